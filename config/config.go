@@ -1,0 +1,154 @@
+// Package config owns iswfeed's YAML schema: its defaults, the embedded default
+// config (the real ISW and spartanat feeds), and validation whose messages name
+// the key at fault and how to fix it. It never touches the network or the store.
+package config
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+)
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultFile is the config read by serve and poll when no -config is given.
+const DefaultFile = "iswfeed.yaml"
+
+// Roles a source may play.
+const (
+	RoleOriginal    = "original"
+	RoleTranslation = "translation"
+)
+
+// Config is the whole validated configuration of one iswfeed process.
+type Config struct {
+	Listen      string        `yaml:"listen"`
+	Database    string        `yaml:"database"`
+	BaseURL     string        `yaml:"base_url"`
+	Title       string        `yaml:"title"`
+	Subtitle    string        `yaml:"subtitle"`
+	Schedule    string        `yaml:"schedule"`
+	MinInterval time.Duration `yaml:"min_interval"`
+	MaxInterval time.Duration `yaml:"max_interval"`
+	FeedSize    int           `yaml:"feed_size"`
+	// CacheMaxAge is the max-age the HTTP server puts in Cache-Control.
+	CacheMaxAge time.Duration `yaml:"cache_max_age"`
+	// Hubs are WebSub hubs pinged after the feed changes.
+	Hubs   []string          `yaml:"hubs"`
+	Fetch  Fetch             `yaml:"fetch"`
+	Series map[string]Series `yaml:"series"`
+	Sources []Source         `yaml:"sources"`
+
+	// Origin says where the config came from: a file path or "embedded default".
+	Origin string `yaml:"-"`
+}
+
+// Fetch holds the limits of one poll.
+type Fetch struct {
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	Timeout        time.Duration `yaml:"timeout"`
+	MaxBodyBytes   int64         `yaml:"max_body_bytes"`
+	Concurrency    int           `yaml:"concurrency"`
+}
+
+// Series configures one report series: the operator's number↔date anchors and
+// whether the series appears in the published feeds.
+type Series struct {
+	Calendar map[int]Date `yaml:"calendar"`
+	Publish  *bool        `yaml:"publish"`
+}
+
+// Source is one feed that iswfeed polls.
+type Source struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	Lang string `yaml:"lang"`
+	Role string `yaml:"role"`
+	// Number is an extra regular expression whose first group is the update number.
+	Number string `yaml:"number"`
+	// Schedule overrides the global cron spec for this source.
+	Schedule string `yaml:"schedule"`
+}
+
+// Date is a calendar day written as 2006-01-02 in YAML.
+type Date struct{ time.Time }
+
+// UnmarshalYAML reads a date in ISO form.
+func (d *Date) UnmarshalYAML(unmarshal func(any) error) error {
+	var s string
+	if err := unmarshal(&s); err != nil {
+		return err
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return fmt.Errorf("%q is not a date; write it as YYYY-MM-DD", s)
+	}
+	d.Time = t
+	return nil
+}
+
+// MarshalYAML writes the date in ISO form.
+func (d Date) MarshalYAML() (any, error) { return d.Format(time.DateOnly), nil }
+
+// Published reports whether the series appears in the feeds. The daily Russian
+// report is published unless turned off; other series only when turned on.
+func (c *Config) Published(series string) bool {
+	if s, ok := c.Series[series]; ok && s.Publish != nil {
+		return *s.Publish
+	}
+	return series == DefaultSeries
+}
+
+// DefaultSeries is the built-in series of ISW's daily Russian report.
+const DefaultSeries = "russian-offensive"
+
+// Source returns the source with the given name.
+func (c *Config) Source(name string) (Source, bool) {
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Source{}, false
+}
+
+// ScheduleOf returns the cron spec that applies to a source.
+func (c *Config) ScheduleOf(s Source) string {
+	if s.Schedule != "" {
+		return s.Schedule
+	}
+	return c.Schedule
+}
+
+// Load reads the config at path. With an empty path it reads ./iswfeed.yaml
+// and, when that does not exist, the embedded default.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		data, err := os.ReadFile(DefaultFile)
+		switch {
+		case err == nil:
+			return Parse(data, DefaultFile)
+		case errors.Is(err, fs.ErrNotExist):
+			return Default()
+		default:
+			return nil, fmt.Errorf("config: %w", err)
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Default returns the embedded default config.
+func Default() (*Config, error) {
+	return Parse(defaultYAML, "embedded default")
+}
+
+// DefaultYAML returns the text of the embedded default config.
+func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }

@@ -1,0 +1,167 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const validSources = `
+sources:
+  - name: isw
+    url: https://understandingwar.org/feed/
+    lang: en
+    role: original
+`
+
+func TestParseRejectsMistakes(t *testing.T) {
+	tests := map[string]struct {
+		yaml string
+		want []string // every fragment must appear in the error
+	}{
+		"unknown top-level key suggests the right one": {
+			yaml: "lisen: 127.0.0.1:8080\n" + validSources,
+			want: []string{`unknown key "lisen"`, `did you mean "listen"`},
+		},
+		"unknown source key is named": {
+			yaml: validSources + "    languge: en\n",
+			want: []string{`unknown key "languge"`, "known keys here: name, url, lang"},
+		},
+		"missing url": {
+			yaml: "sources:\n  - name: isw\n    lang: en\n    role: original\n",
+			want: []string{"sources[0] (isw).url: missing"},
+		},
+		"url that is not http": {
+			yaml: "sources:\n  - name: isw\n    url: ftp://example.org/feed\n    lang: en\n    role: original\n",
+			want: []string{"sources[0] (isw).url", "not an http(s) URL"},
+		},
+		"bad cron spec": {
+			yaml: "schedule: every half hour\n" + validSources,
+			want: []string{"schedule:", "not a cron spec"},
+		},
+		"bad per-source cron spec": {
+			yaml: validSources + "    schedule: '61 * * * *'\n",
+			want: []string{"sources[0] (isw).schedule", "not a cron spec"},
+		},
+		"duplicate source name": {
+			yaml: validSources + "  - name: isw\n    url: https://example.org/feed\n    lang: de\n    role: translation\n",
+			want: []string{"sources[1] (isw).name", "already used by sources[0]"},
+		},
+		"bad language tag": {
+			yaml: "sources:\n  - name: isw\n    url: https://example.org/feed\n    lang: english language\n    role: original\n",
+			want: []string{"sources[0] (isw).lang", "not a BCP 47 language tag"},
+		},
+		"role other than original or translation": {
+			yaml: "sources:\n  - name: isw\n    url: https://example.org/feed\n    lang: en\n    role: mirror\n",
+			want: []string{"sources[0] (isw).role", `"mirror" is not a role`},
+		},
+		"listen address that does not parse": {
+			yaml: "listen: localhost\n" + validSources,
+			want: []string{"listen:", "not a host:port"},
+		},
+		"number pattern without a group": {
+			yaml: validSources + "    number: 'Die Lage \\d+'\n",
+			want: []string{"sources[0] (isw).number", "needs a group"},
+		},
+		"number pattern that does not compile": {
+			yaml: validSources + "    number: 'Die Lage (\\d+'\n",
+			want: []string{"sources[0] (isw).number", "not a regular expression"},
+		},
+		"no sources": {
+			yaml: "listen: 127.0.0.1:9000\n",
+			want: []string{"sources: no sources"},
+		},
+		"max interval below min interval": {
+			yaml: "min_interval: 1h\nmax_interval: 5m\n" + validSources,
+			want: []string{"max_interval:", "below min_interval"},
+		},
+		"calendar date that is not a date": {
+			yaml: "series:\n  russian-offensive:\n    calendar: {401: 29.03.2023}\n" + validSources,
+			want: []string{"YYYY-MM-DD"},
+		},
+		"negative duration": {
+			yaml: "min_interval: -5m\n" + validSources,
+			want: []string{"min_interval: must be a positive duration"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml), "test.yaml")
+			if err == nil {
+				t.Fatalf("config accepted; want an error containing %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestDefaultConfigFollowsISWAndSpartanat(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	isw, ok := c.Source("isw")
+	if !ok || isw.URL != "https://understandingwar.org/feed/?post_type=post" || isw.Lang != "en" || isw.Role != RoleOriginal {
+		t.Errorf("isw source = %+v", isw)
+	}
+	sp, ok := c.Source("spartanat")
+	if !ok || sp.URL != "https://www.spartanat.com/feed/" || sp.Lang != "de" || sp.Role != RoleTranslation {
+		t.Errorf("spartanat source = %+v", sp)
+	}
+	if c.Origin != "embedded default" {
+		t.Errorf("origin = %q", c.Origin)
+	}
+}
+
+func TestDefaultsFillOmittedKeys(t *testing.T) {
+	c, err := Parse([]byte("listen: 127.0.0.1:9999\nseries:\n  russian-offensive:\n    calendar: {401: 2023-03-29}\n  iran-update:\n    publish: true\n"+validSources), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "http://127.0.0.1:9999/" || c.FeedSize != 50 || c.MinInterval != 5*time.Minute ||
+		c.MaxInterval != 6*time.Hour || c.Fetch.MaxBodyBytes != 10<<20 || c.Fetch.Timeout != 30*time.Second {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if got := c.Series["russian-offensive"].Calendar[401].Format(time.DateOnly); got != "2023-03-29" {
+		t.Errorf("anchor 401 = %s", got)
+	}
+	if !c.Published("russian-offensive") || !c.Published("iran-update") || c.Published("china-taiwan") {
+		t.Error("published series wrong")
+	}
+	out, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Parse(out, "round trip")
+	if err != nil {
+		t.Fatalf("effective config does not parse back: %v\n%s", err, out)
+	}
+	if again.BaseURL != c.BaseURL || len(again.Sources) != 1 {
+		t.Errorf("round trip changed config")
+	}
+}
+
+func TestLoadPrefersLocalFileThenEmbedded(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	c, err := Load("")
+	if err != nil || c.Origin != "embedded default" {
+		t.Fatalf("no local file: origin=%v err=%v", c, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, DefaultFile), []byte("listen: 127.0.0.1:7000\n"+validSources), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Load("")
+	if err != nil || c.Listen != "127.0.0.1:7000" {
+		t.Fatalf("local file ignored: %+v %v", c, err)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml")); err == nil {
+		t.Error("missing file accepted")
+	}
+}

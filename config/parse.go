@@ -1,0 +1,270 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults applied to keys the file leaves out.
+const (
+	DefaultListen         = "127.0.0.1:8080"
+	DefaultDatabase       = "iswfeed.db"
+	DefaultTitle          = "ISW daily reports, merged"
+	DefaultSchedule       = "@every 30m"
+	DefaultMinInterval    = 5 * time.Minute
+	DefaultMaxInterval    = 6 * time.Hour
+	DefaultFeedSize       = 50
+	DefaultCacheMaxAge    = 5 * time.Minute
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultTimeout        = 30 * time.Second
+	DefaultMaxBodyBytes   = 10 << 20
+	DefaultConcurrency    = 8
+)
+
+// cronParser accepts the standard five fields and descriptors such as "@every 30m".
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a cron spec the way the config validates it.
+func ParseSchedule(spec string) (cron.Schedule, error) { return cronParser.Parse(spec) }
+
+// Parse decodes and validates a config; origin names it in messages.
+func Parse(data []byte, origin string) (*Config, error) {
+	c := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config %s: %s", origin, explainYAML(err))
+	}
+	c.Origin = origin
+	c.applyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", origin, err)
+	}
+	return c, nil
+}
+
+func (c *Config) applyDefaults() {
+	setDefault(&c.Listen, DefaultListen)
+	setDefault(&c.Database, DefaultDatabase)
+	setDefault(&c.Title, DefaultTitle)
+	setDefault(&c.Schedule, DefaultSchedule)
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Listen + "/"
+	}
+	if !strings.HasSuffix(c.BaseURL, "/") {
+		c.BaseURL += "/"
+	}
+	setDefault(&c.MinInterval, DefaultMinInterval)
+	setDefault(&c.MaxInterval, DefaultMaxInterval)
+	setDefault(&c.FeedSize, DefaultFeedSize)
+	setDefault(&c.CacheMaxAge, DefaultCacheMaxAge)
+	setDefault(&c.Fetch.ConnectTimeout, DefaultConnectTimeout)
+	setDefault(&c.Fetch.Timeout, DefaultTimeout)
+	setDefault(&c.Fetch.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&c.Fetch.Concurrency, DefaultConcurrency)
+}
+
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// Validate checks every key and returns one error listing each mistake.
+func (c *Config) Validate() error {
+	var errs []error
+	fail := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		fail("listen", "%q is not a host:port address; write e.g. listen: 127.0.0.1:8080", c.Listen)
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || !u.IsAbs() || u.Host == "" {
+		fail("base_url", "%q is not an absolute URL; write e.g. base_url: https://feeds.example.org/", c.BaseURL)
+	}
+	if _, err := ParseSchedule(c.Schedule); err != nil {
+		fail("schedule", "%q is not a cron spec (%v); write e.g. schedule: \"@every 30m\" or \"*/30 * * * *\"", c.Schedule, err)
+	}
+	if c.MinInterval <= 0 {
+		fail("min_interval", "must be a positive duration such as 5m")
+	}
+	if c.MaxInterval < c.MinInterval {
+		fail("max_interval", "%s is below min_interval %s; raise it (e.g. max_interval: 6h)", c.MaxInterval, c.MinInterval)
+	}
+	if c.FeedSize < 1 {
+		fail("feed_size", "must be at least 1 (default %d)", DefaultFeedSize)
+	}
+	if c.CacheMaxAge < 0 {
+		fail("cache_max_age", "must not be negative")
+	}
+	for i, h := range c.Hubs {
+		if u, err := url.Parse(h); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fail(fmt.Sprintf("hubs[%d]", i), "%q is not an http(s) URL", h)
+		}
+	}
+	if c.Fetch.ConnectTimeout < 0 || c.Fetch.Timeout < 0 || c.Fetch.MaxBodyBytes < 0 || c.Fetch.Concurrency < 0 {
+		fail("fetch", "limits must not be negative")
+	}
+	for name, s := range c.Series {
+		if !seriesName.MatchString(name) {
+			fail("series."+name, "series names are lower-case words joined by hyphens, e.g. russian-offensive")
+		}
+		for n := range s.Calendar {
+			if n < 1 {
+				fail(fmt.Sprintf("series.%s.calendar.%d", name, n), "update numbers start at 1")
+			}
+		}
+	}
+	if len(c.Sources) == 0 {
+		fail("sources", "no sources; add at least one with name, url, lang and role")
+	}
+	seen := map[string]int{}
+	for i, s := range c.Sources {
+		key := fmt.Sprintf("sources[%d]", i)
+		if s.Name != "" {
+			key = fmt.Sprintf("sources[%d] (%s)", i, s.Name)
+		}
+		errs = append(errs, s.validate(key)...)
+		if j, dup := seen[s.Name]; dup && s.Name != "" {
+			fail(key+".name", "%q is already used by sources[%d]; names must be unique", s.Name, j)
+		}
+		seen[s.Name] = i
+	}
+	return errors.Join(errs...)
+}
+
+var (
+	seriesName = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+)
+
+func (s Source) validate(key string) []error {
+	var errs []error
+	fail := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s.%s: %s", key, field, fmt.Sprintf(format, args...)))
+	}
+	if s.Name == "" {
+		fail("name", "missing; give the source a short unique name, e.g. name: spartanat")
+	} else if !sourceName.MatchString(s.Name) {
+		fail("name", "%q may use only letters, digits, '.', '_' and '-'", s.Name)
+	}
+	if s.URL == "" {
+		fail("url", "missing; add the feed's address, e.g. url: https://www.spartanat.com/feed/")
+	} else if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fail("url", "%q is not an http(s) URL", s.URL)
+	}
+	if s.Lang == "" {
+		fail("lang", "missing; give the language of the source's posts, e.g. lang: de")
+	} else if _, err := language.Parse(s.Lang); err != nil {
+		fail("lang", "%q is not a BCP 47 language tag; write e.g. lang: de or lang: uk", s.Lang)
+	}
+	switch s.Role {
+	case RoleOriginal, RoleTranslation:
+	case "":
+		fail("role", "missing; write role: original or role: translation")
+	default:
+		fail("role", "%q is not a role; write role: original or role: translation", s.Role)
+	}
+	if s.Number != "" {
+		re, err := regexp.Compile(s.Number)
+		switch {
+		case err != nil:
+			fail("number", "not a regular expression: %v", err)
+		case re.NumSubexp() < 1:
+			fail("number", "%q needs a group around the number, e.g. 'Die Lage (\\d+)'", s.Number)
+		}
+	}
+	if s.Schedule != "" {
+		if _, err := ParseSchedule(s.Schedule); err != nil {
+			fail("schedule", "%q is not a cron spec (%v)", s.Schedule, err)
+		}
+	}
+	return errs
+}
+
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
+
+// explainYAML turns yaml.v3's errors into messages that name the key and the fix.
+func explainYAML(err error) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err.Error()
+	}
+	msgs := make([]string, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		m := unknownField.FindStringSubmatch(e)
+		if m == nil {
+			msgs = append(msgs, e)
+			continue
+		}
+		msg := fmt.Sprintf("line %s: unknown key %q", m[1], m[2])
+		if s := suggest(m[2], knownKeys[m[3]]); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		} else {
+			msg += fmt.Sprintf("; known keys here: %s", strings.Join(knownKeys[m[3]], ", "))
+		}
+		msgs = append(msgs, msg)
+	}
+	return strings.Join(msgs, "\n")
+}
+
+var knownKeys = map[string][]string{
+	"Config": {"listen", "database", "base_url", "title", "subtitle", "schedule", "min_interval", "max_interval", "feed_size", "cache_max_age", "hubs", "fetch", "series", "sources"},
+	"Fetch":  {"connect_timeout", "timeout", "max_body_bytes", "concurrency"},
+	"Series": {"calendar", "publish"},
+	"Source": {"name", "url", "lang", "role", "number", "schedule"},
+}
+
+// suggest returns the known key closest to key, if it is close enough to be a typo.
+func suggest(key string, known []string) string {
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(key, k); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// YAML renders the effective config, defaults included.
+func (c *Config) YAML() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(c); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return buf.Bytes(), nil
+}
