@@ -3,7 +3,13 @@ module iswfeed
 go 1.26.0
 
 require (
+	github.com/mmcdole/gofeed v1.4.2
 	github.com/robfig/cron/v3 v3.0.1
 	golang.org/x/text v0.44.0
 	gopkg.in/yaml.v3 v3.0.1
+)
+
+require (
+	github.com/mmcdole/goxpp/v2 v2.0.0 // indirect
+	golang.org/x/net v0.57.0 // indirect
 )
