@@ -38,10 +38,10 @@ type Config struct {
 	// CacheMaxAge is the max-age the HTTP server puts in Cache-Control.
 	CacheMaxAge time.Duration `yaml:"cache_max_age"`
 	// Hubs are WebSub hubs pinged after the feed changes.
-	Hubs   []string          `yaml:"hubs"`
-	Fetch  Fetch             `yaml:"fetch"`
-	Series map[string]Series `yaml:"series"`
-	Sources []Source         `yaml:"sources"`
+	Hubs    []string          `yaml:"hubs"`
+	Fetch   Fetch             `yaml:"fetch"`
+	Series  map[string]Series `yaml:"series"`
+	Sources []Source          `yaml:"sources"`
 
 	// Origin says where the config came from: a file path or "embedded default".
 	Origin string `yaml:"-"`
