@@ -1,0 +1,310 @@
+package dedupe
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"iswfeed/config"
+	"iswfeed/fetch"
+)
+
+// batch is one ingest transaction: it records which reports and calendar
+// numbers the items touched, and settles them in finish.
+type batch struct {
+	s   *Store
+	tx  *bolt.Tx
+	now time.Time
+
+	items, skipped, byNumber, byDate, reports, placed, held, numOnly *bolt.Bucket
+
+	dirty     map[string]bool    // report keys whose variants must be rebuilt
+	touched   map[seriesNum]bool // calendar numbers whose observations changed
+	keys      [][]byte           // item keys this batch wrote
+	heldCount int
+}
+
+type seriesNum struct {
+	series string
+	number int
+}
+
+func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
+	return &batch{
+		s: s, tx: tx, now: now,
+		items: tx.Bucket(bucketItems), skipped: tx.Bucket(bucketSkipped),
+		byNumber: tx.Bucket(bucketByNumber), byDate: tx.Bucket(bucketByDate),
+		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
+		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
+		dirty: map[string]bool{}, touched: map[seriesNum]bool{},
+	}
+}
+
+// put stores one item, replacing an earlier copy of it, and reports whether
+// anything changed.
+func (b *batch) put(src config.Source, it fetch.Item, id Identity) (bool, error) {
+	si := newStoredItem(src, it, id)
+	k := itemKey(src.Name, it.ID)
+	var old storedItem
+	found, err := getJSON(b.items, k, &old)
+	if err != nil {
+		return false, err
+	}
+	if found && bytes.Equal(old.Hash, si.Hash) {
+		return false, nil
+	}
+	si.Changed = b.now
+	if found {
+		if err := b.remove(k, &old); err != nil {
+			return false, err
+		}
+	}
+	b.keys = append(b.keys, k)
+	return true, b.add(k, &si)
+}
+
+func (b *batch) remove(k []byte, si *storedItem) error {
+	if si.Series == "" {
+		return b.skipped.Delete(k)
+	}
+	if si.Number > 0 && si.Date != "" {
+		if err := b.byNumber.Delete(obsNumberKey(si.Series, si.Number, si.Date, k)); err != nil {
+			return err
+		}
+		if err := b.byDate.Delete(obsDateKey(si.Series, si.Date, si.Number, k)); err != nil {
+			return err
+		}
+		b.touched[seriesNum{si.Series, si.Number}] = true
+	}
+	if si.Number > 0 && si.Date == "" {
+		if err := b.numOnly.Delete(numberKey(si.Series, si.Number, k)); err != nil {
+			return err
+		}
+	}
+	return b.unplace(k, si)
+}
+
+func (b *batch) add(k []byte, si *storedItem) error {
+	if si.Series == "" {
+		if err := b.skipped.Put(k, []byte(si.Title)); err != nil {
+			return err
+		}
+		return putJSON(b.items, k, si)
+	}
+	if si.Number > 0 && si.Date != "" {
+		if err := b.byNumber.Put(obsNumberKey(si.Series, si.Number, si.Date, k), nil); err != nil {
+			return err
+		}
+		if err := b.byDate.Put(obsDateKey(si.Series, si.Date, si.Number, k), nil); err != nil {
+			return err
+		}
+		b.touched[seriesNum{si.Series, si.Number}] = true
+	}
+	if si.Number > 0 && si.Date == "" {
+		// Placed through the calendar in finish, once this batch's observations are in.
+		if err := b.numOnly.Put(numberKey(si.Series, si.Number, k), nil); err != nil {
+			return err
+		}
+		b.touched[seriesNum{si.Series, si.Number}] = true
+	}
+	place := ""
+	if si.Date != "" {
+		place = string(reportKey(si.Series, si.Date))
+	}
+	return b.place(k, si, place)
+}
+
+// place puts the item at report key place, or holds it when place is empty,
+// and saves it.
+func (b *batch) place(k []byte, si *storedItem, place string) error {
+	si.Place = place
+	if place == "" {
+		if err := b.held.Put(numberKey(si.Series, si.Number, k), nil); err != nil {
+			return err
+		}
+	} else {
+		if err := b.placed.Put(key([]byte(place), k), nil); err != nil {
+			return err
+		}
+		b.dirty[place] = true
+	}
+	return putJSON(b.items, k, si)
+}
+
+func (b *batch) unplace(k []byte, si *storedItem) error {
+	if si.Place == "" {
+		return b.held.Delete(numberKey(si.Series, si.Number, k))
+	}
+	b.dirty[si.Place] = true
+	return b.placed.Delete(key([]byte(si.Place), k))
+}
+
+// finish places number-only items through the settled calendar and rebuilds
+// every report the batch touched.
+func (b *batch) finish() error {
+	for sn := range b.touched {
+		if err := b.replace(sn); err != nil {
+			return err
+		}
+	}
+	for place := range b.dirty {
+		if err := b.rebuild(place); err != nil {
+			return err
+		}
+	}
+	for _, k := range b.keys {
+		var si storedItem
+		if _, err := getJSON(b.items, k, &si); err != nil {
+			return err
+		}
+		if si.Series != "" && si.Place == "" {
+			b.heldCount++
+		}
+	}
+	return nil
+}
+
+// replace moves the number-only items of one number to where the calendar
+// now puts them.
+func (b *batch) replace(sn seriesNum) error {
+	place := ""
+	if d, ok := b.s.dateOf(b.tx, sn.series, sn.number); ok {
+		place = string(reportKey(sn.series, d.Format(time.DateOnly)))
+	}
+	prefix := numberKey(sn.series, sn.number, nil)
+	var keys [][]byte
+	c := b.numOnly.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k[len(prefix):]))
+	}
+	for _, ik := range keys {
+		var si storedItem
+		if _, err := getJSON(b.items, ik, &si); err != nil {
+			return err
+		}
+		if si.Place == place {
+			continue
+		}
+		if err := b.unplace(ik, &si); err != nil {
+			return err
+		}
+		if err := b.place(ik, &si, place); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuild recomputes a report's variants from the items placed at it; a report
+// left without items is deleted, so a corrected number leaves no phantom.
+func (b *batch) rebuild(place string) error {
+	pk := []byte(place)
+	prefix := key(pk, nil)
+	best := map[[2]string]*storedItem{}
+	c := b.placed.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		si := &storedItem{}
+		if _, err := getJSON(b.items, k[len(prefix):], si); err != nil {
+			return err
+		}
+		slot := [2]string{si.Lang, si.Source}
+		if cur := best[slot]; cur == nil || si.newer(cur) {
+			best[slot] = si
+		}
+	}
+	if len(best) == 0 {
+		return b.reports.Delete(pk)
+	}
+	var old Update
+	exists, err := getJSON(b.reports, pk, &old)
+	if err != nil {
+		return err
+	}
+	u := old
+	if !exists {
+		parts := splitKey(pk)
+		u = Update{Series: string(parts[0]), Published: b.now}
+		u.Date, _ = time.Parse(time.DateOnly, string(parts[1]))
+		u.ID = mintID(u.Series, u.Date)
+	}
+	u.Variants = u.Variants[:0:0]
+	for _, si := range best {
+		u.Variants = append(u.Variants, si.variant())
+	}
+	sortVariants(u.Variants)
+	if !exists || !sameVariants(old.Variants, u.Variants) {
+		u.Updated = b.now
+	}
+	return putJSON(b.reports, pk, &u)
+}
+
+// mintID gives a report its entry id. It depends only on series and report
+// date, so it is the same whichever item arrives first, and never changes.
+func mintID(series string, date time.Time) string {
+	return "urn:iswfeed:" + series + ":" + date.Format(time.DateOnly)
+}
+
+func sameVariants(a, b []Variant) bool {
+	return slices.EqualFunc(a, b, func(x, y Variant) bool {
+		return x.Lang == y.Lang && x.Source == y.Source && x.ItemID == y.ItemID && x.Changed.Equal(y.Changed)
+	})
+}
+
+// replaceAll re-places every number-only item, e.g. after the anchors changed.
+func (s *Store) replaceAll(tx *bolt.Tx) error {
+	b := s.batch(tx, s.now().UTC())
+	c := b.numOnly.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		series, n, _, ok := parseNumberKey(k)
+		if ok {
+			b.touched[seriesNum{series, n}] = true
+		}
+	}
+	return b.finish()
+}
+
+// Calendar observations and held items are indexed by these keys:
+//
+//	obs.number: series 0 number(8) 0 date 0 itemkey
+//	obs.date:   series 0 date 0 number(8) 0 itemkey
+//	held, numonly: series 0 number(8) 0 itemkey
+func obsNumberKey(series string, n int, date string, k []byte) []byte {
+	return key([]byte(series), num(n), []byte(date), k)
+}
+
+func obsDateKey(series, date string, n int, k []byte) []byte {
+	return key([]byte(series), []byte(date), num(n), k)
+}
+
+func numberKey(series string, n int, k []byte) []byte {
+	return key([]byte(series), num(n), k)
+}
+
+func parseNumberKey(k []byte) (series string, n int, item []byte, ok bool) {
+	i := bytes.IndexByte(k, 0)
+	if i < 0 || len(k) < i+1+8+1 {
+		return "", 0, nil, false
+	}
+	return string(k[:i]), int(beUint(k[i+1 : i+9])), k[i+10:], true
+}
+
+func beUint(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+// decodeItem reads a stored item; used by reads that need content.
+func decodeItem(b *bolt.Bucket, k []byte) (storedItem, bool, error) {
+	var si storedItem
+	data := b.Get(k)
+	if data == nil {
+		return si, false, nil
+	}
+	return si, true, json.Unmarshal(data, &si)
+}

@@ -1,0 +1,151 @@
+package dedupe
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"iswfeed/config"
+	"iswfeed/fetch"
+)
+
+var (
+	isw = config.Source{Name: "isw", URL: "https://understandingwar.org/feed/", Lang: "en", Role: config.RoleOriginal}
+	spa = config.Source{Name: "spartanat", URL: "https://www.spartanat.com/feed/", Lang: "de", Role: config.RoleTranslation}
+)
+
+func openStore(t *testing.T, cfg *config.Config) *Store {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if cfg == nil {
+		cfg = &config.Config{Sources: []config.Source{isw, spa}}
+	}
+	s, err := Open(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func original(date, title string) fetch.Item {
+	return fetch.Item{Source: "isw", Lang: "en", ID: "isw-" + date, Title: title,
+		Link: "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-" + date,
+		Content: "<p>original</p>", Published: day(date).Add(23 * time.Hour)}
+}
+
+func german(id, title, link string, published string) fetch.Item {
+	return fetch.Item{Source: "spartanat", Lang: "de", ID: id, Title: title, Link: link,
+		Content: "<p>Übersetzung</p>", Published: day(published)}
+}
+
+func ingest(t *testing.T, s *Store, src config.Source, items ...fetch.Item) Report {
+	t.Helper()
+	rep, err := s.IngestBatch(src, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestTranslationArrivingAfterOriginalJoinsItsUpdate(t *testing.T) {
+	s := openStore(t, nil)
+	clock := day("2022-04-05")
+	s.now = func() time.Time { return clock }
+	ingest(t, s, isw, original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022"))
+	before, ok, err := s.UpdateOn(config.DefaultSeries, day("2022-04-04"))
+	if err != nil || !ok {
+		t.Fatalf("original not stored: %v", err)
+	}
+	clock = clock.Add(48 * time.Hour)
+	ingest(t, s, spa, german("sp-45", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-06"))
+	after, ok, _ := s.Update(config.DefaultSeries, 45)
+	if !ok {
+		t.Fatal("update 45 not found through the calendar")
+	}
+	if after.ID != before.ID {
+		t.Errorf("entry id changed from %s to %s", before.ID, after.ID)
+	}
+	if !after.Updated.After(before.Updated) {
+		t.Errorf("updated did not move: %v -> %v", before.Updated, after.Updated)
+	}
+	if got := after.Langs(); len(got) != 2 || got[0] != "en" || got[1] != "de" {
+		t.Errorf("langs = %v, want [en de]", got)
+	}
+	if after.Variants[1].Content != "<p>Übersetzung</p>" {
+		t.Errorf("translation content = %q", after.Variants[1].Content)
+	}
+}
+
+func TestSameBatchTwiceChangesNothing(t *testing.T) {
+	s := openStore(t, nil)
+	items := []fetch.Item{
+		original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022"),
+		original("2022-04-09", "Russian Offensive Campaign Assessment, April 9, 2022"),
+		{Source: "isw", ID: "iran", Title: "Iran Update, April 9, 2022", Published: day("2022-04-09")},
+	}
+	first := ingest(t, s, isw, items...)
+	if first.Changed != 3 {
+		t.Errorf("first batch changed %d items, want 3", first.Changed)
+	}
+	again := ingest(t, s, isw, items...)
+	if again.Changed != 0 {
+		t.Errorf("same batch again changed %d items", again.Changed)
+	}
+	all, _ := s.Updates(Query{Series: []string{config.DefaultSeries}})
+	if len(all) != 2 {
+		t.Errorf("%d updates, want 2", len(all))
+	}
+}
+
+func TestNumberOnlyItemWaitsForTheCalendar(t *testing.T) {
+	s := openStore(t, nil)
+	ingest(t, s, isw, original("2022-04-09", "Russian Offensive Campaign Assessment, April 9, 2022"))
+	rep := ingest(t, s, spa, german("sp-50", "Ukraine: Die Lage 50", "https://www.spartanat.com/?p=50", "2022-04-10"))
+	if rep.Held != 1 {
+		t.Fatalf("held = %d, want the number-only item held", rep.Held)
+	}
+	g, _ := s.Gaps([]string{"de"})
+	if len(g.Unplaced) != 1 || g.Unplaced[0].Number != 50 {
+		t.Errorf("gaps do not list the held item: %+v", g.Unplaced)
+	}
+	// Another translator's post gives 50 with its date: the held item joins.
+	ingest(t, s, spa, german("sp-50b", "Ukraine: Die Lage 50", "https://www.spartanat.com/2022/04/ukraine-die-lage-50-9-april-2022/", "2022-04-10"))
+	u, ok, _ := s.Update(config.DefaultSeries, 50)
+	if !ok || len(u.Variants) != 2 {
+		t.Fatalf("update 50 = %+v", u)
+	}
+	if g, _ := s.Gaps([]string{"de"}); len(g.Unplaced) != 0 {
+		t.Errorf("still unplaced: %+v", g.Unplaced)
+	}
+}
+
+func TestCorrectedNumberLeavesNoPhantom(t *testing.T) {
+	s := openStore(t, &config.Config{Sources: []config.Source{isw, spa}, Series: map[string]config.Series{
+		config.DefaultSeries: {Calendar: map[int]config.Date{45: {Time: day("2022-04-04")}, 46: {Time: day("2022-04-05")}}},
+	}})
+	ingest(t, s, spa, german("sp-x", "Ukraine: Die Lage 46", "https://www.spartanat.com/?p=1", "2022-04-06"))
+	if u, ok, _ := s.Update(config.DefaultSeries, 46); !ok || len(u.Variants) != 1 {
+		t.Fatalf("wrong number not placed at 46: %+v", u)
+	}
+	ingest(t, s, spa, german("sp-x", "Ukraine: Die Lage 45", "https://www.spartanat.com/?p=1", "2022-04-06"))
+	if _, ok, _ := s.Update(config.DefaultSeries, 46); ok {
+		t.Error("phantom update 46 remains after the correction")
+	}
+	if u, ok, _ := s.Update(config.DefaultSeries, 45); !ok || len(u.Variants) != 1 {
+		t.Errorf("corrected item not at 45: %+v", u)
+	}
+}

@@ -1,0 +1,107 @@
+package dedupe
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"iswfeed/config"
+)
+
+// Update is one report of one series, with every version of it that the
+// sources carry. Its ID is minted from the series and report date, so it never
+// changes once the report exists; its Number is what the calendar knows.
+type Update struct {
+	ID     string `json:"id"`
+	Series string `json:"series"`
+	// Number is 0 while the calendar does not know the report's number.
+	Number int `json:"number,omitempty"`
+	// Date is the report's date (US Eastern day) at 00:00 UTC.
+	Date time.Time `json:"date"`
+	// Published is when iswfeed first saw the report.
+	Published time.Time `json:"published"`
+	// Updated is when a variant last arrived, changed or left.
+	Updated  time.Time `json:"updated"`
+	Variants []Variant `json:"variants"`
+}
+
+// Variant is one version of a report: the original or one translation, one per
+// (language, source).
+type Variant struct {
+	Lang   string `json:"lang"`
+	Source string `json:"source"`
+	Role   string `json:"role"`
+	Title  string `json:"title"`
+	URL    string `json:"url"`
+	ItemID string `json:"item_id"`
+	// Content is the source's HTML, unsanitised; it is filled only by calls
+	// that say so, since it is large.
+	Content   string    `json:"content,omitempty"`
+	Published time.Time `json:"published"`
+	// Changed is when this variant last arrived or changed.
+	Changed time.Time `json:"changed"`
+}
+
+// Original returns the original's variant, if the update has one.
+func (u *Update) Original() (Variant, bool) {
+	for _, v := range u.Variants {
+		if v.Role == config.RoleOriginal {
+			return v, true
+		}
+	}
+	return Variant{}, false
+}
+
+// Lead returns the variant whose content stands for the update: the original,
+// else the earliest translation.
+func (u *Update) Lead() Variant {
+	if v, ok := u.Original(); ok {
+		return v
+	}
+	if len(u.Variants) == 0 {
+		return Variant{}
+	}
+	return slices.MinFunc(u.Variants, func(a, b Variant) int {
+		return cmp.Or(a.Published.Compare(b.Published), cmp.Compare(a.Source, b.Source))
+	})
+}
+
+// InLang returns the update's variant in lang, preferring the original.
+func (u *Update) InLang(lang string) (Variant, bool) {
+	found := false
+	var best Variant
+	for _, v := range u.Variants {
+		if v.Lang != lang {
+			continue
+		}
+		if !found || v.Role == config.RoleOriginal {
+			best, found = v, true
+		}
+	}
+	return best, found
+}
+
+// Langs returns the languages the update is available in, original first.
+func (u *Update) Langs() []string {
+	var langs []string
+	for _, v := range u.Variants {
+		if !slices.Contains(langs, v.Lang) {
+			langs = append(langs, v.Lang)
+		}
+	}
+	return langs
+}
+
+// sortVariants orders variants original first, then by language and source.
+func sortVariants(vs []Variant) {
+	slices.SortFunc(vs, func(a, b Variant) int {
+		ao, bo := a.Role == config.RoleOriginal, b.Role == config.RoleOriginal
+		if ao != bo {
+			if ao {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(a.Lang, b.Lang), cmp.Compare(a.Source, b.Source))
+	})
+}
