@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mmcdole/gofeed"
+
+	"iswfeed/config"
+)
+
+// serveFile starts a loopback source answering with one testdata file.
+func serveFile(t *testing.T, name, contentType string) *httptest.Server {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func testConfig(t *testing.T, sources ...config.Source) *config.Config {
+	t.Helper()
+	cfg := &config.Config{Database: filepath.Join(t.TempDir(), "iswfeed.db"), Listen: "127.0.0.1:0", Sources: sources}
+	out, err := cfg.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := config.Parse(out, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parsed
+}
+
+func TestOnePollMergesOriginalAndTranslations(t *testing.T) {
+	isw := serveFile(t, "isw.xml", "application/rss+xml; charset=UTF-8")
+	spa := serveFile(t, "spartanat.xml", "application/rss+xml; charset=UTF-8")
+	cfg := testConfig(t,
+		config.Source{Name: "isw", URL: isw.URL + "/feed/?post_type=post", Lang: "en", Role: config.RoleOriginal},
+		config.Source{Name: "spartanat", URL: spa.URL + "/feed/", Lang: "de", Role: config.RoleTranslation},
+	)
+	a, err := openApp(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for _, r := range a.poller.PollAll(context.Background()) {
+		if r.Err != nil {
+			t.Fatalf("poll %s: %v", r.Source, r.Err)
+		}
+	}
+	web := httptest.NewServer(a.server)
+	defer web.Close()
+	resp, err := http.Get(web.URL + "/feed.atom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	feed, err := gofeed.NewParser().ParseString(string(body))
+	if err != nil {
+		t.Fatalf("feed.atom does not parse: %v\n%s", err, body)
+	}
+	if len(feed.Items) != 3 {
+		t.Fatalf("feed.atom has %d entries, want the 3 daily reports:\n%s", len(feed.Items), body)
+	}
+	wantDE := map[string]bool{"March 31, 2023": false, "March 30, 2023": true, "March 29, 2023": true}
+	for _, it := range feed.Items {
+		date := it.Title[strings.Index(it.Title, "March"):]
+		hasDE, ok := wantDE[date]
+		if !ok {
+			t.Errorf("unexpected entry %q", it.Title)
+			continue
+		}
+		if got := hasLink(it, "spartanat"); got != hasDE {
+			t.Errorf("entry %q: German link present = %v, want %v (links %v)", it.Title, got, hasDE, it.Links)
+		}
+		if !hasLink(it, "understandingwar.org") {
+			t.Errorf("entry %q lacks the ISW original's link", it.Title)
+		}
+	}
+	for _, absent := range []string{"Iran Update", "Rucksack", "<script"} {
+		if strings.Contains(string(body), absent) {
+			t.Errorf("feed.atom contains %q", absent)
+		}
+	}
+	if n := strings.Count(string(body), `hreflang="de"`); n != 2 {
+		t.Errorf("feed.atom has %d German alternates, want 2", n)
+	}
+}
+
+func hasLink(it *gofeed.Item, fragment string) bool {
+	for _, l := range it.Links {
+		if strings.Contains(l, fragment) {
+			return true
+		}
+	}
+	return false
+}
