@@ -75,14 +75,19 @@ func loadConfig(path string) (*config.Config, error) {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	path := fs.String("config", "", "config file (default ./iswfeed.yaml, else the embedded default)")
+	format := fs.String("log-format", "text", "log format: text or json")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	log, err := newLogger(stderr, *format)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errUsage
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr)
 	a, err := openApp(cfg, log)
 	if err != nil {
 		return err
@@ -95,6 +100,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv := &http.Server{Handler: a.server, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	log.Info("serving", "url", "http://"+ln.Addr().String()+"/feed.atom", "config", cfg.Origin, "database", cfg.Database, "sources", len(cfg.Sources))
+	if err := serveAdmin(ctx, a); err != nil {
+		return err
+	}
 	if err := a.poller.Start(ctx); err != nil {
 		return err
 	}
@@ -117,7 +125,7 @@ func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	a, err := openApp(cfg, newLogger(io.Discard))
+	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
@@ -143,8 +151,15 @@ func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", stderr)
 	path := fs.String("config", "", "config file to check (default ./iswfeed.yaml, else the embedded default)")
+	store := fs.String("store", "", "also verify this store file (bbolt consistency and schema check)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *store != "" {
+		if err := checkStoreFile(*store); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "# %s: consistent\n", *store)
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {

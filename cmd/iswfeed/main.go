@@ -28,7 +28,12 @@ func init() {
 	commands = []command{
 		{"serve", "run the daemon: poll on schedule, serve the merged feed", runServe},
 		{"poll", "poll every source once, now, and print what each gave", runPoll},
-		{"check", "validate a config file and print the effective config", runCheck},
+		{"updates", "list the stored updates, newest first", runUpdates},
+		{"show", "show one update with all its versions", runShow},
+		{"gaps", "list missing translations, unplaced items and calendar conflicts", runGaps},
+		{"backup", "write a consistent copy of the store, even while the daemon runs", runBackup},
+		{"restore", "verify a backup and put it in place of the store", runRestore},
+		{"check", "validate a config (and a store file) and print the effective config", runCheck},
 	}
 }
 
@@ -96,6 +101,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("-log-format %q: want text or json", format)
 }

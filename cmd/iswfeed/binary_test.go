@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is iswfeed built once for the tests that run it as an operator would.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "iswfeed-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "iswfeed")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building iswfeed: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// iswfeed runs the binary to completion and returns its output and exit code.
+func iswfeed(t *testing.T, dir string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), code
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// writeConfig writes an iswfeed.yaml in dir for the two test sources.
+func writeConfig(t *testing.T, dir, listen, iswURL, spaURL string) string {
+	t.Helper()
+	path := filepath.Join(dir, "iswfeed.yaml")
+	yaml := fmt.Sprintf(`listen: %s
+database: %s
+schedule: "@every 1h"
+sources:
+  - name: isw
+    url: %s
+    lang: en
+    role: original
+  - name: spartanat
+    url: %s
+    lang: de
+    role: translation
+`, listen, filepath.Join(dir, "iswfeed.db"), iswURL, spaURL)
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// daemon is a running `iswfeed serve`.
+type daemon struct {
+	cmd *exec.Cmd
+	out *syncBuffer
+}
+
+func startDaemon(t *testing.T, dir string, args ...string) *daemon {
+	t.Helper()
+	d := &daemon{cmd: exec.Command(binary, append([]string{"serve"}, args...)...), out: &syncBuffer{}}
+	d.cmd.Dir = dir
+	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			d.cmd.Process.Kill()
+			d.cmd.Wait()
+		}
+	})
+	return d
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, d *daemon, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s; daemon log:\n%s", what, d.out.String())
+}
+
+func get(url string) (int, string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+func TestDaemonServesAnswersCommandsAndStopsOnSignal(t *testing.T) {
+	isw := serveFile(t, "isw.xml", "application/rss+xml")
+	spa := serveFile(t, "spartanat.xml", "application/rss+xml")
+	dir := t.TempDir()
+	listen := freeAddr(t)
+	cfg := writeConfig(t, dir, listen, isw.URL, spa.URL)
+	d := startDaemon(t, dir, "-config", cfg)
+	waitFor(t, "three reports in the feed", d, func() bool {
+		code, body := get("http://" + listen + "/feed.atom")
+		return code == 200 && strings.Count(body, "<entry") == 3
+	})
+
+	out, code := iswfeed(t, dir, "updates", "-config", cfg)
+	if code != 0 || !strings.Contains(out, "401") || !strings.Contains(out, "en de") {
+		t.Errorf("updates while the daemon runs: exit %d\n%s", code, out)
+	}
+	out, code = iswfeed(t, dir, "show", "-config", cfg, "402")
+	if code != 0 || !strings.Contains(out, "spartanat") || !strings.Contains(out, "2023-03-30") {
+		t.Errorf("show 402: exit %d\n%s", code, out)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	out, code = iswfeed(t, dir, "backup", "-config", cfg, "-o", backup)
+	if code != 0 || !strings.Contains(out, "verified") {
+		t.Fatalf("backup while the daemon runs: exit %d\n%s", code, out)
+	}
+
+	start := time.Now()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Wait(); err != nil {
+		t.Errorf("daemon exited with %v after SIGTERM; log:\n%s", err, d.out.String())
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("daemon took %s to stop", took)
+	}
+	// The store is closed: the commands now open it directly.
+	out, code = iswfeed(t, dir, "check", "-config", cfg, "-store", filepath.Join(dir, "iswfeed.db"))
+	if code != 0 || !strings.Contains(out, "consistent") {
+		t.Errorf("check after stop: exit %d\n%s", code, out)
+	}
+	out, code = iswfeed(t, dir, "updates", "-config", cfg, "-json")
+	if code != 0 || !strings.Contains(out, `"number": 401`) {
+		t.Errorf("updates -json after stop: exit %d\n%s", code, out)
+	}
+	out, code = iswfeed(t, dir, "check", "-store", backup)
+	if code != 0 {
+		t.Errorf("backup does not check: %s", out)
+	}
+}
+
+func TestCommandLineMistakesExitTwo(t *testing.T) {
+	dir := t.TempDir()
+	tests := map[string]struct {
+		args []string
+		want string
+	}{
+		"unknown command":       {[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		"unknown flag":          {[]string{"poll", "-verbose"}, "flag provided but not defined: -verbose"},
+		"no command":            {nil, "usage: iswfeed"},
+		"show without a number": {[]string{"show"}, "usage: iswfeed show"},
+		"backup without -o":     {[]string{"backup"}, "-o FILE is required"},
+		"bad log format":        {[]string{"serve", "-log-format", "xml"}, "want text or json"},
+		"stray argument":        {[]string{"gaps", "extra"}, `unexpected argument "extra"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			out, code := iswfeed(t, dir, tc.args...)
+			if code != 2 || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, want 2 with %q; output:\n%s", code, tc.want, out)
+			}
+		})
+	}
+}
+
+func TestBrokenConfigNamesTheKey(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(path, []byte("sources:\n  - name: isw\n    lang: en\n    role: original\n"), 0o644)
+	out, code := iswfeed(t, dir, "check", "-config", path)
+	if code != 1 || !strings.Contains(out, "sources[0] (isw).url: missing") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
