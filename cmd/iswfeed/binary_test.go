@@ -214,3 +214,31 @@ func TestBrokenConfigNamesTheKey(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, out)
 	}
 }
+
+func TestDemoShowsAMergedFeedOffline(t *testing.T) {
+	listen := freeAddr(t)
+	d := &daemon{cmd: exec.Command(binary, "demo", "-listen", listen), out: &syncBuffer{}}
+	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.cmd.Process.Kill()
+	var body string
+	waitFor(t, "the demo's merged feed", d, func() bool {
+		var code int
+		code, body = get("http://" + listen + "/feed.atom")
+		return code == 200 && strings.Count(body, "<entry") == 5
+	})
+	if !strings.Contains(d.out.String(), "Open http://"+listen+"/") {
+		t.Errorf("demo does not say which URL to open:\n%s", d.out.String())
+	}
+	for _, lang := range []string{`hreflang="de"`, `hreflang="uk"`} {
+		if n := strings.Count(body, lang); n < 3 {
+			t.Errorf("demo feed has %d %s alternates, want at least 3", n, lang)
+		}
+	}
+	d.cmd.Process.Signal(os.Interrupt)
+	if err := d.cmd.Wait(); err != nil {
+		t.Errorf("demo exited with %v after SIGINT", err)
+	}
+}

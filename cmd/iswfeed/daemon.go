@@ -88,6 +88,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	return serve(ctx, cfg, log, nil)
+}
+
+// serve runs the daemon until ctx ends; ready, if set, gets the server's URL
+// once it listens.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(url string)) error {
 	a, err := openApp(cfg, log)
 	if err != nil {
 		return err
@@ -99,7 +105,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv := &http.Server{Handler: a.server, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	log.Info("serving", "url", "http://"+ln.Addr().String()+"/feed.atom", "config", cfg.Origin, "database", cfg.Database, "sources", len(cfg.Sources))
+	url := "http://" + ln.Addr().String() + "/"
+	log.Info("serving", "url", url, "config", cfg.Origin, "database", cfg.Database, "sources", len(cfg.Sources))
 	if err := serveAdmin(ctx, a); err != nil {
 		return err
 	}
@@ -107,6 +114,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go a.poller.PollAll(ctx)
+	if ready != nil {
+		ready(url)
+	}
 	<-ctx.Done()
 	log.Info("stopping")
 	a.poller.Stop()

@@ -28,6 +28,7 @@ func init() {
 	commands = []command{
 		{"serve", "run the daemon: poll on schedule, serve the merged feed", runServe},
 		{"poll", "poll every source once, now, and print what each gave", runPoll},
+		{"demo", "serve built-in sample sources and the daemon against them, offline", runDemo},
 		{"updates", "list the stored updates, newest first", runUpdates},
 		{"show", "show one update with all its versions", runShow},
 		{"gaps", "list missing translations, unplaced items and calendar conflicts", runGaps},
