@@ -45,6 +45,7 @@ func parse(src config.Source, body []byte, contentType string, base *url.URL, fe
 		return parsed{}, failure(src.Name, ErrEmpty, "the server answered 200 with no feed", nil)
 	}
 	body = stripControlBytes(body)
+	body = controlRefs.ReplaceAll(body, nil)
 	body = toUTF8(body, contentType)
 	switch gofeed.DetectFeedType(bytes.NewReader(body[:min(len(body), 4096)])) {
 	case gofeed.FeedTypeUnknown:
@@ -160,6 +161,10 @@ func cleanText(s string) string {
 		return r
 	}, s)
 }
+
+// controlRefs are character references to C0 controls (&#1;, &#x1F;), which
+// encoding/xml refuses as firmly as the raw bytes.
+var controlRefs = regexp.MustCompile(`&#(0*([0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*([0-8bBcCeEfF]|1[0-9a-fA-F]));`)
 
 var xmlEncoding = regexp.MustCompile(`^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
 
