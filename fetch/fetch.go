@@ -133,7 +133,7 @@ func (f *fetcher) transportError(src config.Source, err error) error {
 	var dns *net.DNSError
 	switch {
 	case errors.Is(err, ErrTooManyRedirects):
-		return failure(src.Name, ErrTooManyRedirects, fmt.Sprintf("stopped after %d", maxRedirects), err)
+		return failure(src.Name, ErrTooManyRedirects, fmt.Sprintf("stopped after %d redirects", maxRedirects), err)
 	case errors.As(err, &dns), errors.As(err, &op) && op.Op == "dial":
 		return failure(src.Name, ErrNetwork, "unable to connect: "+innermost(err).Error(), err)
 	case errors.Is(err, context.Canceled):
