@@ -326,4 +326,3 @@ func gzipBomb(t testing.TB, size int) []byte {
 	zw.Close()
 	return buf.Bytes()
 }
-
