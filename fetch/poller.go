@@ -267,12 +267,16 @@ func (p *Poller) cycle(ctx context.Context, srcs []config.Source, tick time.Time
 	}()
 
 	next := make([]State, len(srcs))
+	q := newQueue(srcs, polled)
 	var wg sync.WaitGroup
-	for _, i := range polled {
-		src := srcs[i]
+	for range min(cap(j.slots), len(polled)) {
 		wg.Go(func() {
-			st := stateFor(src, states[src.Name])
-			results[i], next[i] = p.pollSource(ctx, j, src, st, tick)
+			for i, ok := q.take(); ok; i, ok = q.take() {
+				src := srcs[i]
+				st := stateFor(src, states[src.Name])
+				results[i], next[i] = p.pollSource(ctx, j, src, st, tick)
+				q.done(i)
+			}
 		})
 	}
 	wg.Wait()
@@ -337,7 +341,8 @@ func errResults(srcs []config.Source, err error) []Result {
 	return results
 }
 
-// pollSource waits for the source's host and a free slot, then polls it.
+// pollSource waits for the source's host and a free slot (either may be
+// taken by another cycle running at the same time), then polls it.
 func (p *Poller) pollSource(ctx context.Context, j job, src config.Source, st State, tick time.Time) (Result, State) {
 	release, err := p.hosts.lock(ctx, hostOf(src.URL))
 	if err == nil {
@@ -447,6 +452,50 @@ func hostOf(rawURL string) string {
 		return rawURL
 	}
 	return strings.ToLower(u.Host)
+}
+
+// queue hands a cycle's sources to its workers, never two of one host at
+// once, so a worker does not sit waiting for a host while others are free.
+type queue struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	hosts   []string // by source index
+	pending []int
+	busy    map[string]bool
+}
+
+func newQueue(srcs []config.Source, polled []int) *queue {
+	q := &queue{hosts: make([]string, len(srcs)), pending: append([]int(nil), polled...), busy: map[string]bool{}}
+	q.cond = sync.NewCond(&q.mu)
+	for _, i := range polled {
+		q.hosts[i] = hostOf(srcs[i].URL)
+	}
+	return q
+}
+
+// take returns the next source whose host is free, waiting while all pending
+// sources' hosts are busy; ok is false once nothing is pending.
+func (q *queue) take() (i int, ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.pending) > 0 {
+		for k, i := range q.pending {
+			if !q.busy[q.hosts[i]] {
+				q.pending = append(q.pending[:k], q.pending[k+1:]...)
+				q.busy[q.hosts[i]] = true
+				return i, true
+			}
+		}
+		q.cond.Wait()
+	}
+	return 0, false
+}
+
+func (q *queue) done(i int) {
+	q.mu.Lock()
+	delete(q.busy, q.hosts[i])
+	q.mu.Unlock()
+	q.cond.Broadcast()
 }
 
 // hostLocks lets one request at a time reach each host (host:port as in the URL).
