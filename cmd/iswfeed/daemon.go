@@ -62,7 +62,10 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	a.poller = fetch.NewPoller(cfg, sink{a}, log)
+	if a.poller, err = fetch.NewPoller(cfg, db, sink{a}, log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 

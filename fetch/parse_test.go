@@ -1,0 +1,212 @@
+package fetch
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"iswfeed/config"
+)
+
+var (
+	spartanat = config.Source{Name: "spartanat", URL: "https://www.spartanat.com/feed/", Lang: "de", Role: config.RoleTranslation}
+	fetchedAt = time.Date(2023, 3, 31, 12, 0, 0, 0, time.UTC)
+)
+
+func mustURL(t testing.TB, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestParseWordPressRSS(t *testing.T) {
+	p, err := parse(spartanat, fixture(t, "wordpress.rss"), "application/rss+xml; charset=UTF-8", mustURL(t, "https://www.spartanat.com/feed/"), fetchedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.items) != 3 {
+		t.Fatalf("got %d items, want 3", len(p.items))
+	}
+	first, second, third := p.items[0], p.items[1], p.items[2]
+	t.Run("guid is the id", func(t *testing.T) {
+		if first.ID != "https://www.spartanat.com/?p=123401" {
+			t.Errorf("ID = %q", first.ID)
+		}
+	})
+	t.Run("relative link is resolved against the feed URL", func(t *testing.T) {
+		if first.Link != "https://www.spartanat.com/2023/03/ukraine-die-lage-401-29-maerz-2023/" {
+			t.Errorf("Link = %q", first.Link)
+		}
+	})
+	t.Run("content:encoded is the content and its relative URLs are made absolute", func(t *testing.T) {
+		for _, want := range []string{
+			`src="https://www.spartanat.com/wp-content/uploads/2023/03/karte-401.png"`,
+			`href="https://www.spartanat.com/archiv/"`,
+			`href="https://www.understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023"`,
+		} {
+			if !strings.Contains(first.Content, want) {
+				t.Errorf("content lacks %s:\n%s", want, first.Content)
+			}
+		}
+	})
+	t.Run("pubDate is the published date in UTC", func(t *testing.T) {
+		if want := time.Date(2023, 3, 30, 17, 45, 0, 0, time.UTC); !first.Published.Equal(want) || first.Undated {
+			t.Errorf("Published = %v (undated %v), want %v", first.Published, first.Undated, want)
+		}
+	})
+	t.Run("item without guid takes its link as id", func(t *testing.T) {
+		if second.ID != second.Link || second.ID == "" {
+			t.Errorf("ID = %q, Link = %q", second.ID, second.Link)
+		}
+		if !strings.Contains(second.Content, `href="https://www.spartanat.com/2023/03/karte-400/"`) {
+			t.Errorf("description links not absolute: %s", second.Content)
+		}
+	})
+	t.Run("item without guid or link gets a hash id and the fetch time", func(t *testing.T) {
+		if !strings.HasPrefix(third.ID, "sha256:") || len(third.ID) != len("sha256:")+64 {
+			t.Errorf("ID = %q", third.ID)
+		}
+		if !third.Published.Equal(fetchedAt) || !third.Undated {
+			t.Errorf("Published = %v, Undated = %v", third.Published, third.Undated)
+		}
+		again, _ := parse(spartanat, fixture(t, "wordpress.rss"), "", mustURL(t, "https://www.spartanat.com/feed/"), fetchedAt.Add(time.Hour))
+		if again.items[2].ID != third.ID {
+			t.Errorf("hash id changed between polls: %q then %q", third.ID, again.items[2].ID)
+		}
+	})
+	t.Run("source name and language are carried", func(t *testing.T) {
+		if first.Source != "spartanat" || first.Lang != "de" {
+			t.Errorf("Source, Lang = %q, %q", first.Source, first.Lang)
+		}
+	})
+	t.Run("ttl is read", func(t *testing.T) {
+		if p.ttl != 3*time.Hour {
+			t.Errorf("ttl = %v, want 3h", p.ttl)
+		}
+	})
+}
+
+func TestParseAtomXMLBase(t *testing.T) {
+	items, err := Parse(spartanat, fixture(t, "xmlbase.atom"), "application/atom+xml", mustURL(t, "https://mirror.example.net/feeds/uk.atom"), fetchedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 {
+		t.Fatalf("got %d items", len(items))
+	}
+	tests := []struct{ name, got, want string }{
+		{"entry link resolves against the feed's xml:base", items[0].Link, "https://translations.example.org/uk/reports/401/"},
+		{"entry link resolves against the entry's own relative xml:base", items[1].Link, "https://translations.example.org/archive/2023/400.html"},
+		{"title stays UTF-8", items[0].Title, "Звіт ISW №401"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got %q, want %q", tt.got, tt.want)
+			}
+		})
+	}
+	t.Run("relative URLs in content resolve against xml:base", func(t *testing.T) {
+		for _, want := range []string{`href="https://translations.example.org/uk/reports/400/"`, `src="https://translations.example.org/img/401.png"`} {
+			if !strings.Contains(items[0].Content, want) {
+				t.Errorf("content lacks %s: %s", want, items[0].Content)
+			}
+		}
+	})
+	t.Run("published falls back to updated only when missing", func(t *testing.T) {
+		if !items[0].Published.Equal(time.Date(2023, 3, 31, 8, 0, 0, 0, time.UTC)) {
+			t.Errorf("first Published = %v", items[0].Published)
+		}
+		if !items[1].Published.Equal(time.Date(2023, 3, 30, 8, 0, 0, 0, time.UTC)) {
+			t.Errorf("second Published = %v", items[1].Published)
+		}
+	})
+}
+
+func TestParseMessyBodies(t *testing.T) {
+	rss := string(fixture(t, "wordpress.rss"))
+	base := mustURL(t, "https://www.spartanat.com/feed/")
+	tests := []struct {
+		name        string
+		body        []byte
+		contentType string
+		wantTitle   string
+		wantErr     error
+	}{
+		{name: "UTF-8 BOM with leading whitespace is parsed", body: []byte("\n \xEF\xBB\xBF\n  " + rss), wantTitle: "Ukraine: Die Lage 401"},
+		{name: "control characters in titles are dropped", body: []byte(strings.Replace(rss, "Die Lage 401", "Die\x01 Lage\x0b 401\x7f", 1)), wantTitle: "Die Lage 401"},
+		{name: "control characters as character references are dropped", body: []byte(strings.Replace(rss, "Die Lage 401", "Die&#1; Lage 401", 1)), wantTitle: "Ukraine: Die Lage 401"},
+		{name: "windows-1251 declared in the prolog becomes UTF-8", body: fixture(t, "windows-1251.rss"), contentType: "application/rss+xml", wantTitle: "Отчёт ISW за 29 марта 2023 года"},
+		{name: "ISO-8859-1 declared in the prolog becomes UTF-8", body: fixture(t, "iso-8859-1.rss"), contentType: "text/xml; charset=utf-8", wantTitle: "Ukraine: Die Lage 401 - 29. März 2023"},
+		{name: "windows-1251 named only in Content-Type becomes UTF-8", body: []byte(strings.Replace(string(fixture(t, "windows-1251.rss")), ` encoding="windows-1251"`, "", 1)), contentType: "application/rss+xml; charset=windows-1251", wantTitle: "Отчёт ISW за 29 марта 2023 года"},
+		{name: "valid RSS served as text/html is parsed", body: []byte(rss), contentType: "text/html; charset=UTF-8", wantTitle: "Ukraine: Die Lage 401"},
+		{name: "empty body is ErrEmpty", body: []byte(" \n"), wantErr: ErrEmpty},
+		{name: "HTML page is ErrNotFeed", body: fixture(t, "page.html"), contentType: "text/html", wantErr: ErrNotFeed},
+		{name: "plain text is ErrNotFeed", body: []byte("Service temporarily unavailable"), wantErr: ErrNotFeed},
+		{name: "truncated XML is ErrParse", body: fixture(t, "truncated.rss"), wantErr: ErrParse},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, err := Parse(spartanat, tt.body, tt.contentType, base, fetchedAt)
+			if tt.wantErr != nil {
+				wantErr(t, err, tt.wantErr)
+				if !strings.HasPrefix(err.Error(), "fetch: spartanat: ") {
+					t.Errorf("message %q does not name the source", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) == 0 {
+				t.Fatal("no items")
+			}
+			if !strings.Contains(items[0].Title, tt.wantTitle) {
+				t.Errorf("title = %q, want %q", items[0].Title, tt.wantTitle)
+			}
+		})
+	}
+}
+
+func TestParseBillionLaughsDoesNotExpand(t *testing.T) {
+	start := time.Now()
+	items, err := Parse(spartanat, fixture(t, "billion-laughs.xml"), "application/rss+xml", mustURL(t, "https://evil.example/"), fetchedAt)
+	if time.Since(start) > 2*time.Second {
+		t.Fatalf("took %v", time.Since(start))
+	}
+	if err != nil {
+		return // refusing the document is as good as not expanding it
+	}
+	for _, it := range items {
+		if len(it.Title)+len(it.Content) > 1000 {
+			t.Fatalf("entities were expanded: title of %d bytes", len(it.Title))
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"wordpress.rss", "xmlbase.atom", "windows-1251.rss", "iso-8859-1.rss", "truncated.rss", "billion-laughs.xml", "page.html"} {
+		f.Add(fixture(f, name))
+	}
+	base := mustURL(f, "https://www.spartanat.com/feed/")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		items, err := Parse(spartanat, body, "", base, fetchedAt)
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			if it.ID == "" || it.Published.IsZero() {
+				t.Fatalf("item without id or date: %+v", it)
+			}
+			if strings.IndexFunc(it.Title, isControlRune) >= 0 || !utf8Valid(it.Title) {
+				t.Fatalf("title not clean UTF-8: %q", it.Title)
+			}
+		}
+	})
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "") == s }
