@@ -17,6 +17,7 @@ import (
 
 	"iswfeed/config"
 	"iswfeed/dedupe"
+	"iswfeed/fetch"
 )
 
 // bbolt locks its file for the writer's whole life, so while a daemon runs the
@@ -53,6 +54,9 @@ func adminHandler(a *app) http.Handler {
 	})
 	mux.HandleFunc("GET /gaps", func(w http.ResponseWriter, r *http.Request) {
 		writeAdminJSON(w)(a.store.Gaps(nil, r.URL.Query()["series"]...))
+	})
+	mux.HandleFunc("GET /sources", func(w http.ResponseWriter, r *http.Request) {
+		writeAdminJSON(w)(fetch.States(a.db))
 	})
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
 		err := a.db.View(func(tx *bolt.Tx) error {
@@ -110,6 +114,7 @@ type storeView interface {
 	Updates(q dedupe.Query) ([]dedupe.Update, error)
 	Update(series string, n int) (dedupe.Update, bool, error)
 	Gaps(langs []string, series ...string) (dedupe.Gaps, error)
+	Sources() ([]fetch.State, error)
 	Backup(w io.Writer) error
 	Close() error
 }
@@ -145,6 +150,8 @@ func (v *localView) Backup(w io.Writer) error {
 		return err
 	})
 }
+
+func (v *localView) Sources() ([]fetch.State, error) { return fetch.States(v.db) }
 
 func (v *localView) Close() error { return v.db.Close() }
 
@@ -216,6 +223,12 @@ func (v *remoteView) Gaps(_ []string, series ...string) (dedupe.Gaps, error) {
 	var g dedupe.Gaps
 	_, err := v.decode("/gaps?"+url.Values{"series": series}.Encode(), &g)
 	return g, err
+}
+
+func (v *remoteView) Sources() ([]fetch.State, error) {
+	var out []fetch.State
+	_, err := v.decode("/sources", &out)
+	return out, err
 }
 
 func (v *remoteView) Backup(w io.Writer) error {

@@ -150,6 +150,10 @@ func TestDaemonServesAnswersCommandsAndStopsOnSignal(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "spartanat") || !strings.Contains(out, "2023-03-30") {
 		t.Errorf("show 402: exit %d\n%s", code, out)
 	}
+	out, code = iswfeed(t, dir, "sources", "-config", cfg)
+	if code != 0 || !strings.Contains(out, "isw") || !strings.Contains(out, "ok (200)") {
+		t.Errorf("sources while the daemon runs: exit %d\n%s", code, out)
+	}
 	backup := filepath.Join(dir, "backup.db")
 	out, code = iswfeed(t, dir, "backup", "-config", cfg, "-o", backup)
 	if code != 0 || !strings.Contains(out, "verified") {
@@ -240,5 +244,47 @@ func TestDemoShowsAMergedFeedOffline(t *testing.T) {
 	d.cmd.Process.Signal(os.Interrupt)
 	if err := d.cmd.Wait(); err != nil {
 		t.Errorf("demo exited with %v after SIGINT", err)
+	}
+}
+
+func TestImportBackfillsFromSavedFeeds(t *testing.T) {
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "saved")
+	os.MkdirAll(filepath.Join(saved, "2023"), 0o755)
+	for _, name := range []string{"isw.xml", "spartanat.xml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(saved, "2023", name), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(saved, "notes.txt"), []byte("not a feed"), 0o644)
+	cfg := writeConfig(t, dir, "127.0.0.1:0", "https://understandingwar.org/feed/?post_type=post", "https://www.spartanat.com/feed/")
+
+	out, code := iswfeed(t, dir, "import", "-config", cfg, saved)
+	if code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"[1/2]", "[2/2]", "imported 2 files: 7 items seen", "5 placed", "2 skipped"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _ = iswfeed(t, dir, "updates", "-config", cfg)
+	for _, want := range []string{"401", "402", "en de"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("updates after import lack %q:\n%s", want, out)
+		}
+	}
+	// Importing the same files again adds nothing.
+	out, _ = iswfeed(t, dir, "import", "-config", cfg, saved)
+	if !strings.Contains(out, "0 added or changed") {
+		t.Errorf("second import changed something:\n%s", out)
+	}
+	// A file no source links to is refused, by name.
+	os.WriteFile(filepath.Join(dir, "other.xml"), []byte(`<rss version="2.0"><channel><title>x</title><item><title>a</title><link>https://elsewhere.example/a</link></item></channel></rss>`), 0o644)
+	out, code = iswfeed(t, dir, "import", "-config", cfg, filepath.Join(dir, "other.xml"))
+	if code != 1 || !strings.Contains(out, "name it with -source") {
+		t.Errorf("foreign file: exit %d\n%s", code, out)
 	}
 }

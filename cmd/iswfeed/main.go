@@ -29,9 +29,11 @@ func init() {
 		{"serve", "run the daemon: poll on schedule, serve the merged feed", runServe},
 		{"poll", "poll every source once, now, and print what each gave", runPoll},
 		{"demo", "serve built-in sample sources and the daemon against them, offline", runDemo},
+		{"sources", "show each source's health: last poll, next poll, failures", runSources},
 		{"updates", "list the stored updates, newest first", runUpdates},
 		{"show", "show one update with all its versions", runShow},
 		{"gaps", "list missing translations, unplaced items and calendar conflicts", runGaps},
+		{"import", "backfill history from saved feed files", runImport},
 		{"backup", "write a consistent copy of the store, even while the daemon runs", runBackup},
 		{"restore", "verify a backup and put it in place of the store", runRestore},
 		{"check", "validate a config (and a store file) and print the effective config", runCheck},
@@ -87,12 +89,17 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// errUsageOrHelp passes -h through and turns any other flag error into errUsage.
+func errUsageOrHelp(err error) error {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errUsage
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+		return errUsageOrHelp(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))

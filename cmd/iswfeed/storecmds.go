@@ -18,6 +18,7 @@ import (
 
 	"iswfeed/config"
 	"iswfeed/dedupe"
+	"iswfeed/fetch"
 )
 
 // viewFlags are the flags of every command that reads the store.
@@ -98,10 +99,7 @@ func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+		return errUsageOrHelp(err)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -147,6 +145,66 @@ func lookup(v storeView, series, arg string) (dedupe.Update, bool, error) {
 		return dedupe.Update{}, false, err
 	}
 	return updates[0], true, nil
+}
+
+func runSources(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sources", stderr)
+	vf := addViewFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, v, err := vf.open()
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	states, err := v.Sources()
+	if err != nil {
+		return err
+	}
+	if *vf.json {
+		return printJSON(stdout, states)
+	}
+	byName := map[string]fetch.State{}
+	for _, s := range states {
+		byName[s.Name] = s
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tLANG\tSTATUS\tLAST SUCCESS\tNEXT POLL\tFAILURES\t200/304/ERR\tLAST ERROR")
+	for _, src := range cfg.Sources {
+		s, polled := byName[src.Name]
+		if !polled {
+			fmt.Fprintf(tw, "%s\t%s\tnever polled\t-\t-\t0\t0/0/0\t\n", src.Name, src.Lang)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d/%d/%d\t%s\n", src.Name, src.Lang, health(s),
+			ago(s.LastSuccess), ago(s.NextPoll), s.ConsecutiveFailures, s.OKCount, s.NotModifiedCount, s.ErrorCount, s.LastError)
+	}
+	return tw.Flush()
+}
+
+// health sums a source's state up in a word or two.
+func health(s fetch.State) string {
+	switch {
+	case s.NetworkDown:
+		return "network down"
+	case s.ConsecutiveFailures > 0:
+		return fmt.Sprintf("failing (%d)", s.LastStatus)
+	default:
+		return fmt.Sprintf("ok (%d)", s.LastStatus)
+	}
+}
+
+// ago writes a time relative to now, e.g. "5m ago" or "in 25m".
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := time.Until(t).Round(time.Second)
+	if d < 0 {
+		return (-d).String() + " ago"
+	}
+	return "in " + d.String()
 }
 
 func runGaps(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -358,4 +416,22 @@ func copyFile(from, to string) error {
 	}
 	defer in.Close()
 	return writeFileAtomic(to, func(w io.Writer) error { _, err := io.Copy(w, in); return err })
+}
+
+// openStoreForWriting opens the store for a command that changes it; a running
+// daemon holds it, so the command asks the operator to stop it first.
+func openStoreForWriting(cfg *config.Config) (*dedupe.Store, func() error, error) {
+	db, err := bolt.Open(cfg.Database, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, nil, fmt.Errorf("%s is in use by a running iswfeed; stop it first (systemctl stop iswfeed)", cfg.Database)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("unable to open the store %s: %w", cfg.Database, err)
+	}
+	store, err := dedupe.Open(db, cfg)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return store, db.Close, nil
 }

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"iswfeed/config"
+	"iswfeed/dedupe"
+	"iswfeed/fetch"
+)
+
+// feedFileExts are the files import takes from a directory.
+var feedFileExts = []string{".xml", ".rss", ".atom", ".json", ".feed"}
+
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("import", stderr)
+	path := fs.String("config", "", "config file naming the store and the sources")
+	sourceName := fs.String("source", "", "the source the files come from (default: the source whose host the items link to)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: iswfeed import [flags] FILE|DIR...\n\nBackfills history from saved RSS/Atom/JSON feed files of the configured sources.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsageOrHelp(err)
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	var forced *config.Source
+	if *sourceName != "" {
+		src, ok := cfg.Source(*sourceName)
+		if !ok {
+			return fmt.Errorf("-source %q is not a source of %s", *sourceName, cfg.Origin)
+		}
+		forced = &src
+	}
+	files, err := feedFiles(fs.Args())
+	if err != nil {
+		return err
+	}
+	store, closeStore, err := openStoreForWriting(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	progress := newProgress(stdout, len(files))
+	var total importSummary
+	for i, file := range files {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		sum, err := importFile(store, cfg, forced, file)
+		total.add(sum)
+		progress.step(i+1, file, sum, err)
+	}
+	progress.done()
+	fmt.Fprintf(stdout, "imported %d files: %d items seen, %d added or changed, %d placed, %d held for the calendar, %d skipped (no series); %d files failed\n",
+		len(files), total.Seen, total.Changed, total.placed(), total.Held, total.Skipped, total.failed)
+	if total.failed > 0 {
+		return fmt.Errorf("%d of %d files could not be imported", total.failed, len(files))
+	}
+	return nil
+}
+
+type importSummary struct {
+	dedupe.Report
+	failed int
+}
+
+func (s *importSummary) add(o importSummary) {
+	s.Seen += o.Seen
+	s.Changed += o.Changed
+	s.Skipped += o.Skipped
+	s.Held += o.Held
+	s.failed += o.failed
+}
+
+func (s *importSummary) placed() int { return s.Seen - s.Skipped - s.Held }
+
+// feedFiles expands directories into the feed files under them, in name order.
+func feedFiles(args []string) ([]string, error) {
+	var files []string
+	for _, arg := range args {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			files = append(files, arg)
+			continue
+		}
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			ext := strings.ToLower(filepath.Ext(p))
+			for _, e := range feedFileExts {
+				if !d.IsDir() && ext == e {
+					files = append(files, p)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+func importFile(store *dedupe.Store, cfg *config.Config, forced *config.Source, file string) (importSummary, error) {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		return importSummary{failed: 1}, err
+	}
+	info, _ := os.Stat(file)
+	src := config.Source{Name: "import", Lang: "und", Role: config.RoleTranslation}
+	if forced != nil {
+		src = *forced
+	}
+	items, err := fetch.Parse(src, body, "", nil, info.ModTime().UTC())
+	if err != nil {
+		return importSummary{failed: 1}, err
+	}
+	if forced == nil {
+		match, ok := sourceOf(cfg, items)
+		if !ok {
+			return importSummary{failed: 1}, fmt.Errorf("no configured source links to these items' host; name it with -source")
+		}
+		if items, err = fetch.Parse(match, body, "", sourceBase(match), info.ModTime().UTC()); err != nil {
+			return importSummary{failed: 1}, err
+		}
+		src = match
+	}
+	rep, err := store.IngestBatch(src, items)
+	if err != nil {
+		return importSummary{failed: 1}, err
+	}
+	return importSummary{Report: rep}, nil
+}
+
+func sourceBase(src config.Source) *url.URL {
+	u, _ := url.Parse(src.URL)
+	return u
+}
+
+// sourceOf picks the configured source on whose host most items' links are.
+func sourceOf(cfg *config.Config, items []fetch.Item) (config.Source, bool) {
+	votes := map[string]int{}
+	for _, it := range items {
+		u, err := url.Parse(it.Link)
+		if err != nil {
+			continue
+		}
+		for _, src := range cfg.Sources {
+			if sameSite(u.Hostname(), sourceBase(src).Hostname()) {
+				votes[src.Name]++
+			}
+		}
+	}
+	best, bestVotes := "", 0
+	for name, v := range votes {
+		if v > bestVotes || v == bestVotes && name < best {
+			best, bestVotes = name, v
+		}
+	}
+	src, ok := cfg.Source(best)
+	return src, ok && bestVotes > 0
+}
+
+func sameSite(a, b string) bool {
+	return strings.TrimPrefix(strings.ToLower(a), "www.") == strings.TrimPrefix(strings.ToLower(b), "www.")
+}
+
+// progress shows a bar on a terminal and one line per file elsewhere.
+type progress struct {
+	w        io.Writer
+	total    int
+	terminal bool
+	start    time.Time
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	p := &progress{w: w, total: total, start: time.Now()}
+	if f, ok := w.(*os.File); ok {
+		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
+			p.terminal = true
+		}
+	}
+	return p
+}
+
+func (p *progress) step(n int, file string, sum importSummary, err error) {
+	if !p.terminal {
+		if err != nil {
+			fmt.Fprintf(p.w, "[%d/%d] %s: failed: %v\n", n, p.total, file, err)
+		} else {
+			fmt.Fprintf(p.w, "[%d/%d] %s: %d items, %d added or changed, %d placed, %d held, %d skipped\n",
+				n, p.total, file, sum.Seen, sum.Changed, sum.placed(), sum.Held, sum.Skipped)
+		}
+		return
+	}
+	const width = 30
+	filled := width * n / p.total
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), n, p.total, filepath.Base(file))
+	if err != nil {
+		fmt.Fprintf(p.w, "\n%s: failed: %v\n", file, err)
+	}
+}
+
+func (p *progress) done() {
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K")
+	}
+}
