@@ -197,8 +197,8 @@ func (p *Poller) Stop() {
 	p.mu.Unlock()
 }
 
-// Reload switches to cfg without a restart: added sources are polled at their
-// next tick, removed ones forgotten, and the state of the others is kept (a
+// Reload switches to cfg without a restart: added sources (and any other that
+// is due) are polled at once, removed ones forgotten, and the state of the others is kept (a
 // source whose URL changed starts afresh, without the old URL's validators).
 func (p *Poller) Reload(cfg *config.Config) error {
 	p.mu.Lock()
@@ -206,10 +206,15 @@ func (p *Poller) Reload(cfg *config.Config) error {
 	if err := p.configure(cfg); err != nil {
 		return err
 	}
+	if err := p.pruneLocked(); err != nil {
+		return err
+	}
 	if p.cron != nil {
 		p.scheduleLocked()
+		runCtx, srcs := p.runCtx, p.cfg.Sources
+		p.running.Go(func() { p.cycle(runCtx, srcs, time.Now(), true) })
 	}
-	return p.pruneLocked()
+	return nil
 }
 
 // pruneLocked forgets the state of sources that are no longer configured.

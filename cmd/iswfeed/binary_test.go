@@ -288,3 +288,39 @@ func TestImportBackfillsFromSavedFeeds(t *testing.T) {
 		t.Errorf("foreign file: exit %d\n%s", code, out)
 	}
 }
+
+func TestSIGHUPReloadsSourcesAndRejectsABadConfig(t *testing.T) {
+	isw := serveFile(t, "isw.xml", "application/rss+xml")
+	spa := serveFile(t, "spartanat.xml", "application/rss+xml")
+	dir := t.TempDir()
+	listen := freeAddr(t)
+	both := writeConfig(t, dir, listen, isw.URL, spa.URL)
+	full, _ := os.ReadFile(both)
+	onlyISW := string(full[:strings.Index(string(full), "  - name: spartanat")])
+	os.WriteFile(both, []byte(onlyISW), 0o644)
+
+	d := startDaemon(t, dir, "-config", both)
+	waitFor(t, "the first poll", d, func() bool {
+		code, body := get("http://" + listen + "/feed.atom")
+		return code == 200 && strings.Count(body, "<entry") == 3
+	})
+
+	os.WriteFile(both, []byte(onlyISW+"  - name: broken\n    lang: de\n    role: translation\n"), 0o644)
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the bad config to be rejected", d, func() bool {
+		return strings.Contains(d.out.String(), "new config rejected")
+	})
+	if code, _ := get("http://" + listen + "/healthz"); code != 200 {
+		t.Fatalf("daemon stopped serving after a bad reload: %d", code)
+	}
+
+	os.WriteFile(both, full, 0o644)
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the new source to be polled", d, func() bool {
+		out, _ := iswfeed(t, dir, "sources", "-config", both)
+		return strings.Contains(out, "spartanat") && strings.Contains(out, "ok (200)") && !strings.Contains(out, "never polled")
+	})
+	if !strings.Contains(d.out.String(), "config applied") {
+		t.Errorf("no log line for the applied config:\n%s", d.out.String())
+	}
+}

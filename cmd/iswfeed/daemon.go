@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -71,6 +74,30 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 
 func (a *app) Close() error { return a.db.Close() }
 
+// reload applies a new config to the running daemon; a config that does not
+// load is rejected and the old one keeps running.
+func (a *app) reload(load func() (*config.Config, error)) {
+	cfg, err := load()
+	if err != nil {
+		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
+		return
+	}
+	if cfg.Listen != a.cfg.Listen || cfg.Database != a.cfg.Database {
+		a.log.Warn("reload: listen and database take effect only after a restart", "listen", a.cfg.Listen, "database", a.cfg.Database)
+		cfg.Listen, cfg.Database = a.cfg.Listen, a.cfg.Database
+	}
+	if err := a.store.Configure(cfg); err != nil {
+		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
+		return
+	}
+	if err := a.poller.Reload(cfg); err != nil {
+		a.log.Error("reload: unable to apply the new sources", "err", err)
+		return
+	}
+	a.cfg = cfg
+	a.log.Info("reload: config applied", "config", cfg.Origin, "sources", len(cfg.Sources))
+}
+
 func loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
 }
@@ -91,12 +118,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	return serve(ctx, cfg, log, nil)
+	return serve(ctx, cfg, log, nil, func() (*config.Config, error) { return loadConfig(*path) })
 }
 
 // serve runs the daemon until ctx ends; ready, if set, gets the server's URL
-// once it listens.
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(url string)) error {
+// once it listens; reload, if set, is how SIGHUP reads the config again.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(url string), reload func() (*config.Config, error)) error {
 	a, err := openApp(cfg, log)
 	if err != nil {
 		return err
@@ -116,11 +143,22 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err := a.poller.Start(ctx); err != nil {
 		return err
 	}
-	go a.poller.PollAll(ctx)
 	if ready != nil {
 		ready(url)
 	}
-	<-ctx.Done()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case <-hup:
+			if reload != nil {
+				a.reload(reload)
+			}
+		}
+	}
 	log.Info("stopping")
 	a.poller.Stop()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

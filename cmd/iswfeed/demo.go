@@ -52,7 +52,7 @@ sources:
 	return serve(ctx, cfg, log, func(url string) {
 		fmt.Fprintf(stdout, "iswfeed demo: three sample sources on %s\nOpen %s for the reports, %sfeed.atom for the merged feed. Ctrl-C stops.\n",
 			sources, url, url)
-	})
+	}, nil)
 }
 
 // serveDemoSources serves the sample feeds on a loopback port until ctx ends.
