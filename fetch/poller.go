@@ -169,6 +169,13 @@ func (p *Poller) tick(spec string) {
 	}
 }
 
+// Running reports whether the schedule runs: between Start and Stop.
+func (p *Poller) Running() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cron != nil
+}
+
 // Stop stops the schedule. Polls in flight get a few seconds to finish and
 // are then cancelled; Stop returns when they have ended.
 func (p *Poller) Stop() {

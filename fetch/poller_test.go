@@ -402,8 +402,14 @@ func TestStartAndStop(t *testing.T) {
 	cfg.Fetch.Timeout = time.Minute
 	db := openDB(t)
 	p, _ := newPoller(t, cfg, db, &sink{})
+	if p.Running() {
+		t.Error("Running before Start")
+	}
 	if err := p.Start(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	if !p.Running() {
+		t.Error("not Running after Start")
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for requests.Load() == 0 && time.Now().Before(deadline) {
@@ -416,6 +422,9 @@ func TestStartAndStop(t *testing.T) {
 	p.Stop()
 	if took := time.Since(start); took > stopGrace+2*time.Second {
 		t.Errorf("Stop took %v with a poll in flight", took)
+	}
+	if p.Running() {
+		t.Error("Running after Stop")
 	}
 	if states, _ := States(db); len(states) != 0 && states[0].ConsecutiveFailures != 0 {
 		t.Errorf("a poll cancelled by Stop counted as a failure: %+v", states[0])
