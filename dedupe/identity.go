@@ -106,7 +106,7 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 	if dates := resolve(datesIn(title), ref); len(dates) > 0 {
 		id.Date = dates[0]
 	} else if slug, ok := iswSlug(it.Link); ok {
-		if d, ok := slugDay(slug); ok {
+		if d, _, ok := slugDay(slug); ok {
 			id.Date, _ = d.In(ref)
 		}
 	}
@@ -130,7 +130,7 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 	link, linked := chooseLink(reportLinks(post.links, it.Link, ref), series, dates)
 	textSeries, textDate := sourceLine(post.text, ref)
 	strong, weak := r.numbers(title, titleDates, slug, slugDates, post.text)
-	marked := iswMention.MatchString(title) || iswMention.MatchString(slug)
+	marked := mentionsISW(title) || mentionsISW(slug)
 
 	switch {
 	case series != "":
@@ -139,7 +139,7 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 	case textSeries != "":
 		series = textSeries
 	case strong > 0,
-		weak > 0 && (marked || ukraine.MatchString(title)),
+		weak > 0 && (marked || mentionsUkraine(title)),
 		marked && len(dates) > 0:
 		series = SeriesRussianOffensive
 	default:
@@ -186,7 +186,7 @@ func (r *Reader) numbers(title string, titleDates []dateHit, slug string, slugDa
 	if n := numberBy(r.number, text); n > 0 {
 		return n, 0
 	}
-	if n := firstNumber(strongNumbers[1:2], []byte(text)); n > 0 {
+	if n := sourceNumber(text); n > 0 {
 		return n, 0
 	}
 	return 0, cmpOr(weak, slugWeak)
@@ -248,7 +248,7 @@ func reportLinks(hrefs []string, itemLink string, ref time.Time) []reportLink {
 		}
 		l := reportLink{url: u, series: series}
 		if slug, ok := iswSlug(u); ok {
-			if d, ok := slugDay(slug); ok {
+			if d, _, ok := slugDay(slug); ok {
 				l.date, _ = d.In(ref)
 			}
 		}

@@ -2,14 +2,9 @@ package dedupe
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 )
-
-// iswSlugDate is the date at the end of an ISW or criticalthreats.org slug:
-// "march-29-2023", "august-24" (2022, no year), "...-2023-0" (a duplicate).
-var iswSlugDate = regexp.MustCompile(`(?i)(?:^|-)(` + alternation(englishMonths) + `)-(\d{1,2})(?:-(\d{4}))?(-\d)?$`)
 
 // isISWHost reports whether host serves ISW's reports: understandingwar.org
 // or criticalthreats.org, with or without a subdomain.
@@ -38,13 +33,42 @@ func lastSegment(path string) string {
 	return path[strings.LastIndexByte(path, '/')+1:]
 }
 
-// slugDay reads the date at the end of an ISW slug; Year is 0 when the slug has none.
-func slugDay(slug string) (calendarDay, bool) {
-	m := iswSlugDate.FindStringSubmatch(slug)
-	if m == nil {
-		return calendarDay{}, false
+// slugDay reads the date at the end of an ISW slug: "…-march-29-2023",
+// "…-august-24" (2022, no year), "…-2023-0" (a duplicate). Year is 0 when
+// the slug has none; keep is the length of the slug without the duplicate's
+// suffix.
+func slugDay(slug string) (d calendarDay, keep int, ok bool) {
+	parts := strings.Split(slug, "-")
+	if d, ok := partsDay(parts); ok {
+		return d, len(slug), true
 	}
-	return named(m[1], m[2], m[3])
+	if n := len(parts); n > 1 && len(parts[n-1]) == 1 && isDigits(parts[n-1]) {
+		if d, ok := partsDay(parts[:n-1]); ok {
+			return d, len(slug) - 2, true
+		}
+	}
+	return calendarDay{}, 0, false
+}
+
+// partsDay reads month-day or month-day-year from the end of parts.
+func partsDay(parts []string) (calendarDay, bool) {
+	n := len(parts)
+	if n >= 3 && len(parts[n-1]) == 4 && isDigits(parts[n-1]) && len(parts[n-2]) <= 2 && isDigits(parts[n-2]) {
+		return named(englishMonths, parts[n-3], parts[n-2], parts[n-1])
+	}
+	if n >= 2 && len(parts[n-1]) <= 2 && isDigits(parts[n-1]) {
+		return named(englishMonths, parts[n-2], parts[n-1], "")
+	}
+	return calendarDay{}, false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // DateFromISWURL returns the report date carried by the slug of an ISW or
@@ -57,7 +81,7 @@ func DateFromISWURL(u string) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	d, ok := slugDay(slug)
+	d, _, ok := slugDay(slug)
 	if !ok || d.Year == 0 {
 		return time.Time{}, false
 	}
@@ -90,8 +114,10 @@ func NormaliseISWURL(u string) string {
 	}
 	host := strings.TrimPrefix(strings.ToLower(p.Hostname()), "www.")
 	path := strings.TrimRight(p.Path, "/")
-	if m := iswSlugDate.FindStringSubmatchIndex(path); m != nil && m[8] >= 0 {
-		path = path[:m[8]]
+	if slug := lastSegment(path); slug != "" {
+		if _, keep, ok := slugDay(slug); ok {
+			path = path[:len(path)-len(slug)+keep]
+		}
 	}
 	return (&url.URL{Scheme: "https", Host: host, Path: path}).String()
 }

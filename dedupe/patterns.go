@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -67,15 +68,15 @@ func alternation(sets ...map[string]time.Month) string {
 	return strings.Join(names, "|")
 }
 
-// Dates. Each pattern may consume one boundary character on either side:
-// Go's \b only knows ASCII letters, which would break on "березня".
+// Dates. A month is any word looked up in the tables above: one small
+// pattern is far faster than an alternation of every month name, and Go's
+// \b only knows ASCII letters, which would break on "березня". Digits
+// around a match are checked in code (see digitAround).
 var (
-	monthFirstDate = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(` + alternation(englishMonths) +
-		`)\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?(?:[^\p{N}]|$)`)
-	dayFirstDate = regexp.MustCompile(`(?i)(?:^|[^\p{N}])(\d{1,2})(?:\.|er|st|nd|rd|th)?\s*(` +
-		alternation(englishMonths, otherMonths) + `)(?:\.?,?\s*(\d{4})(?:[^\p{N}]|$)|[^\p{L}]|$)`)
-	numericDate = regexp.MustCompile(`(?:^|[^\p{N}.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[^\p{N}]|$)`)
-	isoDate     = regexp.MustCompile(`(?:^|[^\p{N}])(\d{4})-(\d{2})-(\d{2})(?:[^\p{N}]|$)`)
+	monthFirstDate = regexp.MustCompile(`(?:^|[^\p{L}])(\p{L}{3,12})\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?`)
+	dayFirstDate   = regexp.MustCompile(`(\d{1,2})(?:\.|er|st|nd|rd|th)?\s*(\p{L}{3,12})(?:\.?,?\s*(\d{4}))?`)
+	numericDate    = regexp.MustCompile(`(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})`)
+	isoDate        = regexp.MustCompile(`(\d{4})-(\d{2})-(\d{2})`)
 )
 
 // calendarDay is a date as written: Year is 0 when the text gives none.
@@ -134,6 +135,9 @@ func datesIn(s string) []dateHit {
 	var hits []dateHit
 	add := func(re *regexp.Regexp, read func(m []string) (calendarDay, bool)) {
 		for _, loc := range re.FindAllStringSubmatchIndex(s, -1) {
+			if digitAround(s, loc[0], loc[1]) {
+				continue
+			}
 			m := make([]string, len(loc)/2)
 			for i := range m {
 				if loc[2*i] >= 0 {
@@ -145,8 +149,8 @@ func datesIn(s string) []dateHit {
 			}
 		}
 	}
-	add(monthFirstDate, func(m []string) (calendarDay, bool) { return named(m[1], m[2], m[3]) })
-	add(dayFirstDate, func(m []string) (calendarDay, bool) { return named(m[2], m[1], m[3]) })
+	add(monthFirstDate, func(m []string) (calendarDay, bool) { return named(englishMonths, m[1], m[2], m[3]) })
+	add(dayFirstDate, func(m []string) (calendarDay, bool) { return named(nil, m[2], m[1], m[3]) })
 	add(numericDate, func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) })
 	add(isoDate, func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) })
 	slices.SortFunc(hits, func(a, b dateHit) int { return cmp.Compare(a.start, b.start) })
@@ -180,8 +184,22 @@ func keepLongest(hits []dateHit) int {
 	return n
 }
 
-func named(month, day, year string) (calendarDay, bool) {
+// digitAround reports whether s[start:end] touches a digit or a dotted
+// number, so that "123 März" or "1.24.08.22" are not read as dates.
+func digitAround(s string, start, end int) bool {
+	isDigit := func(i int) bool { return i >= 0 && i < len(s) && '0' <= s[i] && s[i] <= '9' }
+	return isDigit(start-1) || isDigit(end) ||
+		(start >= 2 && s[start-1] == '.' && isDigit(start-2)) ||
+		(end+1 < len(s) && s[end] == '.' && isDigit(end+1))
+}
+
+// named reads a date whose month is a name: any known language, or only the
+// names in set when set is not nil.
+func named(set map[string]time.Month, month, day, year string) (calendarDay, bool) {
 	m, ok := monthOf(month)
+	if set != nil {
+		m, ok = set[strings.ToLower(month)]
+	}
 	if !ok {
 		return calendarDay{}, false
 	}
@@ -212,7 +230,7 @@ func numeric(year, month, day string) (calendarDay, bool) {
 var (
 	strongNumbers = []*regexp.Regexp{
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])lage\s*(?:nr\.?|nummer|no\.?|#|№)?\s*(\d{1,4})(?:[^\p{N}]|$)`),
-		regexp.MustCompile(`(?i)russian\s+offensive\s+(?:campaign\s+)?(?:update|assessment)\s*(?:nr\.?|no\.?|#|№|n[°º])?\s*(\d{1,4})(?:[^\p{N}]|$)`),
+		regexp.MustCompile(`(?i)` + offensiveNumber),
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])isw[\s-]*(?:` + reportWords + `)?\s*(?:nr\.?|nummer|no\.?|#|№|n[°º])\s*(\d{1,4})(?:[^\p{N}]|$)`),
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])isw[\s-]*(?:` + reportWords + `)\s*(\d{1,4})(?:[^\p{N}]|$)`),
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:` + reportWords + `)[\s-]*isw\s*(?:nr\.?|nummer|no\.?|#|№|n[°º])?\s*(\d{1,4})(?:[^\p{N}]|$)`),
@@ -228,6 +246,11 @@ var (
 		regexp.MustCompile(`(?i)\d{1,4}(?:\.\s*(?:kriegs)?tag|(?:st|nd|rd|th)\s+day|(?:-?й|-?ий|-?го)?\s*(?:день|дня|доба)|\.?\s*(?:dzień|dzien)|\s*(?:e|er|ème|eme)\s+jour)`),
 	}
 )
+
+// offensiveNumber is "Russian Offensive Update 401", as spartanat ends its posts.
+const offensiveNumber = `russian\s+offensive\s+(?:campaign\s+)?(?:update|assessment)\s*(?:nr\.?|no\.?|#|№|n[°º])?\s*(\d{1,4})(?:[^\p{N}]|$)`
+
+var offensiveNumberAt = regexp.MustCompile(`(?i)^` + offensiveNumber)
 
 const reportWords = `update|lagebericht|bericht|report|rapport|raport|звіт|огляд|сводка|отчёт|отчет|обзор|zvit|svodka`
 
@@ -255,6 +278,17 @@ func numberIn(s string, dates []dateHit) (strong, weak int) {
 		return n, 0
 	}
 	return 0, firstNumber(weakNumbers, masked)
+}
+
+// sourceNumber returns the number of a post's source line ("Das vollständige
+// Russian Offensive Update 401 gibt es direkt bei UNDERSTANDING WAR").
+func sourceNumber(text string) int {
+	for _, loc := range matchesAt(offensiveNumberAt, text, []string{"russian"}, 80) {
+		if n, _ := strconv.Atoi(text[loc[2]:loc[3]]); n > 0 {
+			return n
+		}
+	}
+	return 0
 }
 
 func firstNumber(res []*regexp.Regexp, b []byte) int {
@@ -286,21 +320,65 @@ func numberBy(re *regexp.Regexp, s string) int {
 
 // Series names as ISW writes them; the groups follow seriesOrder. Iran Update
 // Special Report comes before Iran Update so that it is never read as one.
+// The pattern is anchored: seriesIn tries it only where a name can start.
 var (
-	seriesNames = regexp.MustCompile(`(?i)(iran\s+update[\s,:-]+special\s+report)|(iran\s+update)|` +
+	seriesNamesAt = regexp.MustCompile(`(?i)^(?:(iran\s+update[\s,:-]+special\s+report)|(iran\s+update)|` +
 		`(china[\s-]+taiwan\s+update)|(russian\s+occupation\s+update)|` +
-		`(russian\s+offensive\s+campaign\s+assessment|russia[\s-]+ukraine\s+warning\s+update|russian\s+offensive\s+(?:campaign\s+)?update)`)
-	seriesOrder = []string{
+		`(russian\s+offensive\s+campaign\s+assessment|russia[\s-]+ukraine\s+warning\s+update|russian\s+offensive\s+(?:campaign\s+)?update))`)
+	seriesStarts = []string{"iran", "china", "russia"}
+	seriesOrder  = []string{
 		SeriesIranUpdateSpecialReport, SeriesIranUpdate, SeriesChinaTaiwanUpdate,
 		SeriesRussianOccupationUpdate, SeriesRussianOffensive,
 	}
-	// iswMention marks a text that speaks of ISW or its daily report, in any of
-	// the translators' languages.
-	iswMention = regexp.MustCompile(`(?i)(?:^|[^\p{L}])isw(?:[^\p{L}]|$)|understanding\s*war|study\s+of\s+(?:the\s+)?war|` +
-		`russian\s+offensive|campaign\s+assessment|вивчення\s+війни|изучения\s+войны|[ée]tude\s+de\s+la\s+guerre|studiów\s+nad\s+wojną|` +
-		`наступальної\s+кампанії|наступательной\s+кампании|campagne\s+offensive\s+russe|offensivkampagne|kampanii\s+ofensywnej`)
-	ukraine = regexp.MustCompile(`(?i)ukrain|україн|украин`)
+	// iswMarks are what a text that speaks of ISW or its daily report says,
+	// in the translators' languages, lower-case.
+	iswMarks = []string{
+		"understanding war", "understandingwar", "study of war", "study of the war",
+		"russian offensive", "campaign assessment", "вивчення війни", "изучения войны",
+		"étude de la guerre", "etude de la guerre", "studiów nad wojną", "наступальної кампанії",
+		"наступательной кампании", "campagne offensive russe", "offensivkampagne", "kampanii ofensywnej",
+	}
+	ukraineMarks = []string{"ukrain", "україн", "украин"}
 )
+
+// mentionsISW reports whether s speaks of ISW or its daily report.
+func mentionsISW(s string) bool {
+	lower := strings.ToLower(s)
+	for i := 0; ; {
+		j := strings.Index(lower[i:], "isw")
+		if j < 0 {
+			break
+		}
+		j += i
+		if !letterBefore(lower, j) && !letterAt(lower, j+3) {
+			return true
+		}
+		i = j + 3
+	}
+	return containsAny(lower, iswMarks)
+}
+
+// mentionsUkraine reports whether s names Ukraine in a translator's language.
+func mentionsUkraine(s string) bool { return containsAny(strings.ToLower(s), ukraineMarks) }
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func letterBefore(s string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return i > 0 && unicode.IsLetter(r)
+}
+
+func letterAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return i < len(s) && unicode.IsLetter(r)
+}
 
 // seriesHit is a series named in a text, and where the name ends.
 type seriesHit struct {
@@ -311,7 +389,7 @@ type seriesHit struct {
 // seriesIn returns the series named in s, in order.
 func seriesIn(s string) []seriesHit {
 	var hits []seriesHit
-	for _, loc := range seriesNames.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range matchesAt(seriesNamesAt, s, seriesStarts, 64) {
 		for g, series := range seriesOrder {
 			if loc[2+2*g] >= 0 {
 				hits = append(hits, seriesHit{series, loc[1]})
@@ -338,15 +416,72 @@ func cleanText(s string) string {
 	if !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\u00ad' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
-			return -1
-		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || unicode.IsControl(r):
-			return ' '
-		case r >= '\u2010' && r <= '\u2015' || r == '\u2212':
-			return '-'
-		}
+	return strings.Map(plainRune, s)
+}
+
+// plainRune maps one rune for cleanText without Unicode table look-ups:
+// it runs over every byte of a post's text.
+func plainRune(r rune) rune {
+	switch {
+	case r < 0x20 || r == 0x7f:
+		return ' '
+	case r < 0x80:
 		return r
-	}, s)
+	case r == '\u00ad' || r == '\ufeff' || r >= '\u200b' && r <= '\u200d':
+		return -1
+	case r <= 0xa0 || r == '\u1680' || r >= '\u2000' && r <= '\u200a' ||
+		r == '\u2028' || r == '\u2029' || r == '\u202f' || r == '\u205f' || r == '\u3000':
+		return ' ' // C1 controls, no-break and other spaces
+	case r >= '\u2010' && r <= '\u2015' || r == '\u2212':
+		return '-'
+	}
+	return r
+}
+
+// matchesAt returns the matches of the anchored pattern re that start, in s,
+// at a word that begins with one of the lower-case ASCII starts. Go's regexp
+// has no fast path for case-insensitive patterns; trying them only where a
+// match can begin keeps a post's long text cheap.
+func matchesAt(re *regexp.Regexp, s string, starts []string, span int) [][]int {
+	lower := asciiLower(s)
+	var at []int
+	for _, start := range starts {
+		for i := 0; ; {
+			j := strings.Index(lower[i:], start)
+			if j < 0 {
+				break
+			}
+			j += i
+			if !letterBefore(s, j) {
+				at = append(at, j)
+			}
+			i = j + len(start)
+		}
+	}
+	slices.Sort(at)
+	var locs [][]int
+	for _, i := range at {
+		loc := re.FindStringSubmatchIndex(s[i:min(len(s), i+span)])
+		if loc == nil {
+			continue
+		}
+		for k := range loc {
+			if loc[k] >= 0 {
+				loc[k] += i
+			}
+		}
+		locs = append(locs, loc)
+	}
+	return locs
+}
+
+// asciiLower lower-cases ASCII letters only, so that byte offsets stay put.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
