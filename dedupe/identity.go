@@ -92,7 +92,7 @@ func (r *Reader) Read(it fetch.Item) Identity {
 // slug, the date from the same, and the item itself as the ISW URL. Its
 // content links to earlier reports, so it is not read.
 func (r *Reader) readOriginal(it fetch.Item) Identity {
-	title := cleanText(it.Title)
+	title := cleanTitle(it.Title)
 	id := Identity{ISWURL: it.Link}
 	if hits := seriesIn(title); len(hits) > 0 {
 		id.Series = hits[0].series
@@ -121,7 +121,7 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 // ISW URL to place it by.
 func (r *Reader) readTranslation(it fetch.Item) Identity {
 	ref := referenceTime(it)
-	title, slug := cleanText(it.Title), slugText(it.Link)
+	title, slug := cleanTitle(it.Title), slugText(it.Link)
 	titleDates, slugDates := datesIn(title), datesIn(slug)
 	dates := resolve(append(titleDates, slugDates...), ref)
 	post := readContent(it.Content)
@@ -211,13 +211,15 @@ func resolve(hits []dateHit, ref time.Time) []time.Time {
 	return days
 }
 
+var slugSpaces = strings.NewReplacer("-", " ", "_", " ")
+
 // slugText returns the last path segment of link with its hyphens as spaces.
 func slugText(link string) string {
 	u, err := url.Parse(strings.TrimSpace(link))
 	if err != nil {
 		return ""
 	}
-	return cleanText(strings.NewReplacer("-", " ", "_", " ").Replace(lastSegment(u.Path)))
+	return cleanTitle(slugSpaces.Replace(lastSegment(u.Path)))
 }
 
 // firstSeries returns the first series named in any of texts.

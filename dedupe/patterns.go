@@ -68,13 +68,18 @@ func alternation(sets ...map[string]time.Month) string {
 	return strings.Join(names, "|")
 }
 
+// letter is what a month name is made of, as a cheap character class: ASCII
+// letters and anything beyond ASCII (cleanText has turned non-ASCII spaces
+// into plain ones). \p{L} is exact but makes every date pattern slow.
+const letter = `A-Za-z\x{80}-\x{10FFFF}`
+
 // Dates. A month is any word looked up in the tables above: one small
 // pattern is far faster than an alternation of every month name, and Go's
 // \b only knows ASCII letters, which would break on "березня". Digits
 // around a match are checked in code (see digitAround).
 var (
-	monthFirstDate = regexp.MustCompile(`(?:^|[^\p{L}])(\p{L}{3,12})\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?`)
-	dayFirstDate   = regexp.MustCompile(`(\d{1,2})(?:\.|er|st|nd|rd|th)?\s*(\p{L}{3,12})(?:\.?,?\s*(\d{4}))?`)
+	monthFirstDate = regexp.MustCompile(`(?:^|[^` + letter + `])([` + letter + `]+)\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?`)
+	dayFirstDate   = regexp.MustCompile(`(\d{1,2})(?:\.|er|st|nd|rd|th)?\s*([` + letter + `]+)(?:\.?,?\s*(\d{4}))?`)
 	numericDate    = regexp.MustCompile(`(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})`)
 	isoDate        = regexp.MustCompile(`(\d{4})-(\d{2})-(\d{2})`)
 )
@@ -151,8 +156,12 @@ func datesIn(s string) []dateHit {
 	}
 	add(monthFirstDate, func(m []string) (calendarDay, bool) { return named(englishMonths, m[1], m[2], m[3]) })
 	add(dayFirstDate, func(m []string) (calendarDay, bool) { return named(nil, m[2], m[1], m[3]) })
-	add(numericDate, func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) })
-	add(isoDate, func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) })
+	if strings.IndexByte(s, '.') >= 0 {
+		add(numericDate, func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) })
+	}
+	if strings.IndexByte(s, '-') >= 0 {
+		add(isoDate, func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) })
+	}
 	slices.SortFunc(hits, func(a, b dateHit) int { return cmp.Compare(a.start, b.start) })
 	return hits[:keepLongest(hits)]
 }
@@ -283,7 +292,7 @@ func numberIn(s string, dates []dateHit) (strong, weak int) {
 // sourceNumber returns the number of a post's source line ("Das vollständige
 // Russian Offensive Update 401 gibt es direkt bei UNDERSTANDING WAR").
 func sourceNumber(text string) int {
-	for _, loc := range matchesAt(offensiveNumberAt, text, []string{"russian"}, 80) {
+	for _, loc := range matchesAt(offensiveNumberAt, text, []string{"russian"}, []string{"offensive"}, 80) {
 		if n, _ := strconv.Atoi(text[loc[2]:loc[3]]); n > 0 {
 			return n
 		}
@@ -326,6 +335,7 @@ var (
 		`(china[\s-]+taiwan\s+update)|(russian\s+occupation\s+update)|` +
 		`(russian\s+offensive\s+campaign\s+assessment|russia[\s-]+ukraine\s+warning\s+update|russian\s+offensive\s+(?:campaign\s+)?update))`)
 	seriesStarts = []string{"iran", "china", "russia"}
+	seriesEnds   = []string{"update", "assessment"}
 	seriesOrder  = []string{
 		SeriesIranUpdateSpecialReport, SeriesIranUpdate, SeriesChinaTaiwanUpdate,
 		SeriesRussianOccupationUpdate, SeriesRussianOffensive,
@@ -389,7 +399,7 @@ type seriesHit struct {
 // seriesIn returns the series named in s, in order.
 func seriesIn(s string) []seriesHit {
 	var hits []seriesHit
-	for _, loc := range matchesAt(seriesNamesAt, s, seriesStarts, 64) {
+	for _, loc := range matchesAt(seriesNamesAt, s, seriesStarts, seriesEnds, 64) {
 		for g, series := range seriesOrder {
 			if loc[2+2*g] >= 0 {
 				hits = append(hits, seriesHit{series, loc[1]})
@@ -400,8 +410,17 @@ func seriesIn(s string) []seriesHit {
 	return hits
 }
 
-// cleanText folds what feeds put in titles (no-break and thin spaces,
-// typographic dashes, soft hyphens, decomposed umlauts) into plain forms.
+// cleanTitle is cleanText for titles and slugs, which may also carry
+// decomposed umlauts ("Ma\u0308rz").
+func cleanTitle(s string) string {
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
+	}
+	return cleanText(s)
+}
+
+// cleanText folds what feeds put in text (no-break and thin spaces,
+// typographic dashes, soft hyphens, control characters) into plain forms.
 func cleanText(s string) string {
 	plain := true
 	for i := 0; i < len(s); i++ {
@@ -412,9 +431,6 @@ func cleanText(s string) string {
 	}
 	if plain {
 		return s
-	}
-	if !norm.NFC.IsNormalString(s) {
-		s = norm.NFC.String(s)
 	}
 	return strings.Map(plainRune, s)
 }
@@ -439,10 +455,11 @@ func plainRune(r rune) rune {
 }
 
 // matchesAt returns the matches of the anchored pattern re that start, in s,
-// at a word that begins with one of the lower-case ASCII starts. Go's regexp
-// has no fast path for case-insensitive patterns; trying them only where a
-// match can begin keeps a post's long text cheap.
-func matchesAt(re *regexp.Regexp, s string, starts []string, span int) [][]int {
+// at a word that begins with one of the lower-case ASCII starts and whose
+// next span bytes hold one of needs. Go's regexp has no fast path for
+// case-insensitive patterns; trying them only where a match can be keeps a
+// post's long text cheap.
+func matchesAt(re *regexp.Regexp, s string, starts, needs []string, span int) [][]int {
 	lower := asciiLower(s)
 	var at []int
 	for _, start := range starts {
@@ -452,7 +469,7 @@ func matchesAt(re *regexp.Regexp, s string, starts []string, span int) [][]int {
 				break
 			}
 			j += i
-			if !letterBefore(s, j) {
+			if !letterBefore(s, j) && containsAny(lower[j:min(len(lower), j+span)], needs) {
 				at = append(at, j)
 			}
 			i = j + len(start)
