@@ -1,14 +1,35 @@
 package dedupe
 
 import (
+	"fmt"
+	"net/url"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
 	"iswfeed/config"
 	"iswfeed/fetch"
 )
+
+// The series iswfeed knows without configuration. ISW's other series are
+// kept apart from the daily Russian report and never merged with it.
+const (
+	SeriesRussianOffensive        = config.DefaultSeries
+	SeriesIranUpdate              = "iran-update"
+	SeriesIranUpdateSpecialReport = "iran-update-special-report"
+	SeriesChinaTaiwanUpdate       = "china-taiwan-update"
+	SeriesRussianOccupationUpdate = "russian-occupation-update"
+)
+
+// BuiltinSeries returns the names of the built-in series, the daily Russian
+// report first.
+func BuiltinSeries() []string {
+	return []string{
+		SeriesRussianOffensive, SeriesIranUpdate, SeriesIranUpdateSpecialReport,
+		SeriesChinaTaiwanUpdate, SeriesRussianOccupationUpdate,
+	}
+}
 
 // Identity is what an item says about the report it carries. A zero Series
 // means the item is not a report of any known series.
@@ -18,77 +39,266 @@ type Identity struct {
 	Number int
 	// Date is the report's US Eastern date at 00:00 UTC, zero when unknown.
 	Date time.Time
-	// ISWURL is the ISW original the item links to or is, when known.
+	// ISWURL is the ISW original the item is or links to, as written there;
+	// compare through NormaliseISWURL.
 	ISWURL string
 }
 
+// IsReport reports whether the item is a report of a known series.
+func (id Identity) IsReport() bool { return id.Series != "" }
+
 // Reader reads identities from the items of one source.
 type Reader struct {
-	src    config.Source
-	number *regexp.Regexp
+	original bool
+	number   *regexp.Regexp
 }
 
-// NewReader returns a reader for src, with its extra number pattern if any.
+// NewReader returns a reader for src: its role decides whether items are
+// ISW's own reports or translations, and src.Number, when set, is an extra
+// pattern whose first group is the update number.
 func NewReader(src config.Source) (*Reader, error) {
-	r := &Reader{src: src}
+	r := &Reader{}
+	switch src.Role {
+	case config.RoleOriginal:
+		r.original = true
+	case config.RoleTranslation, "":
+	default:
+		return nil, fmt.Errorf("dedupe: source %q: unknown role %q", src.Name, src.Role)
+	}
 	if src.Number != "" {
 		re, err := regexp.Compile(src.Number)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("dedupe: source %q: number pattern: %w", src.Name, err)
+		}
+		if re.NumSubexp() < 1 {
+			return nil, fmt.Errorf("dedupe: source %q: number pattern %q has no group around the number", src.Name, src.Number)
 		}
 		r.number = re
 	}
 	return r, nil
 }
 
-var (
-	englishTitle = regexp.MustCompile(`(?i)^Russian Offensive Campaign Assessment,?\s+([A-Za-z]+)\.?\s+(\d{1,2}),?\s*(\d{4})?`)
-	germanNumber = regexp.MustCompile(`(?i)\b(?:Die Lage|Update)\s+(\d{1,4})\b`)
-	slugDate     = regexp.MustCompile(`-(\d{1,2})-([a-z]+)-(\d{4})/?$`)
-)
-
-var months = map[string]time.Month{
-	"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "maerz": 3, "marz": 3, "märz": 3, "april": 4, "apr": 4,
-	"may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-	"september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+// Read returns the identity of it. The report date comes from what the item
+// writes (title, slug, ISW link), never from its publication date, which
+// only supplies the year where the text gives none.
+func (r *Reader) Read(it fetch.Item) Identity {
+	if r.original {
+		return r.readOriginal(it)
+	}
+	return r.readTranslation(it)
 }
 
-// Read returns the identity of it.
-func (r *Reader) Read(it fetch.Item) Identity {
-	var id Identity
-	if m := englishTitle.FindStringSubmatch(it.Title); m != nil {
-		id.Series = config.DefaultSeries
-		id.ISWURL = it.Link
-		year := it.Published.Year()
-		if m[3] != "" {
-			year, _ = strconv.Atoi(m[3])
-		}
-		if mon, ok := months[strings.ToLower(m[1])]; ok {
-			day, _ := strconv.Atoi(m[2])
-			id.Date = time.Date(year, mon, day, 0, 0, 0, 0, time.UTC)
-		}
-		return id
+// readOriginal reads an item of ISW's own feed: the series from its title or
+// slug, the date from the same, and the item itself as the ISW URL. Its
+// content links to earlier reports, so it is not read.
+func (r *Reader) readOriginal(it fetch.Item) Identity {
+	title := cleanTitle(it.Title)
+	id := Identity{ISWURL: it.Link}
+	if hits := seriesIn(title); len(hits) > 0 {
+		id.Series = hits[0].series
+	} else {
+		id.Series = seriesOfISWURL(it.Link)
 	}
-	if r.number != nil {
-		if m := r.number.FindStringSubmatch(it.Title); m != nil {
-			id.Number, _ = strconv.Atoi(m[1])
-		}
-	}
-	if id.Number == 0 {
-		if m := germanNumber.FindStringSubmatch(it.Title); m != nil {
-			id.Number, _ = strconv.Atoi(m[1])
-		}
-	}
-	if id.Number == 0 {
+	if id.Series == "" {
 		return Identity{}
 	}
-	id.Series = config.DefaultSeries
-	if m := slugDate.FindStringSubmatch(it.Link); m != nil {
-		if mon, ok := months[m[2]]; ok {
-			day, _ := strconv.Atoi(m[1])
-			year, _ := strconv.Atoi(m[3])
-			id.Date = time.Date(year, mon, day, 0, 0, 0, 0, time.UTC)
+	ref := referenceTime(it)
+	if dates := resolve(datesIn(title), ref); len(dates) > 0 {
+		id.Date = dates[0]
+	} else if slug, ok := iswSlug(it.Link); ok {
+		if d, _, ok := slugDay(slug); ok {
+			id.Date, _ = d.In(ref)
 		}
 	}
+	id.Number = numberBy(r.number, title)
 	return id
+}
+
+// readTranslation reads a translator's post. It is a report when it names a
+// series, links an ISW report, gives an update number in a form that only the
+// daily report uses ("Die Lage 401", "Звіт ISW №401"), or speaks of ISW and
+// gives a date or number; and when it yields at least a number, a date or an
+// ISW URL to place it by.
+func (r *Reader) readTranslation(it fetch.Item) Identity {
+	ref := referenceTime(it)
+	title, slug := cleanTitle(it.Title), slugText(it.Link)
+	titleDates, slugDates := datesIn(title), datesIn(slug)
+	dates := resolve(append(titleDates, slugDates...), ref)
+	post := readContent(it.Content)
+
+	series := firstSeries(title, slug)
+	link, linked := chooseLink(reportLinks(post.links, it.Link, ref), series, dates)
+	textSeries, textDate := sourceLine(post.text, ref)
+	strong, weak := r.numbers(title, titleDates, slug, slugDates, post.text)
+	marked := mentionsISW(title) || mentionsISW(slug)
+
+	switch {
+	case series != "":
+	case linked:
+		series = link.series
+	case textSeries != "":
+		series = textSeries
+	case strong > 0,
+		weak > 0 && (marked || mentionsUkraine(title)),
+		marked && len(dates) > 0:
+		series = SeriesRussianOffensive
+	default:
+		return Identity{}
+	}
+
+	id := Identity{Series: series, Number: cmpOr(strong, weak)}
+	switch {
+	case linked:
+		id.ISWURL, id.Date = link.url, link.date
+	case len(dates) > 0:
+		id.Date = dates[0]
+	default:
+		id.Date = textDate
+	}
+	if id.Number == 0 && id.Date.IsZero() && id.ISWURL == "" {
+		return Identity{}
+	}
+	return id
+}
+
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// numbers returns the strongest update numbers the post gives: from the
+// source's own pattern, the title, the slug, then the source line of its
+// text ("Russian Offensive Update 401").
+func (r *Reader) numbers(title string, titleDates []dateHit, slug string, slugDates []dateHit, text string) (strong, weak int) {
+	if n := numberBy(r.number, title); n > 0 {
+		return n, 0
+	}
+	strong, weak = numberIn(title, titleDates)
+	if strong > 0 {
+		return strong, 0
+	}
+	slugStrong, slugWeak := numberIn(slug, slugDates)
+	if slugStrong > 0 {
+		return slugStrong, 0
+	}
+	if n := numberBy(r.number, text); n > 0 {
+		return n, 0
+	}
+	if n := sourceNumber(text); n > 0 {
+		return n, 0
+	}
+	return 0, cmpOr(weak, slugWeak)
+}
+
+// referenceTime is the time a year-less date is placed near.
+func referenceTime(it fetch.Item) time.Time {
+	if !it.Published.IsZero() {
+		return it.Published
+	}
+	return it.Updated
+}
+
+// resolve turns dates as written into days, dropping those it cannot place.
+func resolve(hits []dateHit, ref time.Time) []time.Time {
+	var days []time.Time
+	for _, h := range hits {
+		if t, ok := h.day.In(ref); ok {
+			days = append(days, t)
+		}
+	}
+	return days
+}
+
+var slugSpaces = strings.NewReplacer("-", " ", "_", " ")
+
+// slugText returns the last path segment of link with its hyphens as spaces.
+func slugText(link string) string {
+	u, err := url.Parse(strings.TrimSpace(link))
+	if err != nil {
+		return ""
+	}
+	return cleanTitle(slugSpaces.Replace(lastSegment(u.Path)))
+}
+
+// firstSeries returns the first series named in any of texts.
+func firstSeries(texts ...string) string {
+	for _, s := range texts {
+		if hits := seriesIn(s); len(hits) > 0 {
+			return hits[0].series
+		}
+	}
+	return ""
+}
+
+// reportLink is a link to an ISW report of a known series.
+type reportLink struct {
+	url    string
+	series string
+	date   time.Time
+}
+
+// reportLinks returns the hrefs that point at ISW reports, in order, with
+// the item's own link last when it is one.
+func reportLinks(hrefs []string, itemLink string, ref time.Time) []reportLink {
+	var links []reportLink
+	for _, u := range append(hrefs, itemLink) {
+		series := seriesOfISWURL(u)
+		if series == "" {
+			continue
+		}
+		l := reportLink{url: u, series: series}
+		if slug, ok := iswSlug(u); ok {
+			if d, _, ok := slugDay(slug); ok {
+				l.date, _ = d.In(ref)
+			}
+		}
+		links = append(links, l)
+	}
+	return links
+}
+
+// chooseLink picks the ISW report a post translates. Where the post writes a
+// date, only a link to that date's report qualifies: the others are its
+// references to earlier reports. Otherwise the last link wins, as posts name
+// their source at the end.
+func chooseLink(links []reportLink, series string, dates []time.Time) (reportLink, bool) {
+	for _, l := range slices.Backward(links) {
+		if series != "" && l.series != series {
+			continue
+		}
+		if len(dates) > 0 && !slices.ContainsFunc(dates, l.date.Equal) {
+			continue
+		}
+		return l, true
+	}
+	return reportLink{}, false
+}
+
+// sourceLine returns the last series a post's text names and the date written
+// right after the last such name ("Quelle: Russian Offensive Campaign
+// Assessment, August 24").
+func sourceLine(text string, ref time.Time) (string, time.Time) {
+	hits := seriesIn(text)
+	if len(hits) == 0 {
+		return "", time.Time{}
+	}
+	last := hits[len(hits)-1]
+	for _, h := range slices.Backward(hits) {
+		if h.series != last.series {
+			continue
+		}
+		rest := text[h.end:min(len(text), h.end+40)]
+		rest = strings.TrimLeft(rest, " ,:;-–(")
+		for _, d := range datesIn(rest) {
+			if d.start > 1 {
+				break
+			}
+			if t, ok := d.day.In(ref); ok {
+				return last.series, t
+			}
+		}
+	}
+	return last.series, time.Time{}
 }

@@ -1,0 +1,106 @@
+package dedupe
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Only the start and the end of a post's text are read: translators name
+// their source there ("Quelle: …", "Das vollständige Russian Offensive
+// Update 401 gibt es direkt bei UNDERSTANDING WAR"), and a long body in
+// between would cost every poll for nothing.
+const (
+	headBytes = 2 << 10
+	tailBytes = 8 << 10
+)
+
+// content is what a post's HTML says about the report it translates.
+type content struct {
+	// links are the hrefs to ISW or criticalthreats.org pages, in order.
+	links []string
+	// text is the visible text of the post's head and tail.
+	text string
+}
+
+// readContent walks the HTML once. Links are collected only when the post
+// mentions an ISW host at all, which keeps posts without one cheap.
+func readContent(doc string) content {
+	var c content
+	if doc == "" {
+		return c
+	}
+	wantLinks := strings.Contains(doc, "understandingwar.") || strings.Contains(doc, "criticalthreats.")
+	if !wantLinks && len(doc) > headBytes+tailBytes {
+		tail := doc[len(doc)-tailBytes:]
+		if i := strings.IndexByte(tail, '<'); i >= 0 {
+			tail = tail[i:]
+		}
+		head := doc[:headBytes]
+		if i := strings.LastIndexByte(head, '>'); i >= 0 {
+			head = head[:i+1]
+		}
+		c.text = walk(head, nil, len(head), 0) + " " + walk(tail, nil, len(tail), 0)
+		return c
+	}
+	var links *[]string
+	if wantLinks {
+		links = &c.links
+	}
+	c.text = walk(doc, links, headBytes, len(doc)-tailBytes)
+	return c
+}
+
+// walk tokenises doc, appends ISW hrefs to links (when not nil), and returns
+// the text before byte headEnd and from byte tailStart on.
+func walk(doc string, links *[]string, headEnd, tailStart int) string {
+	var text strings.Builder
+	z := html.NewTokenizer(strings.NewReader(doc))
+	offset, skip := 0, false
+	for {
+		tt := z.Next()
+		raw := len(z.Raw())
+		switch tt {
+		case html.ErrorToken:
+			return cleanText(text.String())
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			switch atom.Lookup(name) {
+			case atom.A:
+				if links != nil && hasAttr {
+					if href := hrefOf(z); href != "" {
+						*links = append(*links, href)
+					}
+				}
+			case atom.Script, atom.Style, atom.Noscript, atom.Template:
+				skip = tt == html.StartTagToken
+			}
+		case html.EndTagToken:
+			skip = false
+		case html.TextToken:
+			if !skip && (offset < headEnd || offset+raw > tailStart) {
+				text.Write(z.Text())
+				text.WriteByte(' ')
+			}
+		}
+		offset += raw
+	}
+}
+
+// hrefOf returns the href of the current <a> tag when it points at an ISW host.
+func hrefOf(z *html.Tokenizer) string {
+	for {
+		key, val, more := z.TagAttr()
+		if string(key) == "href" {
+			href := strings.TrimSpace(string(val))
+			if _, ok := iswSlug(href); ok {
+				return href
+			}
+			return ""
+		}
+		if !more {
+			return ""
+		}
+	}
+}

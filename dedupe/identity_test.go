@@ -1,0 +1,599 @@
+package dedupe
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"iswfeed/config"
+	"iswfeed/fetch"
+)
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "identity", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+var (
+	isw       = config.Source{Name: "isw", Lang: "en", Role: config.RoleOriginal}
+	spartanat = config.Source{Name: "spartanat", Lang: "de", Role: config.RoleTranslation, Number: `Die Lage (\d+)`}
+	germanTr  = config.Source{Name: "de", Lang: "de", Role: config.RoleTranslation}
+	ukTr      = config.Source{Name: "uk", Lang: "uk", Role: config.RoleTranslation}
+	ruTr      = config.Source{Name: "ru", Lang: "ru", Role: config.RoleTranslation}
+	frTr      = config.Source{Name: "fr", Lang: "fr", Role: config.RoleTranslation}
+	plTr      = config.Source{Name: "pl", Lang: "pl", Role: config.RoleTranslation}
+	enTr      = config.Source{Name: "en", Lang: "en", Role: config.RoleTranslation}
+)
+
+const (
+	oldURL401 = "https://www.understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023"
+	newURL    = "https://understandingwar.org/research/russia-ukraine/russian-offensive-campaign-assessment-february-26-2026/"
+	ctURL401  = "https://www.criticalthreats.org/analysis/russian-offensive-campaign-assessment-march-29-2023"
+	bg        = "https://www.understandingwar.org/backgrounder/"
+	sp        = "https://www.spartanat.com/"
+)
+
+// references links three ISW reports without saying which one it translates.
+const references = `<p>Wie ISW am <a href="` + bg + `russian-offensive-campaign-assessment-march-27-2023">27. März</a> und am <a href="` +
+	bg + `russian-offensive-campaign-assessment-march-28-2023-0">28. März</a> feststellte, verlangsamt sich die Offensive.</p>` +
+	`<p>Mehr bei <a href="` + ctURL401 + `">UNDERSTANDING WAR</a>.</p>`
+
+type identityCase struct {
+	src     config.Source
+	title   string
+	link    string
+	content string // inline HTML, or "@file" in testdata/identity
+	pub     string
+	want    Identity
+}
+
+func ro(n int, d time.Time, u string) Identity {
+	return Identity{Series: SeriesRussianOffensive, Number: n, Date: d, ISWURL: u}
+}
+
+var notReport = Identity{}
+
+var identityCases = map[string]identityCase{
+	// ISW's own feed.
+	"ISW title with full month and year": {src: isw,
+		title: "Russian Offensive Campaign Assessment, March 29, 2023", link: oldURL401, pub: "2023-03-30T02:10:00Z",
+		want: ro(0, day(2023, 3, 29), oldURL401)},
+	"ISW title with abbreviated month and ISW suffix": {src: isw,
+		title: "Russian Offensive Campaign Assessment, Feb. 26, 2026 | ISW", link: newURL, pub: "2026-02-27T01:00:00Z",
+		want: ro(0, day(2026, 2, 26), newURL)},
+	"ISW title with Sept. abbreviation": {src: isw,
+		title: "Russian Offensive Campaign Assessment, Sept. 3, 2023", link: bg + "russian-offensive-campaign-assessment-september-3-2023", pub: "2023-09-04T00:30:00Z",
+		want: ro(0, day(2023, 9, 3), bg+"russian-offensive-campaign-assessment-september-3-2023")},
+	"ISW title with Dec. abbreviation and no comma before year": {src: isw,
+		title: "Russian Offensive Campaign Assessment, Dec. 5 2024 | ISW", link: "https://understandingwar.org/research/russia-ukraine/russian-offensive-campaign-assessment-december-5-2024/", pub: "2024-12-06T01:00:00Z",
+		want: ro(0, day(2024, 12, 5), "https://understandingwar.org/research/russia-ukraine/russian-offensive-campaign-assessment-december-5-2024/")},
+	"ISW 2022 title without year takes the year of its publication": {src: isw,
+		title: "Russian Offensive Campaign Assessment, August 24", link: bg + "russian-offensive-campaign-assessment-august-24", pub: "2022-08-25T01:30:00Z",
+		want: ro(0, day(2022, 8, 24), bg+"russian-offensive-campaign-assessment-august-24")},
+	"ISW year-less Dec 31 report published on Jan 1 UTC stays in the old year": {src: isw,
+		title: "Russian Offensive Campaign Assessment, December 31", link: bg + "russian-offensive-campaign-assessment-december-31", pub: "2023-01-01T02:00:00Z",
+		want: ro(0, day(2022, 12, 31), bg+"russian-offensive-campaign-assessment-december-31")},
+	"ISW year-less Jan 1 report stamped a little early still lands in the new year": {src: isw,
+		title: "Russian Offensive Campaign Assessment, January 1", link: bg + "russian-offensive-campaign-assessment-january-1", pub: "2022-12-31T23:30:00Z",
+		want: ro(0, day(2023, 1, 1), bg+"russian-offensive-campaign-assessment-january-1")},
+	"ISW title without date is dated by its slug": {src: isw,
+		title: "Russian Offensive Campaign Assessment", link: oldURL401, pub: "2023-03-30T02:10:00Z",
+		want: ro(0, day(2023, 3, 29), oldURL401)},
+	"ISW duplicate slug ending in -0 keeps its URL and date": {src: isw,
+		title: "Russian Offensive Campaign Assessment", link: oldURL401 + "-0", pub: "2023-03-30T02:10:00Z",
+		want: ro(0, day(2023, 3, 29), oldURL401+"-0")},
+	"ISW year-less duplicate slug is dated by the item's year": {src: isw,
+		title: "Russian Offensive Campaign Assessment", link: bg + "russian-offensive-campaign-assessment-august-24-0", pub: "2022-08-25T03:00:00Z",
+		want: ro(0, day(2022, 8, 24), bg+"russian-offensive-campaign-assessment-august-24-0")},
+	"ISW report on criticalthreats.org": {src: isw,
+		title: "Russian Offensive Campaign Assessment, March 29, 2023", link: ctURL401, pub: "2023-03-30T02:10:00Z",
+		want: ro(0, day(2023, 3, 29), ctURL401)},
+	"ISW early 2022 warning update without date is a report without date": {src: isw,
+		title: "Russia-Ukraine Warning Update: Initial Russian Offensive Campaign Assessment", link: bg + "russia-ukraine-warning-update-initial-russian-offensive-campaign-assessment", pub: "2022-02-25T03:00:00Z",
+		want: ro(0, time.Time{}, bg+"russia-ukraine-warning-update-initial-russian-offensive-campaign-assessment")},
+	"ISW early 2022 warning update with year-less date": {src: isw,
+		title: "Russia-Ukraine Warning Update: Russian Offensive Campaign Assessment, February 26", link: bg + "russia-ukraine-warning-update-russian-offensive-campaign-assessment-february-26", pub: "2022-02-27T01:00:00Z",
+		want: ro(0, day(2022, 2, 26), bg+"russia-ukraine-warning-update-russian-offensive-campaign-assessment-february-26")},
+	"ISW special edition is still the daily report": {src: isw,
+		title: "Russian Offensive Campaign Assessment Special Edition, May 9, 2023", link: bg + "russian-offensive-campaign-assessment-special-edition-may-9-2023", pub: "2023-05-10T01:00:00Z",
+		want: ro(0, day(2023, 5, 9), bg+"russian-offensive-campaign-assessment-special-edition-may-9-2023")},
+	"ISW content links to earlier reports are not read": {src: isw,
+		title: "Russian Offensive Campaign Assessment, March 29, 2023", link: oldURL401, content: "@isw-original-march-29-2023.html", pub: "2023-03-30T02:10:00Z",
+		want: ro(0, day(2023, 3, 29), oldURL401)},
+	"ISW Iran Update is its own series": {src: isw,
+		title: "Iran Update, March 29, 2023", link: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023", pub: "2023-03-29T22:00:00Z",
+		want: Identity{Series: SeriesIranUpdate, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+	"ISW Iran Update with abbreviated month": {src: isw,
+		title: "Iran Update, Jan. 5, 2024 | ISW", link: "https://understandingwar.org/research/middle-east/iran-update-january-5-2024/", pub: "2024-01-06T00:00:00Z",
+		want: Identity{Series: SeriesIranUpdate, Date: day(2024, 1, 5), ISWURL: "https://understandingwar.org/research/middle-east/iran-update-january-5-2024/"}},
+	"ISW Iran Update Special Report is not read as Iran Update": {src: isw,
+		title: "Iran Update Special Report, April 13, 2024", link: bg + "iran-update-special-report-april-13-2024", pub: "2024-04-14T03:00:00Z",
+		want: Identity{Series: SeriesIranUpdateSpecialReport, Date: day(2024, 4, 13), ISWURL: bg + "iran-update-special-report-april-13-2024"}},
+	"ISW China-Taiwan Update is its own series": {src: isw,
+		title: "China-Taiwan Update, March 29, 2024", link: bg + "china-taiwan-update-march-29-2024", pub: "2024-03-29T20:00:00Z",
+		want: Identity{Series: SeriesChinaTaiwanUpdate, Date: day(2024, 3, 29), ISWURL: bg + "china-taiwan-update-march-29-2024"}},
+	"ISW China–Taiwan Update with an en dash": {src: isw,
+		title: "China–Taiwan Update, Oct. 4, 2024", link: bg + "china-taiwan-update-october-4-2024", pub: "2024-10-04T20:00:00Z",
+		want: Identity{Series: SeriesChinaTaiwanUpdate, Date: day(2024, 10, 4), ISWURL: bg + "china-taiwan-update-october-4-2024"}},
+	"ISW Russian Occupation Update is not the daily Russian report": {src: isw,
+		title: "Russian Occupation Update, March 29, 2024", link: bg + "russian-occupation-update-march-29-2024", pub: "2024-03-29T20:00:00Z",
+		want: Identity{Series: SeriesRussianOccupationUpdate, Date: day(2024, 3, 29), ISWURL: bg + "russian-occupation-update-march-29-2024"}},
+	"ISW series read from the slug when the title is edited": {src: isw,
+		title: "Iran and Russia deepen ties", link: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023", pub: "2023-03-29T22:00:00Z",
+		want: Identity{Series: SeriesIranUpdate, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+	"ISW post of no series is not a report": {src: isw,
+		title: "Interactive Map: Russia's Invasion of Ukraine", link: bg + "interactive-map-russias-invasion-ukraine", pub: "2023-03-30T02:10:00Z",
+		want: notReport},
+	"ISW press release with a date is not a report": {src: isw,
+		title: "ISW Press Release: New Analyst Team, March 29, 2023", link: "https://understandingwar.org/press-release/new-analyst-team-march-29-2023", pub: "2023-03-30T02:10:00Z",
+		want: notReport},
+
+	// spartanat.com, German.
+	"spartanat Die Lage 45 dated by its slug": {src: spartanat,
+		title: "Ukraine: Die Lage 45", link: sp + "2022/04/ukraine-die-lage-45-4-april-2022/", pub: "2022-04-06T08:00:00Z",
+		want: ro(45, day(2022, 4, 4), "")},
+	"spartanat Die Lage 50 dated by its slug": {src: spartanat,
+		title: "Ukraine: Die Lage 50", link: sp + "2022/04/ukraine-die-lage-50-9-april-2022/", pub: "2022-04-11T08:00:00Z",
+		want: ro(50, day(2022, 4, 9), "")},
+	"spartanat Die Lage 193 slug date is the report's, not the path's month": {src: spartanat,
+		title: "Ukraine: Die Lage 193", link: sp + "2022/09/ukraine-die-lage-193-31-august-2022/", pub: "2022-09-02T08:00:00Z",
+		want: ro(193, day(2022, 8, 31), "")},
+	"spartanat update 401 reads number and ISW link from the real post": {src: spartanat,
+		title: "Ukraine: Die Lage 401", link: sp + "2023/03/ukraine-die-lage-401/", content: "@de-update-401.html", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, day(2023, 3, 29), oldURL401)},
+	"spartanat update 401 without the source's own pattern": {src: germanTr,
+		title: "Ukraine: Die Lage 401", link: sp + "2023/03/ukraine-die-lage-401/", content: "@de-update-401.html", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, day(2023, 3, 29), oldURL401)},
+	"spartanat slug with maerz": {src: spartanat,
+		title: "Ukraine: Die Lage 401", link: sp + "2023/03/ukraine-die-lage-401-29-maerz-2023/", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, day(2023, 3, 29), "")},
+	"spartanat slug with marz": {src: spartanat,
+		title: "Ukraine: Die Lage 401", link: sp + "2023/03/ukraine-die-lage-401-29-marz-2023/", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, day(2023, 3, 29), "")},
+	"spartanat slug with percent-encoded märz": {src: spartanat,
+		title: "Ukraine: Die Lage 401", link: sp + "2023/03/ukraine-die-lage-401-29-m%C3%A4rz-2023/", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, day(2023, 3, 29), "")},
+	"spartanat year-less 2022 ISW link takes the post's year": {src: spartanat,
+		title: "Ukraine: Die Lage 193", link: sp + "2022/09/ukraine-die-lage-193/",
+		content: `<p>Das vollständige Russian Offensive Update 193 gibt es direkt bei <a href="` + bg + `russian-offensive-campaign-assessment-august-31">UNDERSTANDING WAR</a>.</p>`,
+		pub:     "2022-09-02T08:00:00Z",
+		want:    ro(193, day(2022, 8, 31), bg+"russian-offensive-campaign-assessment-august-31")},
+	"spartanat link to a -0 duplicate keeps it as written": {src: spartanat,
+		title: "Ukraine: Die Lage 401", link: sp + "2023/03/ukraine-die-lage-401/",
+		content: `<p>Das vollständige Russian Offensive Update 401 gibt es direkt bei <a href="` + oldURL401 + `-0">UNDERSTANDING WAR</a>.</p>`,
+		pub:     "2023-03-31T07:00:00Z",
+		want:    ro(401, day(2023, 3, 29), oldURL401+"-0")},
+	"spartanat link to criticalthreats.org after references to earlier reports": {src: spartanat,
+		title: "Ukraine: Die Lage 401", link: sp + "2023/03/ukraine-die-lage-401/", content: "@de-references.html", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, day(2023, 3, 29), ctURL401)},
+	"dated post picks the ISW link of its own date among references": {src: germanTr,
+		title: "ISW-Lagebericht vom 28. März 2023", link: "https://example.de/isw-lagebericht-28-maerz", content: references, pub: "2023-03-30T07:00:00Z",
+		want: ro(0, day(2023, 3, 28), bg+"russian-offensive-campaign-assessment-march-28-2023-0")},
+	"dated post ignores ISW links of other dates": {src: germanTr,
+		title: "ISW-Lagebericht vom 30. März 2023", link: "https://example.de/isw-lagebericht", content: references, pub: "2023-04-01T07:00:00Z",
+		want: ro(0, day(2023, 3, 30), "")},
+	"German day counter before the number is not the number": {src: spartanat,
+		title: "Ukraine: Die Lage 401 – Tag 400", link: sp + "2023/03/ukraine-die-lage-401/", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"German Kriegstag is not the number": {src: germanTr,
+		title: "Kriegstag 466: Die Lage 412", link: "https://example.de/kriegstag-466", pub: "2023-06-04T07:00:00Z",
+		want: ro(412, time.Time{}, "")},
+	"German ordinal day counter is not the number": {src: germanTr,
+		title: "466. Tag: Update 412 zur Lage in der Ukraine", link: "https://example.de/466-tag", pub: "2023-06-04T07:00:00Z",
+		want: ro(412, time.Time{}, "")},
+	"German day counter alone is not a report": {src: germanTr,
+		title: "Ukraine-Krieg: Tag 466", link: "https://example.de/ukraine-krieg-tag-466", pub: "2023-06-04T07:00:00Z",
+		want: notReport},
+	"German bare Nr. is a day counter, not a number": {src: germanTr,
+		title: "Ukraine-Krieg Nr. 371", link: "https://example.de/ukraine-krieg-nr-371", pub: "2023-02-28T07:00:00Z",
+		want: notReport},
+	"German Nr. after Lagebericht is a number": {src: germanTr,
+		title: "ISW-Lagebericht Nr. 401", link: "https://example.de/isw-lagebericht-nr-401", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"German Update N with a long date": {src: germanTr,
+		title: "Update 401: Die Lage in der Ukraine am 29. März 2023", link: "https://example.de/update-401", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, day(2023, 3, 29), "")},
+	"German day of a long date after Update is not a number": {src: germanTr,
+		title: "ISW Update 29. März 2023", link: "https://example.de/isw-update", pub: "2023-03-31T07:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"German numeric date with source line in content": {src: germanTr,
+		title: "Wie ist der aktuelle Stand (24.08.22) in der Ukraine?", link: "https://example.de/wie-ist-der-aktuelle-stand", content: "@de-stand-24-08-22.html", pub: "2022-08-26T07:00:00Z",
+		want: ro(0, day(2022, 8, 24), "")},
+	"German source line alone dates the post": {src: germanTr,
+		title: "Wie ist der aktuelle Stand in der Ukraine?", link: "https://example.de/wie-ist-der-aktuelle-stand-2", content: "@de-stand-24-08-22.html", pub: "2022-08-26T07:00:00Z",
+		want: ro(0, day(2022, 8, 24), "")},
+	"German four-digit numeric date": {src: germanTr,
+		title: "ISW-Analyse vom 29.03.2023", link: "https://example.de/isw-analyse", pub: "2023-03-31T07:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"German ISO date": {src: germanTr,
+		title: "ISW-Lagebericht 2023-03-29", link: "https://example.de/isw-2023-03-29", pub: "2023-03-31T07:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"German year-less date at year's end belongs to the old year": {src: germanTr,
+		title: "ISW: Die Lage am 31. Dezember", link: "https://example.de/isw-31-dezember", pub: "2023-01-02T09:00:00Z",
+		want: ro(0, day(2022, 12, 31), "")},
+	"German Jänner": {src: germanTr,
+		title: "ISW-Bericht vom 3. Jänner 2023", link: "https://example.at/isw-bericht", pub: "2023-01-05T09:00:00Z",
+		want: ro(0, day(2023, 1, 3), "")},
+	"German decomposed umlaut in März": {src: germanTr,
+		title: "ISW-Bericht vom 29. Ma\u0308rz 2023", link: "https://example.de/isw-bericht", pub: "2023-03-31T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"German title in capitals": {src: spartanat,
+		title: "UKRAINE: DIE LAGE 401", link: sp + "2023/03/ukraine-die-lage-401/", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"German title with no-break spaces": {src: germanTr,
+		title: "Ukraine:\u00a0Die\u00a0Lage\u00a0401", link: sp + "2023/03/ukraine-die-lage-401/", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"German German-language series name with date": {src: germanTr,
+		title: "Bewertung der russischen Offensivkampagne, 29. März 2023", link: "https://example.de/bewertung", pub: "2023-03-31T07:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"German translation of Russian Occupation Update stays apart": {src: germanTr,
+		title: "Russian Occupation Update, 29. März 2024", link: "https://example.de/occupation", pub: "2024-03-31T07:00:00Z",
+		want: Identity{Series: SeriesRussianOccupationUpdate, Date: day(2024, 3, 29)}},
+	"German translation of Iran Update Special Report stays apart": {src: germanTr,
+		title: "Iran Update Special Report, 13. April 2024", link: "https://example.de/iran-special", pub: "2024-04-15T07:00:00Z",
+		want: Identity{Series: SeriesIranUpdateSpecialReport, Date: day(2024, 4, 13)}},
+	"German post linking only an Iran Update is that series": {src: germanTr,
+		title: "Iran: Die Lage am 29. März 2023", link: "https://example.de/iran-lage",
+		content: `<p>Quelle: <a href="https://www.criticalthreats.org/analysis/iran-update-march-29-2023">ISW/CTP</a></p>`,
+		pub:     "2023-03-31T07:00:00Z",
+		want:    Identity{Series: SeriesIranUpdate, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+	"German undated post linking an ISW report takes the link's date": {src: germanTr,
+		title: "Die Lage in der Ukraine", link: "https://example.de/lage",
+		content: `<p>Übersetzt aus dem <a href="` + newURL + `">ISW-Bericht</a>.</p>`,
+		pub:     "2026-02-28T07:00:00Z",
+		want:    ro(0, day(2026, 2, 26), newURL)},
+
+	"spartanat product review is not a report": {src: spartanat,
+		title: "Testbericht: Glock 17 Gen 5 (24.08.22)", link: sp + "2022/08/testbericht-glock-17-gen-5/", content: "<p>Die neue Glock im Test.</p>", pub: "2022-08-24T07:00:00Z",
+		want: notReport},
+	"spartanat shop news is not a report": {src: spartanat,
+		title: "Neu bei SPARTANAT: Der Tactical Shop", link: sp + "2023/03/neu-bei-spartanat-der-tactical-shop/", pub: "2023-03-31T07:00:00Z",
+		want: notReport},
+	"German post with a date but no ISW is not a report": {src: germanTr,
+		title: "Ukraine: Gipfel am 29. März 2023 in Kiew", link: "https://example.de/gipfel", pub: "2023-03-31T07:00:00Z",
+		want: notReport},
+	"German generic Update N is not a report": {src: germanTr,
+		title: "Update 2: Explosion in Hamburger Hafen", link: "https://example.de/update-2-explosion", pub: "2023-03-31T07:00:00Z",
+		want: notReport},
+	"German post linking only ISW's home page is not a report": {src: germanTr,
+		title: "Wer steckt hinter Understanding War?", link: "https://example.de/wer",
+		content: `<p><a href="https://www.understandingwar.org/">UNDERSTANDING WAR</a></p>`, pub: "2023-03-31T07:00:00Z",
+		want: notReport},
+
+	// Source's own number pattern.
+	"source pattern reads a number the built-ins do not know": {src: config.Source{Name: "x", Lang: "de", Role: config.RoleTranslation, Number: `Lagebild Folge (\d+)`},
+		title: "Lagebild Folge 77", link: "https://example.de/lagebild-folge-77", pub: "2022-05-12T07:00:00Z",
+		want: ro(77, time.Time{}, "")},
+	"source pattern is read in the content when the title lacks it": {src: config.Source{Name: "x", Lang: "de", Role: config.RoleTranslation, Number: `Folge (\d+)`},
+		title: "Lagebild Ukraine", link: "https://example.de/lagebild", content: "<p>Text.</p><p>Dies war Folge 78.</p>", pub: "2022-05-13T07:00:00Z",
+		want: ro(78, time.Time{}, "")},
+	"source pattern wins over built-in patterns": {src: config.Source{Name: "x", Lang: "de", Role: config.RoleTranslation, Number: `#(\d+)`},
+		title: "Update 5 zur Lage, #402", link: "https://example.de/x", pub: "2023-04-01T07:00:00Z",
+		want: ro(402, time.Time{}, "")},
+
+	// Ukrainian.
+	"Ukrainian Звіт ISW №401 with date": {src: ukTr,
+		title: "Звіт ISW №401: 29 березня 2023", link: "https://example.ua/zvit-isw-401", pub: "2023-03-30T09:00:00Z",
+		want: ro(401, day(2023, 3, 29), "")},
+	"Ukrainian number sign with a space": {src: ukTr,
+		title: "Звіт ISW № 401", link: "https://example.ua/zvit", pub: "2023-03-30T09:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"Ukrainian date with року": {src: ukTr,
+		title: "Аналітика ISW за 29 березня 2023 року", link: "https://example.ua/analityka", pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"Ukrainian series name in Ukrainian": {src: ukTr,
+		title: "Оцінка російської наступальної кампанії, 29 березня 2023", link: "https://example.ua/otsinka", pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"Ukrainian year-less date in Cyrillic": {src: ukTr,
+		title: "ISW: головне за 24 серпня", link: "https://example.ua/isw-24-serpnya", pub: "2022-08-25T09:00:00Z",
+		want: ro(0, day(2022, 8, 24), "")},
+	"Ukrainian day counter before the number": {src: ukTr,
+		title: "403-й день війни. Звіт ISW №401", link: "https://example.ua/403", pub: "2023-03-30T09:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"Ukrainian день N is not a number": {src: ukTr,
+		title: "День 403: аналіз ISW", link: "https://example.ua/den-403", pub: "2023-03-30T09:00:00Z",
+		want: notReport},
+	"Ukrainian post with ISW link in content": {src: ukTr,
+		title: "Що відбувається на фронті", link: "https://example.ua/front", content: "@uk-zvit-401.html", pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "https://understandingwar.org/research/russia-ukraine/russian-offensive-campaign-assessment-march-29-2023/")},
+	"Ukrainian news with a date but no ISW is not a report": {src: ukTr,
+		title: "Новини 29 березня 2023", link: "https://example.ua/novyny", pub: "2023-03-30T09:00:00Z",
+		want: notReport},
+	"Ukrainian Cyrillic slug is read": {src: ukTr,
+		title: "Головне за добу", link: "https://example.ua/%D0%B7%D0%B2%D1%96%D1%82-isw-401", pub: "2023-03-30T09:00:00Z",
+		want: ro(401, time.Time{}, "")},
+
+	// Russian.
+	"Russian Сводка ISW №401 with date": {src: ruTr,
+		title: "Сводка ISW №401 от 29 марта 2023", link: "https://example.ru/svodka-401", pub: "2023-03-30T09:00:00Z",
+		want: ro(401, day(2023, 3, 29), "")},
+	"Russian date with г.": {src: ruTr,
+		title: "Отчет ISW: 29 марта 2023 г.", link: "https://example.ru/otchet", pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"Russian day counter with year-less date": {src: ruTr,
+		title: "Сводка ISW за 403-й день войны, 29 марта", link: "https://example.ru/svodka", pub: "2023-03-31T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"Russian series name in Russian": {src: ruTr,
+		title: "Оценка российской наступательной кампании, 29 марта 2023", link: "https://example.ru/otsenka", pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"Russian Отчёт with ё and number": {src: ruTr,
+		title: "Отчёт ISW № 402 за 30 марта 2023", link: "https://example.ru/402", pub: "2023-03-31T09:00:00Z",
+		want: ro(402, day(2023, 3, 30), "")},
+	"Russian день N alone is not a report": {src: ruTr,
+		title: "Война в Украине: день 403", link: "https://example.ru/den-403", pub: "2023-03-31T09:00:00Z",
+		want: notReport},
+
+	// French.
+	"French rapport ISW n° 401 with date": {src: frTr,
+		title: "Rapport ISW n° 401 – 29 mars 2023", link: "https://example.fr/rapport-401", pub: "2023-03-30T09:00:00Z",
+		want: ro(401, day(2023, 3, 29), "")},
+	"French n° with no-break space": {src: frTr,
+		title: "Rapport de l'ISW n°\u00a0401", link: "https://example.fr/rapport", pub: "2023-03-30T09:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"French series name in French": {src: frTr,
+		title: "Évaluation de la campagne offensive russe, 29 mars 2023", link: "https://example.fr/evaluation", pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"French jour N is not a number": {src: frTr,
+		title: "Jour 403 de la guerre : bilan ISW du 29 mars 2023", link: "https://example.fr/jour-403", pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"French 1er of the month": {src: frTr,
+		title: "1er mars 2023 : rapport ISW", link: "https://example.fr/1er-mars", pub: "2023-03-02T09:00:00Z",
+		want: ro(0, day(2023, 3, 1), "")},
+	"French accented février": {src: frTr,
+		title: "L'ISW au 26 février 2026", link: "https://example.fr/isw-26-fevrier", pub: "2026-02-27T09:00:00Z",
+		want: ro(0, day(2026, 2, 26), "")},
+	"French news with a date but no ISW is not a report": {src: frTr,
+		title: "Ukraine : sommet du 29 mars 2023", link: "https://example.fr/sommet", pub: "2023-03-30T09:00:00Z",
+		want: notReport},
+
+	// Polish.
+	"Polish dzień counter with ISW date": {src: plTr,
+		title: "403 dzień wojny. Raport ISW z 29 marca 2023", link: "https://example.pl/403-dzien", pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), "")},
+	"Polish dzień counter alone is not a report": {src: plTr,
+		title: "Wojna w Ukrainie: 403 dzień", link: "https://example.pl/403", pub: "2023-03-30T09:00:00Z",
+		want: notReport},
+
+	// English translators and mirrors.
+	"English Day N of the war is not a number": {src: enTr,
+		title: "Day 403 of the war: ISW update", link: "https://example.com/day-403", pub: "2023-03-30T09:00:00Z",
+		want: notReport},
+	"English mirror with abbreviated month": {src: enTr,
+		title: "ISW Russian Offensive Campaign Assessment, Feb. 26, 2026", link: "https://example.com/isw-feb-26", pub: "2026-02-27T09:00:00Z",
+		want: ro(0, day(2026, 2, 26), "")},
+	"English mirror whose link is the ISW original": {src: enTr,
+		title: "Russian Offensive Campaign Assessment, March 29, 2023 (mirror)", link: ctURL401, pub: "2023-03-30T09:00:00Z",
+		want: ro(0, day(2023, 3, 29), ctURL401)},
+	"English Russian Offensive Update number": {src: enTr,
+		title: "Russian Offensive Update #401", link: "https://example.com/update", pub: "2023-03-30T09:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"English 2022 year-less title near New Year": {src: enTr,
+		title: "ISW: Russian Offensive Campaign Assessment, December 30", link: "https://example.com/dec-30", pub: "2023-01-01T12:00:00Z",
+		want: ro(0, day(2022, 12, 30), "")},
+	"English Sept without dot": {src: enTr,
+		title: "ISW assessment for Sept 3, 2023", link: "https://example.com/sept-3", pub: "2023-09-04T12:00:00Z",
+		want: ro(0, day(2023, 9, 3), "")},
+
+	// Messy input.
+	"empty item is not a report": {src: enTr, want: notReport},
+	"title with control characters": {src: spartanat,
+		title: "Ukraine:\tDie Lage\x00 401\n", link: sp + "2023/03/ukraine-die-lage-401/", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, time.Time{}, "")},
+	"impossible date is not read": {src: germanTr,
+		title: "ISW-Bericht vom 31. Februar 2023", link: "https://example.de/x", pub: "2023-03-02T07:00:00Z",
+		want: notReport},
+	"script text in content is not read": {src: germanTr,
+		title: "Lage in der Welt", link: "https://example.de/welt",
+		content: `<p>Nachrichten.</p><script>var s = "Quelle: Russian Offensive Campaign Assessment, August 24";</script>`, pub: "2022-08-26T07:00:00Z",
+		want: notReport},
+	"long content is read at its end": {src: germanTr,
+		title: "Wie ist der aktuelle Stand?", link: "https://example.de/stand",
+		content: longContent(), pub: "2022-08-26T07:00:00Z",
+		want: ro(0, day(2022, 8, 24), "")},
+}
+
+func longContent() string {
+	b := []byte("<p>")
+	for range 2000 {
+		b = append(b, "Russische Truppen griffen an. "...)
+	}
+	return string(b) + "</p><p>Quelle: Russian Offensive Campaign Assessment, August 24</p>"
+}
+
+func (c identityCase) item(t testing.TB) fetch.Item {
+	content := c.content
+	if len(content) > 0 && content[0] == '@' {
+		content = fixture(t, content[1:])
+	}
+	it := fetch.Item{Source: c.src.Name, Lang: c.src.Lang, Title: c.title, Link: c.link, Content: content}
+	if c.pub != "" {
+		it.Published = at(c.pub)
+		it.Updated = it.Published
+	}
+	return it
+}
+
+func TestRead(t *testing.T) {
+	if len(identityCases) < 80 {
+		t.Fatalf("only %d cases; the spec asks for at least 80", len(identityCases))
+	}
+	for name, c := range identityCases {
+		t.Run(name, func(t *testing.T) {
+			r, err := NewReader(c.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := r.Read(c.item(t))
+			if got.Series != c.want.Series || got.Number != c.want.Number || !got.Date.Equal(c.want.Date) || got.ISWURL != c.want.ISWURL {
+				t.Errorf("Read(%q, %q)\n got  %s\n want %s", c.title, c.link, show(got), show(c.want))
+			}
+		})
+	}
+}
+
+func show(id Identity) string {
+	if !id.IsReport() {
+		return "not a report"
+	}
+	d := "no date"
+	if !id.Date.IsZero() {
+		d = id.Date.Format(time.DateOnly)
+	}
+	return id.Series + " #" + strconv.Itoa(id.Number) + " " + d + " " + id.ISWURL
+}
+
+func TestDateFromISWURL(t *testing.T) {
+	for name, c := range map[string]struct {
+		url  string
+		want time.Time
+		ok   bool
+	}{
+		"old backgrounder slug":               {oldURL401, day(2023, 3, 29), true},
+		"new research slug":                   {newURL, day(2026, 2, 26), true},
+		"duplicate -0":                        {oldURL401 + "-0", day(2023, 3, 29), true},
+		"criticalthreats.org":                 {ctURL401, day(2023, 3, 29), true},
+		"query and fragment ignored":          {oldURL401 + "?utm_source=x#top", day(2023, 3, 29), true},
+		"Iran Update slug":                    {"https://www.criticalthreats.org/analysis/iran-update-january-5-2024", day(2024, 1, 5), true},
+		"year-less 2022 slug cannot be dated": {bg + "russian-offensive-campaign-assessment-august-24", time.Time{}, false},
+		"year-less duplicate cannot be dated": {bg + "russian-offensive-campaign-assessment-august-24-0", time.Time{}, false},
+		"slug without date":                   {bg + "russia-ukraine-warning-update-initial-russian-offensive-campaign-assessment", time.Time{}, false},
+		"other host":                          {"https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", time.Time{}, false},
+		"look-alike host":                     {"https://understandingwar.org.example.com/backgrounder/russian-offensive-campaign-assessment-march-29-2023", time.Time{}, false},
+		"impossible date":                     {bg + "russian-offensive-campaign-assessment-february-30-2023", time.Time{}, false},
+		"not a URL":                           {"::", time.Time{}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, ok := DateFromISWURL(c.url)
+			if ok != c.ok || !got.Equal(c.want) {
+				t.Errorf("DateFromISWURL(%q) = %v, %v; want %v, %v", c.url, got, ok, c.want, c.ok)
+			}
+		})
+	}
+}
+
+func TestNormaliseISWURL(t *testing.T) {
+	want := "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023"
+	for name, u := range map[string]string{
+		"as is":               want,
+		"www and http":        "http://www.understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023",
+		"duplicate -0":        oldURL401 + "-0",
+		"trailing slash":      oldURL401 + "/",
+		"query and fragment":  oldURL401 + "?utm_source=feed#main",
+		"upper-case host":     "https://WWW.UnderstandingWar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023",
+		"duplicate and slash": oldURL401 + "-0/",
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := NormaliseISWURL(u); got != want {
+				t.Errorf("NormaliseISWURL(%q) = %q, want %q", u, got, want)
+			}
+		})
+	}
+	t.Run("year-less duplicate", func(t *testing.T) {
+		u := bg + "russian-offensive-campaign-assessment-august-2-0"
+		if got := NormaliseISWURL(u); got != "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-august-2" {
+			t.Errorf("NormaliseISWURL(%q) = %q", u, got)
+		}
+	})
+	t.Run("other sites come back as given", func(t *testing.T) {
+		u := "https://www.spartanat.com/2023/03/ukraine-die-lage-401/?x=1"
+		if got := NormaliseISWURL(u); got != u {
+			t.Errorf("NormaliseISWURL(%q) = %q", u, got)
+		}
+	})
+}
+
+func TestNewReaderRejectsBadSources(t *testing.T) {
+	for name, src := range map[string]config.Source{
+		"unknown role":             {Name: "x", Role: "mirror"},
+		"pattern does not compile": {Name: "x", Role: config.RoleTranslation, Number: `Die Lage (\d+`},
+		"pattern without a group":  {Name: "x", Role: config.RoleTranslation, Number: `Die Lage \d+`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := NewReader(src); err == nil {
+				t.Errorf("NewReader(%+v) accepted it", src)
+			}
+		})
+	}
+}
+
+func TestBuiltinSeries(t *testing.T) {
+	got := BuiltinSeries()
+	if got[0] != config.DefaultSeries {
+		t.Errorf("BuiltinSeries()[0] = %q, want the daily report %q", got[0], config.DefaultSeries)
+	}
+	for _, s := range seriesOrder {
+		if !slices.Contains(got, s) {
+			t.Errorf("series %q is read but not listed", s)
+		}
+	}
+	got[0] = "changed"
+	if BuiltinSeries()[0] != config.DefaultSeries {
+		t.Error("BuiltinSeries shares its slice with callers")
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	for _, c := range identityCases {
+		f.Add(c.title, c.link, c.content, c.src.Role == config.RoleOriginal)
+	}
+	f.Add("Ukraine: Die Lage 401", sp+"2023/03/ukraine-die-lage-401/", fixture(f, "de-update-401.html"), false)
+	originals, _ := NewReader(isw)
+	translations, _ := NewReader(spartanat)
+	pub := at("2023-03-31T07:00:00Z")
+	f.Fuzz(func(t *testing.T, title, link, content string, original bool) {
+		r := translations
+		if original {
+			r = originals
+		}
+		id := r.Read(fetch.Item{Title: title, Link: link, Content: content, Published: pub})
+		if !id.IsReport() && id != (Identity{}) {
+			t.Errorf("not a report but carries %+v", id)
+		}
+		if id.Number < 0 {
+			t.Errorf("negative number %d", id.Number)
+		}
+		if !id.Date.IsZero() && (id.Date.Hour() != 0 || id.Date.Location() != time.UTC) {
+			t.Errorf("date %v is not a day at 00:00 UTC", id.Date)
+		}
+	})
+}
+
+func BenchmarkRead(b *testing.B) {
+	spartanatItem := fetch.Item{Title: "Ukraine: Die Lage 401", Link: sp + "2023/03/ukraine-die-lage-401/",
+		Content: fixture(b, "de-update-401.html"), Published: at("2023-03-31T07:00:00Z")}
+	iswItem := fetch.Item{Title: "Russian Offensive Campaign Assessment, March 29, 2023", Link: oldURL401,
+		Content: fixture(b, "isw-original-march-29-2023.html"), Published: at("2023-03-30T02:10:00Z")}
+	longItem := fetch.Item{Title: "Wie ist der aktuelle Stand?", Link: "https://example.de/stand",
+		Content: longContent(), Published: at("2022-08-26T07:00:00Z")}
+	tr, _ := NewReader(spartanat)
+	orig, _ := NewReader(isw)
+	for _, bc := range []struct {
+		name string
+		r    *Reader
+		it   fetch.Item
+	}{{"spartanat", tr, spartanatItem}, {"isw", orig, iswItem}, {"long", tr, longItem}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.r.Read(bc.it)
+			}
+		})
+	}
+}
