@@ -324,3 +324,37 @@ func TestSIGHUPReloadsSourcesAndRejectsABadConfig(t *testing.T) {
 		t.Errorf("no log line for the applied config:\n%s", d.out.String())
 	}
 }
+
+// TestREADMEServeRunsOnTheEmbeddedDefaultOffline runs the README's first
+// command as a newcomer would, in an empty directory. The real sources are
+// routed to a closed loopback proxy, so the test never leaves 127.0.0.1 and
+// sees what a machine without internet sees.
+func TestREADMEServeRunsOnTheEmbeddedDefaultOffline(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:8080")
+	if err != nil {
+		t.Skipf("127.0.0.1:8080, the default config's address, is busy: %v", err)
+	}
+	ln.Close()
+	dir := t.TempDir()
+	d := &daemon{cmd: exec.Command(binary, "serve"), out: &syncBuffer{}}
+	d.cmd.Dir = dir
+	closed := "http://" + freeAddr(t)
+	d.cmd.Env = append(os.Environ(), "HTTPS_PROXY="+closed, "HTTP_PROXY="+closed, "NO_PROXY=")
+	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { d.cmd.Process.Kill(); d.cmd.Wait() }()
+	waitFor(t, "/healthz and /feed.atom", d, func() bool {
+		code, _ := get("http://127.0.0.1:8080/healthz")
+		feed, body := get("http://127.0.0.1:8080/feed.atom")
+		return code == 200 && feed == 200 && strings.Contains(body, "<feed")
+	})
+	waitFor(t, "the log to name both failing sources", d, func() bool {
+		log := d.out.String()
+		return strings.Contains(log, "source=isw") && strings.Contains(log, "source=spartanat") && strings.Contains(log, "embedded default")
+	})
+	if _, err := os.Stat(filepath.Join(dir, "iswfeed.db")); err != nil {
+		t.Errorf("no store in the working directory: %v", err)
+	}
+}
