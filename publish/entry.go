@@ -57,7 +57,7 @@ func (s *Server) mergedEntry(u *dedupe.Update) entry {
 		ID: u.ID, Title: reportTitle(u), Lang: lead.Lang, Link: lead.URL,
 		Published: u.Published, Updated: u.Updated, Update: u,
 	}
-	e.Content = versionsHTML(u, lead) + lead.Content
+	e.Content = versionsHTML(u.Variants, lead) + lead.Content
 	e.Links = versionLinks(u)
 	s.attribute(&e, lead)
 	return e
@@ -82,7 +82,13 @@ func (s *Server) langEntry(u *dedupe.Update, lang string) entry {
 		ID: u.ID + ":" + lang, Title: title, Lang: lang, Link: v.URL,
 		Published: published, Updated: latest(v.Changed, published), Update: u,
 	}
-	e.Content = versionsHTML(u, v) + v.Content
+	// Only this version and the original, so that a translation into another
+	// language leaves this feed's bytes alone.
+	shown := []dedupe.Variant{v}
+	if o, ok := u.Original(); ok && o.Source != v.Source {
+		shown = []dedupe.Variant{o, v}
+	}
+	e.Content = versionsHTML(shown, v) + v.Content
 	if v.URL != "" {
 		e.Links = append(e.Links, entryLink{Rel: "alternate", Href: v.URL, Lang: v.Lang, Title: plainText(v.Title)})
 	}
@@ -120,9 +126,9 @@ func versionLinks(u *dedupe.Update) []entryLink {
 
 // versionsHTML is a line above the content that links every version, since
 // most feed readers show one link only.
-func versionsHTML(u *dedupe.Update, shown dedupe.Variant) string {
+func versionsHTML(vs []dedupe.Variant, shown dedupe.Variant) string {
 	var parts []string
-	for _, v := range u.Variants {
+	for _, v := range vs {
 		if v.URL == "" {
 			continue
 		}
