@@ -40,7 +40,7 @@ func newDocument(body []byte, contentType string, modified time.Time) *document 
 	d := &document{body: body, contentType: contentType, modified: modified.UTC().Truncate(time.Second),
 		etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	zw.Write(body)
 	zw.Close()
 	d.gz = buf.Bytes()
