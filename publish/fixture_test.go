@@ -154,8 +154,8 @@ func gunzip(t testing.TB, s string) string {
 	return string(b)
 }
 
-// threeReports is a small history: update 370 in February, 400 and 401 in
-// March with 401 translated.
+// threeReports is a small history: reports of 26 February, 28 and 29 March
+// 2023, the last translated into German as update 401.
 func threeReports(f *fixture) {
 	f.t.Helper()
 	f.ingest(isw,
@@ -163,8 +163,5 @@ func threeReports(f *fixture) {
 		original("2023-03-28", "<p>March 28 report.</p>"),
 		original("2023-03-29", "<p>March 29 report.</p>"),
 	)
-	f.ingest(spa,
-		german(372, "2023-02-26", "<p>Februar.</p>"),
-		german(401, "2023-03-29", "<p>Die Lage am 29. März.</p>"),
-	)
+	f.ingest(spa, german(401, "2023-03-29", "<p>Die Lage am 29. März.</p>"))
 }
