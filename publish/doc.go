@@ -1,5 +1,58 @@
 // Package publish owns what iswfeed serves: the merged Atom, RSS and JSON
-// feeds written with gorilla/feeds, the HTML pages, the JSON API, HTTP caching,
-// WebSub pings and the static export. It never fetches and never decides what
-// an item is.
+// feeds, one feed per language, their monthly archives, the HTML pages, the
+// JSON API, HTTP caching, WebSub pings and the static export. It never fetches
+// and never decides what an item is.
+//
+// # URLs
+//
+//	/feed.atom, /feed.rss, /feed.json      merged feed: one entry per report, newest first
+//	/{lang}/feed.atom|rss|json             one language: that language's content, a link to the original
+//	/archive/{yyyy-mm}.atom|rss|json       RFC 5005 archive of one month of the merged feed
+//	/archive/{lang}/{yyyy-mm}.atom|rss|json  the same for one language
+//	/                                      HTML index of the current reports
+//	/updates/{number}                      HTML page of a daily report, with every version
+//	/updates/{series}/{yyyy-mm-dd}         the same for any report, numbered or not
+//	/status                                HTML: the sources' health, the store's counts and gaps
+//	/api                                   JSON: what the API offers
+//	/api/updates?lang=&limit=&before=      JSON list; limit 1..500 (default 50); before is an
+//	                                       update number or a YYYY-MM-DD report date
+//	/api/updates/{number}, /api/updates/{series}/{yyyy-mm-dd}  one update with sanitised content
+//	/api/sources                           JSON: each source's poll state
+//	/healthz, /metrics, /icon.svg
+//
+// # Feeds
+//
+// Feeds are built from gorilla/feeds' format structs, embedded in this
+// package's types where they cannot say something (several links with
+// hreflang, xml:lang, atom:source, RSS's atom:link, RFC 5005's fh:archive,
+// JSON Feed's language and the _iswfeed extension), and written through its
+// XmlFeed interface.
+//
+// An entry's id is the update's (a language feed appends ":{lang}", since its
+// content differs); published is when iswfeed first saw the report (for a
+// translation in a language feed, when its source posted it) and updated is
+// when a variant last arrived or changed. Every source's HTML is made absolute
+// against the variant's URL and sanitised by one bluemonday policy; titles are
+// plain text.
+//
+// # Archives
+//
+// Months are by report date. The month of the newest report is open: all of
+// it stays in the current document, which holds at least feed_size reports.
+// Every older month has an archive document, linked from the current one by
+// prev-archive and from each other by prev-archive and next-archive, so that
+// the current document and the archives hold every report. An archive's bytes,
+// and so its ETag and Last-Modified, stay the same unless a report of that
+// month changes (a translation that arrives late, a corrected original) or a
+// month with reports appears before or after it, which changes its links.
+//
+// # Caching
+//
+// Refresh re-reads the published updates' metadata; when nothing the documents
+// show has changed, it returns. Otherwise it renders the current feeds at once
+// (to know which bytes changed, and to ping WebSub hubs for those only, in the
+// background) and everything else on first request, kept until the next
+// change. /status, /api/sources and /healthz show live state and are rendered
+// per request. Each document has a strong ETag from its bytes and another for
+// its gzip; Last-Modified moves only when the bytes do.
 package publish

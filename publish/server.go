@@ -1,104 +1,332 @@
 package publish
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"iswfeed/config"
 	"iswfeed/dedupe"
 )
 
-// document is one rendered response, kept until the next change.
-type document struct {
-	body        []byte
-	contentType string
-	etag        string
-	modified    time.Time
+// Options are what the daemon lends the server beyond the store.
+type Options struct {
+	// Sources reports the sources' poll state for /api/sources and /status.
+	Sources func() ([]SourceStatus, error)
+	// Health gives /healthz its JSON body and whether to answer 200 or 503.
+	Health func() (any, bool)
+	// Registry, when set, is served on /metrics and holds the HTTP and WebSub
+	// counters.
+	Registry *prometheus.Registry
+	// Client sends WebSub pings; nil means a client with a 10 s timeout.
+	Client *http.Client
 }
 
-// Server serves the merged feeds from documents rendered once per change.
+// SourceStatus is one source's poll state as /api/sources shows it.
+type SourceStatus struct {
+	Name                string    `json:"name"`
+	URL                 string    `json:"url"`
+	Lang                string    `json:"lang"`
+	Role                string    `json:"role"`
+	LastAttempt         time.Time `json:"last_attempt,omitzero"`
+	LastSuccess         time.Time `json:"last_success,omitzero"`
+	LastStatus          int       `json:"last_status"`
+	LastError           string    `json:"last_error"`
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+	NextPoll            time.Time `json:"next_poll,omitzero"`
+	Count200            int       `json:"count_200"`
+	Count304            int       `json:"count_304"`
+	CountErrors         int       `json:"count_errors"`
+}
+
+// Server serves the feeds, pages and API from documents rendered once per
+// change of the store.
 type Server struct {
-	cfg   *config.Config
-	store *dedupe.Store
-	log   *slog.Logger
-	docs  atomic.Pointer[map[string]*document]
-	mux   *http.ServeMux
+	cfg     *config.Config
+	store   *dedupe.Store
+	log     *slog.Logger
+	opts    Options
+	metrics *metrics
+	handler http.Handler
+	now     func() time.Time
+
+	refreshMu sync.Mutex
+	site      atomic.Pointer[site]
+
+	mu      sync.Mutex
+	entries map[string]*dedupe.Update // sanitised updates by id
+	stamps  map[string]stamp          // last ETag and Last-Modified by path
+
+	pings sync.WaitGroup
 }
 
-// New returns a server for store's updates; call Refresh before serving.
-func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, store: store, log: log, mux: http.NewServeMux()}
-	s.docs.Store(&map[string]*document{})
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
-	for _, path := range []string{"/feed.atom", "/feed.rss", "/feed.json"} {
-		s.mux.HandleFunc("GET "+path, s.serveDocument(path))
+// site is everything rendered from one state of the store.
+type site struct {
+	fingerprint [sha256.Size]byte
+	updates     []dedupe.Update // published updates, newest first, without content
+	langs       []string
+	docs        map[string]*document // the current feeds, rendered eagerly
+
+	mu        sync.Mutex
+	lazy      map[string]*document // everything else, rendered on first request
+	lazyBytes int
+}
+
+// stamp remembers a path's last bytes so Last-Modified moves only when they do.
+type stamp struct {
+	etag     string
+	modified time.Time
+}
+
+// New returns a server for store's published updates; call Refresh before
+// serving.
+func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options) *Server {
+	if opts.Client == nil {
+		opts.Client = &http.Client{Timeout: 10 * time.Second}
 	}
+	s := &Server{cfg: cfg, store: store, log: log, opts: opts, now: time.Now,
+		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{}}
+	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
+	s.handler = s.metrics.instrument(s.routes())
 	return s
 }
 
-// Refresh renders every document from the store.
+// ServeHTTP serves the feeds, pages and API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Refresh re-renders the current feeds after the store changed. It returns at
+// once when the published updates are as they were, and pings the WebSub hubs
+// for each feed whose bytes changed.
 func (s *Server) Refresh() error {
-	var series []string
-	for _, name := range []string{config.DefaultSeries} {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	ups, err := s.published()
+	if err != nil {
+		return err
+	}
+	old := s.site.Load()
+	fp := fingerprint(ups)
+	if old.updates != nil && old.fingerprint == fp {
+		return nil
+	}
+	next := &site{fingerprint: fp, updates: ups, langs: sortedLangs(s.cfg, ups), docs: map[string]*document{}, lazy: map[string]*document{}}
+	for _, v := range next.views() {
+		for _, f := range formats {
+			doc, err := s.renderFeed(next, v, f, "")
+			if err != nil {
+				return err
+			}
+			next.docs[v.feedPath(f)] = doc
+		}
+	}
+	s.site.Store(next)
+	s.forget(next)
+	if old.updates != nil {
+		s.notify(changedFeeds(old, next))
+	}
+	return nil
+}
+
+// published reads the updates of the series the config publishes.
+func (s *Server) published() ([]dedupe.Update, error) {
+	series := []string{}
+	for name := range s.cfg.Series {
 		if s.cfg.Published(name) {
 			series = append(series, name)
 		}
 	}
-	for name := range s.cfg.Series {
-		if name != config.DefaultSeries && s.cfg.Published(name) {
-			series = append(series, name)
-		}
+	if s.cfg.Published(config.DefaultSeries) && !slices.Contains(series, config.DefaultSeries) {
+		series = append(series, config.DefaultSeries)
 	}
-	updates, err := s.store.Updates(dedupe.Query{Series: series, Limit: s.cfg.FeedSize, Content: true})
+	if len(series) == 0 {
+		return []dedupe.Update{}, nil
+	}
+	ups, err := s.store.Updates(dedupe.Query{Series: series})
 	if err != nil {
-		return fmt.Errorf("publish: %w", err)
+		return nil, fmt.Errorf("publish: %w", err)
 	}
-	feed := buildFeed(s.cfg, updates)
-	docs := map[string]*document{}
-	render := func(path, contentType string, write func(*bytes.Buffer) error) error {
-		var buf bytes.Buffer
-		if err := write(&buf); err != nil {
-			return fmt.Errorf("publish: unable to render %s: %w", path, err)
-		}
-		sum := sha256.Sum256(buf.Bytes())
-		docs[path] = &document{body: buf.Bytes(), contentType: contentType,
-			etag: `"` + hex.EncodeToString(sum[:16]) + `"`, modified: feed.Updated}
-		return nil
+	if ups == nil {
+		ups = []dedupe.Update{}
 	}
-	if err := render("/feed.atom", "application/atom+xml; charset=utf-8", func(b *bytes.Buffer) error { return feed.WriteAtom(b) }); err != nil {
-		return err
-	}
-	if err := render("/feed.rss", "application/rss+xml; charset=utf-8", func(b *bytes.Buffer) error { return feed.WriteRss(b) }); err != nil {
-		return err
-	}
-	if err := render("/feed.json", "application/feed+json; charset=utf-8", func(b *bytes.Buffer) error { return feed.WriteJSON(b) }); err != nil {
-		return err
-	}
-	s.docs.Store(&docs)
-	return nil
+	return ups, nil
 }
 
-func (s *Server) serveDocument(path string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		doc := (*s.docs.Load())[path]
-		if doc == nil {
-			http.Error(w, "not rendered yet", http.StatusServiceUnavailable)
-			return
+// fingerprint covers everything of the updates that the documents show
+// without content; content changes move Updated.
+func fingerprint(ups []dedupe.Update) [sha256.Size]byte {
+	h := sha256.New()
+	var n [8]byte
+	for i := range ups {
+		u := &ups[i]
+		h.Write([]byte(u.ID))
+		binary.BigEndian.PutUint64(n[:], uint64(u.Number))
+		h.Write(n[:])
+		binary.BigEndian.PutUint64(n[:], uint64(u.Updated.UnixNano()))
+		h.Write(n[:])
+		for _, v := range u.Variants {
+			fmt.Fprintf(h, "\x00%s\x00%s\x00%s\x00%s\x00%d", v.Lang, v.Source, v.Title, v.URL, v.Changed.UnixNano())
 		}
-		w.Header().Set("Content-Type", doc.contentType)
-		w.Header().Set("ETag", doc.etag)
-		http.ServeContent(w, r, "", doc.modified, bytes.NewReader(doc.body))
+		h.Write([]byte{1})
+	}
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// changedFeeds lists the current feeds whose bytes differ between two sites.
+func changedFeeds(old, next *site) []string {
+	var paths []string
+	for path, doc := range next.docs {
+		if prev, ok := old.docs[path]; !ok || prev.etag != doc.etag {
+			paths = append(paths, path)
+		}
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// withContent returns ups with their variants' content, sanitised once per
+// change of the update and kept for the next render.
+func (s *Server) withContent(ups []dedupe.Update) ([]dedupe.Update, error) {
+	out := make([]dedupe.Update, len(ups))
+	for i, u := range ups {
+		s.mu.Lock()
+		c, ok := s.entries[u.ID]
+		s.mu.Unlock()
+		if !ok || !c.Updated.Equal(u.Updated) {
+			full, found, err := s.store.UpdateOn(u.Series, u.Date)
+			if err != nil {
+				return nil, fmt.Errorf("publish: %w", err)
+			}
+			if !found {
+				full = u
+			}
+			for j := range full.Variants {
+				v := &full.Variants[j]
+				v.Content = sanitize(v.Content, v.URL)
+			}
+			c = &full
+			s.mu.Lock()
+			s.entries[u.ID] = c
+			s.mu.Unlock()
+		}
+		out[i] = *c
+		out[i].Number = u.Number
+	}
+	return out, nil
+}
+
+// forget drops the sanitised updates that the current feeds do not show, so
+// that browsing the archives does not keep the whole history in memory.
+func (s *Server) forget(st *site) {
+	keep := map[string]bool{}
+	for _, v := range st.views() {
+		for _, u := range splitHistory(st.inView(v), s.cfg.FeedSize).current {
+			keep[u.ID] = true
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id := range s.entries {
+		if !keep[id] {
+			delete(s.entries, id)
+		}
 	}
 }
 
-// ServeHTTP serves the feeds.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// document wraps rendered bytes, keeping the path's Last-Modified while its
+// bytes stay the same and moving it forward when they change.
+func (s *Server) document(key string, body []byte, contentType string, updated time.Time) *document {
+	d := newDocument(body, contentType, updated)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, ok := s.stamps[key]
+	switch {
+	case ok && prev.etag == d.etag:
+		d.modified = prev.modified
+	case ok:
+		d.modified = latest(d.modified, s.now().UTC().Truncate(time.Second), prev.modified.Add(time.Second))
+	}
+	if len(s.stamps) > maxStamps {
+		clear(s.stamps)
+	}
+	s.stamps[key] = stamp{etag: d.etag, modified: d.modified}
+	return d
+}
+
+const (
+	maxStamps    = 20000
+	maxLazyBytes = 128 << 20
+)
+
+// cached returns the site's document for key, rendering it on first use.
+// Rendering happens under the site's lock so that concurrent requests render
+// once; past maxLazyBytes, random documents make room.
+func (st *site) cached(key string, render func() (*document, error)) (*document, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if d, ok := st.lazy[key]; ok {
+		return d, nil
+	}
+	d, err := render()
+	if err != nil {
+		return nil, err
+	}
+	size := len(d.body) + len(d.gz)
+	for k, old := range st.lazy {
+		if st.lazyBytes+size <= maxLazyBytes {
+			break
+		}
+		st.lazyBytes -= len(old.body) + len(old.gz)
+		delete(st.lazy, k)
+	}
+	st.lazy[key] = d
+	st.lazyBytes += size
+	return d, nil
+}
+
+// statusError is a request the server cannot answer, with a short message.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+func notFound(format string, args ...any) error {
+	return &statusError{http.StatusNotFound, fmt.Sprintf(format, args...)}
+}
+
+func badRequest(format string, args ...any) error {
+	return &statusError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+// fail answers err as plain text, or as {"error": ...} under /api/.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code, msg := http.StatusInternalServerError, "internal error"
+	var se *statusError
+	if errors.As(err, &se) {
+		code, msg = se.code, se.msg
+	} else {
+		s.log.Error("publish: request failed", "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, code, map[string]string{"error": msg})
+		return
+	}
+	w.Header().Set("Content-Type", typeText)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	fmt.Fprintln(w, msg)
+}

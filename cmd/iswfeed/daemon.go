@@ -60,7 +60,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	a.server = publish.New(cfg, a.store, log)
+	a.server = publish.New(cfg, a.store, log, publish.Options{})
 	if err := a.server.Refresh(); err != nil {
 		db.Close()
 		return nil, err

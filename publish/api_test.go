@@ -1,0 +1,183 @@
+package publish
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"iswfeed/config"
+)
+
+func TestAPIUpdates(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	var page struct {
+		Updates []apiUpdate
+		Next    string
+	}
+	r := f.get("/api/updates")
+	if err := json.Unmarshal([]byte(r.body), &page); err != nil {
+		t.Fatalf("/api/updates: %v\n%s", err, r.body)
+	}
+	if len(page.Updates) != 3 || page.Next != "" {
+		t.Fatalf("/api/updates: %d updates, next %q", len(page.Updates), page.Next)
+	}
+	u := page.Updates[0]
+	if u.Number != 401 || u.Date != "2023-03-29" || u.Series != "russian-offensive" || u.ID != "urn:iswfeed:russian-offensive:2023-03-29" ||
+		u.Page != "https://feeds.example.org/updates/401" || u.API != "https://feeds.example.org/api/updates/401" ||
+		strings.Join(u.Langs, ",") != "en,de" {
+		t.Errorf("first update: %+v", u)
+	}
+	if v := u.Variants[1]; v.Lang != "de" || v.Source != "spartanat" || v.Role != "translation" || v.Title != "Ukraine: Die Lage 401" || v.URL == "" || v.ContentHTML != "" {
+		t.Errorf("German variant: %+v (the list leaves content out)", v)
+	}
+
+	t.Run("limit pages with next", func(t *testing.T) {
+		json.Unmarshal([]byte(f.get("/api/updates?limit=1").body), &page)
+		if len(page.Updates) != 1 || page.Next != "https://feeds.example.org/api/updates?before=2023-03-29&limit=1" {
+			t.Errorf("limit=1: %d updates, next %q", len(page.Updates), page.Next)
+		}
+	})
+	t.Run("before takes a number", func(t *testing.T) {
+		json.Unmarshal([]byte(f.get("/api/updates?before=401").body), &page)
+		if len(page.Updates) != 2 || page.Updates[0].Date != "2023-03-28" {
+			t.Errorf("before=401: %+v", page.Updates)
+		}
+	})
+	t.Run("before takes a date", func(t *testing.T) {
+		json.Unmarshal([]byte(f.get("/api/updates?before=2023-03-28").body), &page)
+		if len(page.Updates) != 1 || page.Updates[0].Date != "2023-02-26" {
+			t.Errorf("before=2023-03-28: %+v", page.Updates)
+		}
+	})
+	t.Run("lang keeps updates in that language", func(t *testing.T) {
+		json.Unmarshal([]byte(f.get("/api/updates?lang=de").body), &page)
+		if len(page.Updates) != 1 || page.Updates[0].Number != 401 {
+			t.Errorf("lang=de: %+v", page.Updates)
+		}
+	})
+	for _, q := range []string{"limit=0", "limit=501", "limit=ten", "before=yesterday", "before=999", "lang=fr"} {
+		t.Run("bad "+q+" is 400", func(t *testing.T) {
+			r := f.get("/api/updates?" + q)
+			var e struct{ Error string }
+			if r.StatusCode != http.StatusBadRequest || json.Unmarshal([]byte(r.body), &e) != nil || e.Error == "" {
+				t.Errorf("%s: %d %s", q, r.StatusCode, r.body)
+			}
+		})
+	}
+}
+
+func TestAPIUpdateHasEveryVersionWithSanitisedContent(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	for _, p := range []string{"/api/updates/401", "/api/updates/2023-03-29", "/api/updates/russian-offensive/2023-03-29"} {
+		var u apiUpdate
+		r := f.get(p)
+		if err := json.Unmarshal([]byte(r.body), &u); err != nil {
+			t.Fatalf("%s: %v %s", p, err, r.body)
+		}
+		if u.Number != 401 || len(u.Variants) != 2 || u.Variants[1].ContentHTML != "<p>Die Lage am 29. März.</p>" {
+			t.Errorf("%s: %+v", p, u)
+		}
+	}
+}
+
+func TestAPISources(t *testing.T) {
+	last := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	f := newFixture(t, Options{Sources: func() ([]SourceStatus, error) {
+		return []SourceStatus{{Name: "isw", URL: isw.URL, Lang: "en", Role: "original", LastAttempt: last, LastSuccess: last,
+			LastStatus: 304, Count200: 3, Count304: 7}}, nil
+	}})
+	var got struct{ Sources []map[string]any }
+	r := f.get("/api/sources")
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil || len(got.Sources) != 1 {
+		t.Fatalf("/api/sources: %v %s", err, r.body)
+	}
+	for _, key := range []string{"name", "url", "lang", "role", "last_attempt", "last_success", "last_status", "last_error",
+		"consecutive_failures", "count_200", "count_304", "count_errors"} {
+		if _, ok := got.Sources[0][key]; !ok {
+			t.Errorf("/api/sources lacks %q: %s", key, r.body)
+		}
+	}
+	if got.Sources[0]["last_attempt"] != "2026-03-01T12:00:00Z" || got.Sources[0]["count_304"] != 7.0 {
+		t.Errorf("/api/sources values: %v", got.Sources[0])
+	}
+	if r2 := f.get("/api/sources", "If-None-Match", r.Header.Get("ETag")); r2.StatusCode != 304 {
+		t.Errorf("/api/sources revalidation: %d", r2.StatusCode)
+	}
+}
+
+func TestHTMLPages(t *testing.T) {
+	f := newFixture(t, Options{Sources: func() ([]SourceStatus, error) {
+		return []SourceStatus{{Name: "spartanat", URL: spa.URL, Lang: "de", Role: "translation", LastStatus: 503, LastError: "upstream said 503", ConsecutiveFailures: 2}}, nil
+	}})
+	threeReports(f)
+	for path, wants := range map[string][]string{
+		"/": {"Update 401", "March 29, 2023", `hreflang="de"`, ">Deutsch<", ">English<", `href="/updates/401"`,
+			`href="/archive/2023-02.atom"`, `href="/de/feed.atom"`},
+		"/updates/401": {"Update 401: March 29, 2023", `lang="de"`, "<p>Die Lage am 29. März.</p>", "<p>March 29 report.</p>",
+			"Ukraine: Die Lage 401", `<link rel="alternate" hreflang="de"`},
+		"/status": {"spartanat", "upstream said 503", "3 reports"},
+	} {
+		r := f.get(path)
+		if r.StatusCode != 200 {
+			t.Errorf("%s: %d", path, r.StatusCode)
+			continue
+		}
+		wants = append(wants, `<meta name="viewport" content="width=device-width, initial-scale=1">`, `<html lang="en">`)
+		for _, w := range wants {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("%s lacks %s", path, w)
+			}
+		}
+		if strings.Contains(r.body, "<script") {
+			t.Errorf("%s has a script", path)
+		}
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+	}
+}
+
+func TestExportWritesWhatHTTPServes(t *testing.T) {
+	f := newFixture(t, Options{}, func(c *config.Config) { c.Hubs = []string{"https://hub.example.org/"} })
+	threeReports(f)
+	dir := t.TempDir()
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"feed.atom": "/feed.atom", "feed.rss": "/feed.rss", "feed.json": "/feed.json",
+		"de/feed.atom": "/de/feed.atom", "en/feed.json": "/en/feed.json",
+		"archive/2023-02.atom": "/archive/2023-02.atom", "archive/en/2023-02.rss": "/archive/en/2023-02.rss",
+		"index.html": "/", "updates/401.html": "/updates/401", "updates/russian-offensive/2023-03-28.html": "/updates/russian-offensive/2023-03-28",
+		"api/updates.json": "/api/updates", "api/updates/401.json": "/api/updates/401", "icon.svg": "/icon.svg",
+	}
+	for name, path := range files {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("export lacks %s: %v", name, err)
+			continue
+		}
+		r := f.get(path)
+		if string(b) != r.body {
+			t.Errorf("%s differs from what HTTP serves at %s", name, path)
+		}
+		gz, err := os.ReadFile(filepath.Join(dir, name+".gz"))
+		if err != nil || gunzip(t, string(gz)) != r.body {
+			t.Errorf("%s.gz missing or not the gzip of %s: %v", name, name, err)
+		}
+		if zr := f.get(path, "Accept-Encoding", "gzip"); zr.body != string(gz) {
+			t.Errorf("%s.gz differs from the gzip HTTP serves", name)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "archive/2023-02.atom")); err == nil {
+		if lm, _ := http.ParseTime(f.get("/archive/2023-02.atom").Header.Get("Last-Modified")); !fi.ModTime().Equal(lm) {
+			t.Errorf("archive mtime %v, Last-Modified %v", fi.ModTime(), lm)
+		}
+	}
+}

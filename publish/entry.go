@@ -1,0 +1,227 @@
+package publish
+
+import (
+	"cmp"
+	"fmt"
+	"html"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"iswfeed/config"
+	"iswfeed/dedupe"
+)
+
+// entry is one update as a feed entry, independent of the format: the merged
+// entry of an update, or its entry in one language's feed.
+type entry struct {
+	ID        string
+	Title     string
+	Lang      string
+	Content   string // sanitised HTML
+	Link      string // the primary alternate
+	Links     []entryLink
+	Published time.Time
+	Updated   time.Time
+	Author    string
+	AuthorURI string
+	Source    *entrySource
+	Update    *dedupe.Update
+}
+
+// entryLink is a link of an entry to one version of its report.
+type entryLink struct {
+	Rel, Href, Lang, Title string
+}
+
+// entrySource attributes an entry's content to the feed it came from.
+type entrySource struct {
+	Name, URL string
+}
+
+// reportTitle names the report's number and date.
+func reportTitle(u *dedupe.Update) string {
+	date := u.Date.Format("January 2, 2006")
+	if u.Number > 0 {
+		return fmt.Sprintf("Update %d: %s", u.Number, date)
+	}
+	return "Report of " + date
+}
+
+// mergedEntry is the update's entry in the merged feed: the lead's content, an
+// alternate link per language and a related link for a second source of one.
+func (s *Server) mergedEntry(u *dedupe.Update) entry {
+	lead := u.Lead()
+	e := entry{
+		ID: u.ID, Title: reportTitle(u), Lang: lead.Lang, Link: lead.URL,
+		Published: u.Published, Updated: u.Updated, Update: u,
+	}
+	e.Content = versionsHTML(u.Variants, lead) + lead.Content
+	e.Links = versionLinks(u)
+	s.attribute(&e, lead)
+	return e
+}
+
+// langEntry is the update's entry in lang's feed: that language's content, its
+// link and the original's. Its id is the update's with the language appended,
+// since its content differs from the merged entry's.
+func (s *Server) langEntry(u *dedupe.Update, lang string) entry {
+	v, _ := u.InLang(lang)
+	title := plainText(v.Title)
+	if title == "" {
+		title = reportTitle(u)
+	}
+	// A translation is published when its source posted it; the original
+	// when iswfeed first saw the report, as in the merged feed.
+	published := v.Published
+	if published.IsZero() || v.Role == config.RoleOriginal {
+		published = u.Published
+	}
+	e := entry{
+		ID: u.ID + ":" + lang, Title: title, Lang: lang, Link: v.URL,
+		Published: published, Updated: latest(v.Changed, published), Update: u,
+	}
+	// Only this version and the original, so that a translation into another
+	// language leaves this feed's bytes alone.
+	shown := []dedupe.Variant{v}
+	if o, ok := u.Original(); ok && o.Source != v.Source {
+		shown = []dedupe.Variant{o, v}
+	}
+	e.Content = versionsHTML(shown, v) + v.Content
+	if v.URL != "" {
+		e.Links = append(e.Links, entryLink{Rel: "alternate", Href: v.URL, Lang: v.Lang, Title: plainText(v.Title)})
+	}
+	if o, ok := u.Original(); ok && o.URL != "" && o.URL != v.URL {
+		rel := "alternate"
+		if o.Lang == v.Lang {
+			rel = "via"
+		}
+		e.Links = append(e.Links, entryLink{Rel: rel, Href: o.URL, Lang: o.Lang, Title: plainText(o.Title)})
+	}
+	s.attribute(&e, v)
+	return e
+}
+
+// versionLinks gives one alternate link per language (the preferred variant
+// of it) and a related link for every further source of a language, since
+// RFC 4287 allows one alternate per type and hreflang.
+func versionLinks(u *dedupe.Update) []entryLink {
+	var links []entryLink
+	for _, lang := range u.Langs() {
+		best, _ := u.InLang(lang)
+		for _, v := range u.Variants {
+			if v.Lang != lang || v.URL == "" {
+				continue
+			}
+			rel := "related"
+			if v.Source == best.Source {
+				rel = "alternate"
+			}
+			links = append(links, entryLink{Rel: rel, Href: v.URL, Lang: v.Lang, Title: plainText(v.Title)})
+		}
+	}
+	return links
+}
+
+// versionsHTML is a line above the content that links every version, since
+// most feed readers show one link only.
+func versionsHTML(vs []dedupe.Variant, shown dedupe.Variant) string {
+	var parts []string
+	for _, v := range vs {
+		if v.URL == "" {
+			continue
+		}
+		label := langName(v.Lang)
+		if v.Role == config.RoleOriginal {
+			label += " (original)"
+		}
+		if v.Source == shown.Source && v.Lang == shown.Lang {
+			label += " (below)"
+		}
+		parts = append(parts, fmt.Sprintf(`<a href="%s" hreflang="%s" rel="nofollow noreferrer">%s</a>`,
+			html.EscapeString(v.URL), html.EscapeString(v.Lang), html.EscapeString(label)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "<p>Versions: " + strings.Join(parts, " · ") + "</p>\n"
+}
+
+// attribute names the source of the entry's content as its author and source.
+func (s *Server) attribute(e *entry, v dedupe.Variant) {
+	e.Author = v.Source
+	src, ok := s.cfg.Source(v.Source)
+	if !ok {
+		return
+	}
+	e.Source = &entrySource{Name: src.Name, URL: src.URL}
+	if u, err := url.Parse(src.URL); err == nil && u.Host != "" {
+		e.AuthorURI = u.Scheme + "://" + u.Host + "/"
+	}
+}
+
+// langNames are the names the pages and feeds give the languages they know;
+// others show as their tag.
+var langNames = map[string]string{
+	"en": "English", "de": "Deutsch", "uk": "Українська", "ru": "Русский", "fr": "Français",
+	"pl": "Polski", "es": "Español", "it": "Italiano", "cs": "Čeština",
+}
+
+func langName(tag string) string {
+	if n, ok := langNames[strings.ToLower(tag)]; ok {
+		return n
+	}
+	return tag
+}
+
+func latest(ts ...time.Time) time.Time {
+	return slices.MaxFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
+}
+
+// newest is the latest Updated among entries, or the Unix epoch for none, so
+// that an empty feed still renders the same bytes every time.
+func newest(es []entry) time.Time {
+	t := time.Unix(0, 0).UTC()
+	for _, e := range es {
+		t = latest(t, e.Updated)
+	}
+	return t
+}
+
+// sortedLangs lists the languages of updates, the originals' first.
+func sortedLangs(cfg *config.Config, ups []dedupe.Update) []string {
+	seen := map[string]bool{}
+	for i := range ups {
+		for _, l := range ups[i].Langs() {
+			seen[l] = true
+		}
+	}
+	orig := originalLang(cfg)
+	langs := make([]string, 0, len(seen))
+	for l := range seen {
+		langs = append(langs, l)
+	}
+	slices.SortFunc(langs, func(a, b string) int {
+		return cmp.Or(-cmp.Compare(boolInt(a == orig), boolInt(b == orig)), cmp.Compare(a, b))
+	})
+	return langs
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// originalLang is the language of the first original source, the merged
+// feed's language.
+func originalLang(cfg *config.Config) string {
+	for _, s := range cfg.Sources {
+		if s.Role == config.RoleOriginal {
+			return s.Lang
+		}
+	}
+	return "en"
+}

@@ -1,0 +1,168 @@
+package publish
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"net/http"
+	"time"
+
+	"iswfeed/config"
+	"iswfeed/dedupe"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+var pages = map[string]*template.Template{}
+
+func init() {
+	funcs := template.FuncMap{"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	}}
+	for _, name := range []string{"index", "update", "status"} {
+		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+}
+
+var iconDoc = func() *document {
+	b, err := templateFS.ReadFile("templates/icon.svg")
+	if err != nil {
+		panic(err)
+	}
+	return newDocument(b, typeSVG, time.Unix(0, 0))
+}()
+
+// pageCSP forbids scripts and everything else the pages do not use.
+const pageCSP = "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// page is what the layout needs; Main is the page's own data.
+type page struct {
+	Lang, Title, Subtitle string
+	Feeds                 []feedLinks
+	Alternates            []version
+}
+
+type feedLinks struct {
+	Label, Lang, Atom, RSS, JSON string
+}
+
+type report struct {
+	Anchor, Series, Page, Date, DateISO string
+	Number                              int
+	Published, Updated                  string
+	Versions                            []version
+}
+
+type version struct {
+	Lang, Name, Source, Title, URL, Published string
+	Original                                  bool
+	Content                                   template.HTML
+}
+
+func (s *Server) reportOf(u *dedupe.Update) report {
+	r := report{
+		Anchor: u.ID, Series: u.Series, Page: updatePath(u), Number: u.Number,
+		Date: u.Date.Format("January 2, 2006"), DateISO: u.Date.Format(time.DateOnly),
+		Published: u.Published.UTC().Format("2006-01-02 15:04 UTC"), Updated: u.Updated.UTC().Format("2006-01-02 15:04 UTC"),
+	}
+	for _, v := range u.Variants {
+		r.Versions = append(r.Versions, version{
+			Lang: v.Lang, Name: langName(v.Lang), Source: v.Source, Title: plainText(v.Title), URL: v.URL,
+			Published: v.Published.UTC().Format("2006-01-02 15:04 UTC"), Original: v.Role == config.RoleOriginal,
+			// Content was sanitised by withContent; it is empty on index rows.
+			Content: template.HTML(v.Content),
+		})
+	}
+	return r
+}
+
+func (s *Server) layout(st *site, title string) page {
+	p := page{Lang: "en", Title: title, Subtitle: s.cfg.Subtitle}
+	for _, v := range st.views() {
+		label := "All languages"
+		if v.lang != "" {
+			label = langName(v.lang)
+		}
+		p.Feeds = append(p.Feeds, feedLinks{Label: label, Lang: v.lang,
+			Atom: v.feedPath("atom"), RSS: v.feedPath("rss"), JSON: v.feedPath("json")})
+	}
+	return p
+}
+
+// indexPage renders / : the reports of the current feed with their languages.
+func (s *Server) indexPage(st *site, r *http.Request) (*document, error) {
+	h := splitHistory(st.updates, s.cfg.FeedSize)
+	data := struct {
+		page
+		Reports []report
+		Months  []string
+	}{page: s.layout(st, s.cfg.Title), Months: h.months}
+	if data.Subtitle == "" {
+		data.Subtitle = "The Institute for the Study of War's daily reports, one entry per report, with every translation."
+	}
+	var modified time.Time
+	for i := range h.current {
+		data.Reports = append(data.Reports, s.reportOf(&h.current[i]))
+		modified = latest(modified, h.current[i].Updated)
+	}
+	return s.htmlDocument(r.URL.Path, "index", data, modified)
+}
+
+// updatePage renders /updates/{n}: the report with every version's content.
+func (s *Server) updatePage(st *site, r *http.Request) (*document, error) {
+	u, err := s.fullUpdate(st, r)
+	if err != nil {
+		return nil, err
+	}
+	data := struct {
+		page
+		Report report
+	}{page: s.layout(st, reportTitle(u)), Report: s.reportOf(u)}
+	data.Alternates = data.Report.Versions
+	return s.htmlDocument(r.URL.Path, "update", data, u.Updated)
+}
+
+type langCount struct {
+	Name  string
+	Count int
+}
+
+// statusPage renders /status from live state, per request.
+func (s *Server) statusPage(st *site, r *http.Request) (*document, error) {
+	data := struct {
+		page
+		Sources      []SourceStatus
+		SourcesError string
+		Stats        dedupe.Stats
+		Langs        []langCount
+		Gaps         dedupe.Gaps
+	}{page: s.layout(st, "Status")}
+	var err error
+	if data.Sources, err = s.sources(); err != nil {
+		data.SourcesError = err.Error()
+	}
+	if data.Stats, err = s.store.Stats(); err != nil {
+		return nil, err
+	}
+	for _, l := range st.langs {
+		data.Langs = append(data.Langs, langCount{langName(l), data.Stats.ByLang[l]})
+	}
+	if data.Gaps, err = s.store.Gaps(nil); err != nil {
+		return nil, err
+	}
+	return s.htmlDocument(r.URL.Path, "status", data, time.Time{})
+}
+
+func (s *Server) htmlDocument(key, name string, data any, modified time.Time) (*document, error) {
+	var buf bytes.Buffer
+	if err := pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		return nil, err
+	}
+	d := s.document(key, buf.Bytes(), typeHTML, modified)
+	d.header = http.Header{"Content-Security-Policy": {pageCSP}, "X-Content-Type-Options": {"nosniff"}}
+	return d, nil
+}

@@ -1,0 +1,192 @@
+package publish
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"iswfeed/config"
+	"iswfeed/dedupe"
+)
+
+const defaultSeries = config.DefaultSeries
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// routes maps every path the server answers. ServeMux answers unknown paths
+// with 404 and other methods with 405 and an Allow header.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, f := range formats {
+		path := view{}.feedPath(f)
+		mux.HandleFunc("GET "+path, s.current(func(*http.Request) (string, error) { return path, nil }))
+	}
+	mux.HandleFunc("GET /{lang}/{doc}", s.current(s.langFeedPath))
+	mux.HandleFunc("GET /archive/{file}", s.lazy(s.archive))
+	mux.HandleFunc("GET /archive/{lang}/{file}", s.lazy(s.archive))
+	mux.HandleFunc("GET /{$}", s.lazy(s.indexPage))
+	mux.HandleFunc("GET /updates/{key}", s.lazy(s.updatePage))
+	mux.HandleFunc("GET /updates/{series}/{key}", s.lazy(s.updatePage))
+	mux.HandleFunc("GET /status", s.dynamic(s.statusPage))
+	mux.HandleFunc("GET /api", s.lazy(s.apiIndex))
+	mux.HandleFunc("GET /api/updates", s.lazy(s.apiUpdates))
+	mux.HandleFunc("GET /api/updates/{key}", s.lazy(s.apiUpdate))
+	mux.HandleFunc("GET /api/updates/{series}/{key}", s.lazy(s.apiUpdate))
+	mux.HandleFunc("GET /api/sources", s.dynamic(s.apiSources))
+	mux.HandleFunc("GET /icon.svg", s.static(iconDoc))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.opts.Registry != nil {
+		mux.Handle("GET /metrics", s.metrics.handler(s.opts.Registry))
+	}
+	return mux
+}
+
+// current serves one of the eagerly rendered current feeds.
+func (s *Server) current(path func(*http.Request) (string, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := path(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		doc, ok := s.site.Load().docs[p]
+		if !ok {
+			http.Error(w, "not rendered yet", http.StatusServiceUnavailable)
+			return
+		}
+		doc.serve(w, r, s.cfg.CacheMaxAge)
+	}
+}
+
+// langFeedPath checks /{lang}/{doc} against the languages there are.
+func (s *Server) langFeedPath(r *http.Request) (string, error) {
+	doc, lang := r.PathValue("doc"), r.PathValue("lang")
+	if !slices.Contains([]string{"feed.atom", "feed.rss", "feed.json"}, doc) {
+		return "", notFound("404 page not found")
+	}
+	st := s.site.Load()
+	if !slices.Contains(st.langs, lang) {
+		return "", notFound("no feed in language %q; languages: %s", lang, listOr(st.langs, "none yet"))
+	}
+	return "/" + lang + "/" + doc, nil
+}
+
+// renderer renders a document for a request from one site.
+type renderer func(st *site, r *http.Request) (*document, error)
+
+// lazy serves documents rendered on first request and kept until the next
+// change. The cache key is the path and the query as the renderer reads it.
+func (s *Server) lazy(render renderer) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st := s.site.Load()
+		key := r.URL.Path
+		if r.URL.RawQuery != "" {
+			key += "?" + r.URL.Query().Encode()
+		}
+		doc, err := st.cached(key, func() (*document, error) { return render(st, r) })
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		doc.serve(w, r, s.cfg.CacheMaxAge)
+	}
+}
+
+// dynamic serves documents that show live state (the sources' health): they
+// are rendered per request, still with an ETag so that polling is cheap.
+func (s *Server) dynamic(render renderer) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		doc, err := render(s.site.Load(), r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		doc.serve(w, r, 0)
+	}
+}
+
+func (s *Server) static(doc *document) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { doc.serve(w, r, 24*time.Hour) }
+}
+
+// archive renders /archive/{yyyy-mm}.{format} and /archive/{lang}/{yyyy-mm}.{format}.
+func (s *Server) archive(st *site, r *http.Request) (*document, error) {
+	v := view{lang: r.PathValue("lang")}
+	if v.lang != "" && !slices.Contains(st.langs, v.lang) {
+		return nil, notFound("no feed in language %q; languages: %s", v.lang, listOr(st.langs, "none yet"))
+	}
+	month, format, ok := strings.Cut(r.PathValue("file"), ".")
+	if _, err := time.Parse("2006-01", month); !ok || err != nil || !slices.Contains(formats, format) {
+		return nil, notFound("archives are named YYYY-MM.atom, YYYY-MM.rss or YYYY-MM.json")
+	}
+	return s.renderFeed(st, v, format, month)
+}
+
+// find resolves an update by number (the daily report) or by date, within
+// the published series.
+func (st *site) find(series, key string) (*dedupe.Update, error) {
+	if series == "" {
+		series = defaultSeries
+	}
+	if n, err := strconv.Atoi(key); err == nil && n > 0 {
+		for i := range st.updates {
+			if u := &st.updates[i]; u.Series == series && u.Number == n {
+				return u, nil
+			}
+		}
+		return nil, notFound("no update %d", n)
+	}
+	d, err := time.Parse(time.DateOnly, key)
+	if err != nil {
+		return nil, badRequest("%q is neither an update number nor a date (YYYY-MM-DD)", key)
+	}
+	for i := range st.updates {
+		if u := &st.updates[i]; u.Series == series && u.Date.Equal(d) {
+			return u, nil
+		}
+	}
+	return nil, notFound("no %s report of %s", series, key)
+}
+
+// fullUpdate is the update at the request's path, with sanitised content.
+func (s *Server) fullUpdate(st *site, r *http.Request) (*dedupe.Update, error) {
+	u, err := st.find(r.PathValue("series"), r.PathValue("key"))
+	if err != nil {
+		return nil, err
+	}
+	full, err := s.withContent([]dedupe.Update{*u})
+	if err != nil {
+		return nil, err
+	}
+	return &full[0], nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	var body any = map[string]string{"status": "ok"}
+	ok := true
+	if s.opts.Health != nil {
+		body, ok = s.opts.Health()
+	}
+	code := http.StatusOK
+	if !ok {
+		code = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, code, body)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", typeJSON)
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	return append(b, '\n'), err
+}
