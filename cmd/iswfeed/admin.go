@@ -85,7 +85,7 @@ func writeAdminJSON(w http.ResponseWriter) func(v any, err error) {
 
 // serveAdmin listens on the admin socket until ctx ends.
 func serveAdmin(ctx context.Context, a *app) error {
-	path := socketPath(a.cfg.Database)
+	path := socketPath(a.cfg.Load().Database)
 	os.Remove(path) // a stale socket of a daemon that died; the store's lock proves none runs
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -142,6 +142,8 @@ func openView(cfg *config.Config) (storeView, error) {
 type localView struct {
 	*dedupe.Store
 	db *bolt.DB
+	// remove names a temporary copy to delete on Close.
+	remove string
 }
 
 func (v *localView) Backup(w io.Writer) error {
@@ -153,7 +155,13 @@ func (v *localView) Backup(w io.Writer) error {
 
 func (v *localView) Sources() ([]fetch.State, error) { return fetch.States(v.db) }
 
-func (v *localView) Close() error { return v.db.Close() }
+func (v *localView) Close() error {
+	err := v.db.Close()
+	if v.remove != "" {
+		os.Remove(v.remove)
+	}
+	return err
+}
 
 // remoteView reads through the running daemon's admin socket.
 type remoteView struct{ client *http.Client }

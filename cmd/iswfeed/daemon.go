@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,89 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"iswfeed/config"
-	"iswfeed/dedupe"
-	"iswfeed/fetch"
-	"iswfeed/publish"
 )
-
-// app is the daemon's parts, wired together.
-type app struct {
-	cfg    *config.Config
-	log    *slog.Logger
-	db     *bolt.DB
-	store  *dedupe.Store
-	server *publish.Server
-	poller *fetch.Poller
-}
-
-// sink hands a source's items to the store and re-renders the feeds when they changed.
-type sink struct{ a *app }
-
-func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) error {
-	rep, err := s.a.store.IngestBatch(src, items)
-	if err != nil {
-		return err
-	}
-	s.a.log.Debug("ingest", "source", src.Name, "seen", rep.Seen, "changed", rep.Changed, "skipped", rep.Skipped, "held", rep.Held)
-	if rep.Changed > 0 {
-		return s.a.server.Refresh()
-	}
-	return nil
-}
-
-func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
-	db, err := bolt.Open(cfg.Database, 0o600, &bolt.Options{Timeout: 3 * time.Second})
-	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("the store %s is locked by another iswfeed process", cfg.Database)
-		}
-		return nil, fmt.Errorf("unable to open the store %s: %w", cfg.Database, err)
-	}
-	a := &app{cfg: cfg, log: log, db: db}
-	if a.store, err = dedupe.Open(db, cfg); err != nil {
-		db.Close()
-		return nil, err
-	}
-	a.server = publish.New(cfg, a.store, log, publish.Options{})
-	if err := a.server.Refresh(); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if a.poller, err = fetch.NewPoller(cfg, db, sink{a}, log); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return a, nil
-}
-
-func (a *app) Close() error { return a.db.Close() }
-
-// reload applies a new config to the running daemon; a config that does not
-// load is rejected and the old one keeps running.
-func (a *app) reload(load func() (*config.Config, error)) {
-	cfg, err := load()
-	if err != nil {
-		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
-		return
-	}
-	if cfg.Listen != a.cfg.Listen || cfg.Database != a.cfg.Database {
-		a.log.Warn("reload: listen and database take effect only after a restart", "listen", a.cfg.Listen, "database", a.cfg.Database)
-		cfg.Listen, cfg.Database = a.cfg.Listen, a.cfg.Database
-	}
-	if err := a.store.Configure(cfg); err != nil {
-		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
-		return
-	}
-	if err := a.poller.Reload(cfg); err != nil {
-		a.log.Error("reload: unable to apply the new sources", "err", err)
-		return
-	}
-	a.cfg = cfg
-	a.log.Info("reload: config applied", "config", cfg.Origin, "sources", len(cfg.Sources))
-}
 
 func loadConfig(path string) (*config.Config, error) {
 	return config.Load(path)
@@ -133,7 +51,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err != nil {
 		return fmt.Errorf("unable to listen: %w", err)
 	}
-	srv := &http.Server{Handler: a.server, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	url := "http://" + ln.Addr().String() + "/"
 	log.Info("serving", "url", url, "config", cfg.Origin, "database", cfg.Database, "sources", len(cfg.Sources))

@@ -62,7 +62,7 @@ func TestOnePollMergesOriginalAndTranslations(t *testing.T) {
 			t.Fatalf("poll %s: %v", r.Source, r.Err)
 		}
 	}
-	web := httptest.NewServer(a.server)
+	web := httptest.NewServer(a)
 	defer web.Close()
 	resp, err := http.Get(web.URL + "/feed.atom")
 	if err != nil {

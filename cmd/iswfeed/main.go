@@ -34,6 +34,7 @@ func init() {
 		{"show", "show one update with all its versions", runShow},
 		{"gaps", "list missing translations, unplaced items and calendar conflicts", runGaps},
 		{"import", "backfill history from saved feed files", runImport},
+		{"export", "write every feed document (and .gz) for nginx or a CDN", runExport},
 		{"backup", "write a consistent copy of the store, even while the daemon runs", runBackup},
 		{"restore", "verify a backup and put it in place of the store", runRestore},
 		{"check", "validate a config (and a store file) and print the effective config", runCheck},

@@ -19,6 +19,7 @@ import (
 	"iswfeed/config"
 	"iswfeed/dedupe"
 	"iswfeed/fetch"
+	"iswfeed/publish"
 )
 
 // viewFlags are the flags of every command that reads the store.
@@ -434,4 +435,71 @@ func openStoreForWriting(cfg *config.Config) (*dedupe.Store, func() error, error
 		return nil, nil, err
 	}
 	return store, db.Close, nil
+}
+
+func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", stderr)
+	path := fs.String("config", "", "config file naming the store")
+	dir := fs.String("dir", "", "write the documents under this directory (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		fmt.Fprintln(stderr, "iswfeed export: -dir DIR is required")
+		fs.Usage()
+		return errUsage
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	v, err := openView(cfg)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	local, err := snapshot(cfg, v)
+	if err != nil {
+		return err
+	}
+	defer local.Close()
+	if err := publish.Export(cfg, local.Store, *dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "exported the feeds, pages and API of %s to %s\n", cfg.Database, *dir)
+	return nil
+}
+
+// snapshot returns v itself when it reads the store file, and otherwise (a
+// daemon holds the file) a consistent copy taken through the daemon, in a
+// temporary file removed on Close.
+func snapshot(cfg *config.Config, v storeView) (*localView, error) {
+	if local, ok := v.(*localView); ok {
+		return local, nil
+	}
+	tmp, err := os.CreateTemp("", "iswfeed-snapshot-*.db")
+	if err != nil {
+		return nil, err
+	}
+	path := tmp.Name()
+	err = v.Backup(tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("unable to copy the store from the daemon: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	store, err := dedupe.Open(db, cfg)
+	if err != nil {
+		db.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	return &localView{Store: store, db: db, remove: path}, nil
 }

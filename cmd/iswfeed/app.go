@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	bolt "go.etcd.io/bbolt"
+
+	"iswfeed/config"
+	"iswfeed/dedupe"
+	"iswfeed/fetch"
+	"iswfeed/publish"
+)
+
+// app is the daemon's parts, wired together. The config and the server are
+// swapped whole on reload, so requests and polls never see half of a change.
+type app struct {
+	log    *slog.Logger
+	db     *bolt.DB
+	store  *dedupe.Store
+	poller *fetch.Poller
+	cfg    atomic.Pointer[config.Config]
+	server atomic.Pointer[publish.Server]
+}
+
+// sink hands a source's items to the store and re-renders the feeds when they changed.
+type sink struct{ a *app }
+
+func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) error {
+	rep, err := s.a.store.IngestBatch(src, items)
+	if err != nil {
+		return err
+	}
+	s.a.log.Debug("ingest", "source", src.Name, "seen", rep.Seen, "changed", rep.Changed, "skipped", rep.Skipped, "held", rep.Held)
+	if rep.Changed > 0 {
+		return s.a.server.Load().Refresh()
+	}
+	return nil
+}
+
+func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
+	db, err := bolt.Open(cfg.Database, 0o600, &bolt.Options{Timeout: 3 * time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("the store %s is locked by another iswfeed process", cfg.Database)
+		}
+		return nil, fmt.Errorf("unable to open the store %s: %w", cfg.Database, err)
+	}
+	a := &app{log: log, db: db}
+	a.cfg.Store(cfg)
+	if err := a.init(cfg); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) init(cfg *config.Config) error {
+	var err error
+	if a.store, err = dedupe.Open(a.db, cfg); err != nil {
+		return err
+	}
+	srv, err := a.newServer(cfg)
+	if err != nil {
+		return err
+	}
+	a.server.Store(srv)
+	a.poller, err = fetch.NewPoller(cfg, a.db, sink{a}, a.log)
+	return err
+}
+
+// newServer builds the HTTP side for cfg, with its own metrics registry, and renders it.
+func (a *app) newServer(cfg *config.Config) (*publish.Server, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := fetch.RegisterMetrics(reg); err != nil {
+		return nil, err
+	}
+	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: reg})
+	return srv, srv.Refresh()
+}
+
+func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.server.Load().ServeHTTP(w, r) }
+
+func (a *app) Close() error { return a.db.Close() }
+
+// sourceStatuses joins the configured sources with their poll state.
+func (a *app) sourceStatuses() ([]publish.SourceStatus, error) {
+	states, err := fetch.States(a.db)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]fetch.State{}
+	for _, s := range states {
+		byName[s.Name] = s
+	}
+	cfg := a.cfg.Load()
+	out := make([]publish.SourceStatus, 0, len(cfg.Sources))
+	for _, src := range cfg.Sources {
+		s := byName[src.Name]
+		out = append(out, publish.SourceStatus{
+			Name: src.Name, URL: src.URL, Lang: src.Lang, Role: src.Role,
+			LastAttempt: s.LastAttempt, LastSuccess: s.LastSuccess, LastStatus: s.LastStatus, LastError: s.LastError,
+			ConsecutiveFailures: s.ConsecutiveFailures, NextPoll: s.NextPoll,
+			Count200: int(s.OKCount), Count304: int(s.NotModifiedCount), CountErrors: int(s.ErrorCount),
+		})
+	}
+	return out, nil
+}
+
+// healthBody is /healthz's answer.
+type healthBody struct {
+	Status      string               `json:"status"`
+	Scheduler   bool                 `json:"scheduler"`
+	StoreBytes  int64                `json:"store_bytes"`
+	LastSuccess map[string]time.Time `json:"last_success"`
+	Error       string               `json:"error,omitempty"`
+}
+
+// health is 200 when the store is readable and the scheduler runs.
+func (a *app) health() (any, bool) {
+	body := healthBody{Status: "ok", Scheduler: a.poller.Running(), LastSuccess: map[string]time.Time{}}
+	err := a.db.View(func(tx *bolt.Tx) error {
+		body.StoreBytes = tx.Size()
+		return nil
+	})
+	if err == nil {
+		var states []fetch.State
+		states, err = fetch.States(a.db)
+		for _, s := range states {
+			body.LastSuccess[s.Name] = s.LastSuccess
+		}
+	}
+	switch {
+	case err != nil:
+		body.Status, body.Error = "store unreadable", err.Error()
+	case !body.Scheduler:
+		body.Status = "scheduler stopped"
+	}
+	return body, body.Status == "ok"
+}
+
+// reload applies a new config to the running daemon; a config that does not
+// load is rejected and the old one keeps running.
+func (a *app) reload(load func() (*config.Config, error)) {
+	cfg, err := load()
+	if err != nil {
+		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
+		return
+	}
+	old := a.cfg.Load()
+	if cfg.Listen != old.Listen || cfg.Database != old.Database {
+		a.log.Warn("reload: listen and database take effect only after a restart", "listen", old.Listen, "database", old.Database)
+		cfg.Listen, cfg.Database = old.Listen, old.Database
+	}
+	if err := a.store.Configure(cfg); err != nil {
+		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
+		return
+	}
+	srv, err := a.newServer(cfg)
+	if err != nil {
+		a.log.Error("reload: unable to render with the new config", "err", err)
+		return
+	}
+	if err := a.poller.Reload(cfg); err != nil {
+		a.log.Error("reload: unable to apply the new sources", "err", err)
+		return
+	}
+	a.cfg.Store(cfg)
+	a.server.Store(srv)
+	a.log.Info("reload: config applied", "config", cfg.Origin, "sources", len(cfg.Sources))
+}
