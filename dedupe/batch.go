@@ -2,29 +2,24 @@ package dedupe
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"iswfeed/config"
-	"iswfeed/fetch"
 )
 
 // batch is one ingest transaction: it records which reports and calendar
-// numbers the items touched, and settles them in finish.
+// entries the items touched, and settles them in finish.
 type batch struct {
 	s   *Store
 	tx  *bolt.Tx
 	now time.Time
 
-	items, skipped, byNumber, byDate, reports, placed, held, numOnly *bolt.Bucket
+	items, content, skipped, byNumber, byDate, reports, placed, held, numOnly *bolt.Bucket
 
-	dirty     map[string]bool    // report keys whose variants must be rebuilt
-	touched   map[seriesNum]bool // calendar numbers whose observations changed
-	keys      [][]byte           // item keys this batch wrote
-	heldCount int
+	dirty   map[string]bool     // report keys whose variants must be rebuilt
+	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved
+	dates   map[seriesDate]bool // dates whose observations changed
 }
 
 type seriesNum struct {
@@ -32,38 +27,38 @@ type seriesNum struct {
 	number int
 }
 
+type seriesDate struct {
+	series, date string
+}
+
 func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 	return &batch{
 		s: s, tx: tx, now: now,
-		items: tx.Bucket(bucketItems), skipped: tx.Bucket(bucketSkipped),
+		items: tx.Bucket(bucketItems), content: tx.Bucket(bucketContent), skipped: tx.Bucket(bucketSkipped),
 		byNumber: tx.Bucket(bucketByNumber), byDate: tx.Bucket(bucketByDate),
 		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
 		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
-		dirty: map[string]bool{}, touched: map[seriesNum]bool{},
+		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
 	}
 }
 
-// put stores one item, replacing an earlier copy of it, and reports whether
-// anything changed.
-func (b *batch) put(src config.Source, it fetch.Item, id Identity) (bool, error) {
-	si := newStoredItem(src, it, id)
-	k := itemKey(src.Name, it.ID)
+// put stores one item, replacing its earlier copy.
+func (b *batch) put(in *incoming) error {
 	var old storedItem
-	found, err := getJSON(b.items, k, &old)
+	found, err := getJSON(b.items, in.key, &old)
 	if err != nil {
-		return false, err
+		return err
 	}
-	if found && bytes.Equal(old.Hash, si.Hash) {
-		return false, nil
-	}
-	si.Changed = b.now
 	if found {
-		if err := b.remove(k, &old); err != nil {
-			return false, err
+		if err := b.remove(in.key, &old); err != nil {
+			return err
 		}
 	}
-	b.keys = append(b.keys, k)
-	return true, b.add(k, &si)
+	in.item.Changed = b.now
+	if err := b.content.Put(in.key, []byte(in.content)); err != nil {
+		return err
+	}
+	return b.add(in.key, &in.item)
 }
 
 func (b *batch) remove(k []byte, si *storedItem) error {
@@ -77,7 +72,7 @@ func (b *batch) remove(k []byte, si *storedItem) error {
 		if err := b.byDate.Delete(obsDateKey(si.Series, si.Date, si.Number, k)); err != nil {
 			return err
 		}
-		b.touched[seriesNum{si.Series, si.Number}] = true
+		b.observed(si)
 	}
 	if si.Number > 0 && si.Date == "" {
 		if err := b.numOnly.Delete(numberKey(si.Series, si.Number, k)); err != nil {
@@ -101,7 +96,7 @@ func (b *batch) add(k []byte, si *storedItem) error {
 		if err := b.byDate.Put(obsDateKey(si.Series, si.Date, si.Number, k), nil); err != nil {
 			return err
 		}
-		b.touched[seriesNum{si.Series, si.Number}] = true
+		b.observed(si)
 	}
 	if si.Number > 0 && si.Date == "" {
 		// Placed through the calendar in finish, once this batch's observations are in.
@@ -115,6 +110,12 @@ func (b *batch) add(k []byte, si *storedItem) error {
 		place = string(reportKey(si.Series, si.Date))
 	}
 	return b.place(k, si, place)
+}
+
+// observed notes that an observation of si's number and date came or went.
+func (b *batch) observed(si *storedItem) {
+	b.touched[seriesNum{si.Series, si.Number}] = true
+	b.dates[seriesDate{si.Series, si.Date}] = true
 }
 
 // place puts the item at report key place, or holds it when place is empty,
@@ -145,6 +146,13 @@ func (b *batch) unplace(k []byte, si *storedItem) error {
 // finish places number-only items through the settled calendar and rebuilds
 // every report the batch touched.
 func (b *batch) finish() error {
+	// A number's date depends on the numbers given to that date too: when a
+	// date's observations change, every number seen on it may move.
+	for sd := range b.dates {
+		for n := range b.s.observedNumbers(b.tx, sd.series, sd.date) {
+			b.touched[seriesNum{sd.series, n}] = true
+		}
+	}
 	for sn := range b.touched {
 		if err := b.replace(sn); err != nil {
 			return err
@@ -155,24 +163,30 @@ func (b *batch) finish() error {
 			return err
 		}
 	}
-	for _, k := range b.keys {
+	return nil
+}
+
+// heldOf counts the items among in that are held after finish.
+func (b *batch) heldOf(in []*incoming) (int, error) {
+	n := 0
+	for _, x := range in {
 		var si storedItem
-		if _, err := getJSON(b.items, k, &si); err != nil {
-			return err
+		if _, err := getJSON(b.items, x.key, &si); err != nil {
+			return 0, err
 		}
 		if si.Series != "" && si.Place == "" {
-			b.heldCount++
+			n++
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // replace moves the number-only items of one number to where the calendar
 // now puts them.
 func (b *batch) replace(sn seriesNum) error {
 	place := ""
-	if d, ok := b.s.dateOf(b.tx, sn.series, sn.number); ok {
-		place = string(reportKey(sn.series, d.Format(time.DateOnly)))
+	if d, ok := b.s.pairDate(b.tx, sn.series, sn.number); ok {
+		place = string(reportKey(sn.series, d))
 	}
 	prefix := numberKey(sn.series, sn.number, nil)
 	var keys [][]byte
@@ -199,7 +213,8 @@ func (b *batch) replace(sn seriesNum) error {
 }
 
 // rebuild recomputes a report's variants from the items placed at it; a report
-// left without items is deleted, so a corrected number leaves no phantom.
+// left without items is deleted, so a corrected number leaves no phantom. It
+// writes only when the variants differ from the stored ones.
 func (b *batch) rebuild(place string) error {
 	pk := []byte(place)
 	prefix := key(pk, nil)
@@ -230,14 +245,15 @@ func (b *batch) rebuild(place string) error {
 		u.Date, _ = time.Parse(time.DateOnly, string(parts[1]))
 		u.ID = mintID(u.Series, u.Date)
 	}
-	u.Variants = u.Variants[:0:0]
+	u.Variants = make([]Variant, 0, len(best))
 	for _, si := range best {
 		u.Variants = append(u.Variants, si.variant())
 	}
 	sortVariants(u.Variants)
-	if !exists || !sameVariants(old.Variants, u.Variants) {
-		u.Updated = b.now
+	if exists && sameVariants(old.Variants, u.Variants) {
+		return nil
 	}
+	u.Updated = b.now
 	return putJSON(b.reports, pk, &u)
 }
 
@@ -258,8 +274,7 @@ func (s *Store) replaceAll(tx *bolt.Tx) error {
 	b := s.batch(tx, s.now().UTC())
 	c := b.numOnly.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		series, n, _, ok := parseNumberKey(k)
-		if ok {
+		if series, n, _, ok := parseNumberKey(k); ok {
 			b.touched[seriesNum{series, n}] = true
 		}
 	}
@@ -297,14 +312,4 @@ func beUint(b []byte) uint64 {
 		v = v<<8 | uint64(c)
 	}
 	return v
-}
-
-// decodeItem reads a stored item; used by reads that need content.
-func decodeItem(b *bolt.Bucket, k []byte) (storedItem, bool, error) {
-	var si storedItem
-	data := b.Get(k)
-	if data == nil {
-		return si, false, nil
-	}
-	return si, true, json.Unmarshal(data, &si)
 }
