@@ -48,15 +48,21 @@ var ErrSchema = errors.New("dedupe: store schema is newer than this iswfeed")
 type Store struct {
 	db      *bolt.DB
 	anchors map[string]anchors
-	readers map[string]*Reader
+	readers map[string]identityReader
 	now     func() time.Time
+}
+
+// identityReader reads what an item says about its report; *Reader is the one
+// used outside tests.
+type identityReader interface {
+	Read(fetch.Item) Identity
 }
 
 // Open prepares dedupe's buckets in db, migrating an older layout, and returns
 // the store with the operator's calendar anchors from cfg. On a read-only db it
 // creates and migrates nothing: every read works on what is there.
 func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
-	s := &Store{db: db, anchors: map[string]anchors{}, readers: map[string]*Reader{}, now: time.Now}
+	s := &Store{db: db, anchors: map[string]anchors{}, readers: map[string]identityReader{}, now: time.Now}
 	if err := s.Configure(cfg); err != nil {
 		return nil, err
 	}
@@ -171,7 +177,7 @@ func (s *Store) Configure(cfg *config.Config) error {
 		}
 		all[name] = newAnchors(cal)
 	}
-	readers := map[string]*Reader{}
+	readers := map[string]identityReader{}
 	for _, src := range cfg.Sources {
 		r, err := NewReader(src)
 		if err != nil {
@@ -208,10 +214,11 @@ type Report struct {
 func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, error) {
 	reader := s.readers[src.Name]
 	if reader == nil {
-		var err error
-		if reader, err = NewReader(src); err != nil {
+		r, err := NewReader(src)
+		if err != nil {
 			return Report{}, fmt.Errorf("dedupe: source %s: %w", src.Name, err)
 		}
+		reader = r
 	}
 	rep := Report{Seen: len(items)}
 	incoming := latestCopies(src, items, reader, &rep)
@@ -253,7 +260,7 @@ type incoming struct {
 
 // latestCopies reads every item and keeps one copy per item id: the newest,
 // and on a tie the one with the greatest hash, so the batch's order does not matter.
-func latestCopies(src config.Source, items []fetch.Item, reader *Reader, rep *Report) []*incoming {
+func latestCopies(src config.Source, items []fetch.Item, reader identityReader, rep *Report) []*incoming {
 	out := make([]*incoming, 0, len(items))
 	byID := make(map[string]int, len(items))
 	for _, it := range items {

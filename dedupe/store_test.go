@@ -43,7 +43,7 @@ func day(s string) time.Time {
 
 func original(date, title string) fetch.Item {
 	return fetch.Item{Source: "isw", Lang: "en", ID: "isw-" + date, Title: title,
-		Link: "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-" + date,
+		Link:    "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-" + date,
 		Content: "<p>original</p>", Published: day(date).Add(23 * time.Hour)}
 }
 
