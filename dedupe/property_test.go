@@ -26,14 +26,14 @@ import (
 const propertySeed = 20230329
 
 var (
-	propISW   = config.Source{Name: "isw", URL: "https://understandingwar.org/feed/", Lang: "en", Role: config.RoleOriginal}
-	propSpa   = config.Source{Name: "spartanat", URL: "https://www.spartanat.com/feed/", Lang: "de", Role: config.RoleTranslation}
-	propLage  = config.Source{Name: "lagebericht", URL: "https://lagebericht.example/feed/", Lang: "de", Role: config.RoleTranslation}
-	propPL    = config.Source{Name: "raport", URL: "https://raport.example/feed/", Lang: "pl", Role: config.RoleTranslation, Number: `Raport ISW nr (\d+)`}
-	propUK    = config.Source{Name: "zvit", URL: "https://zvit.example/feed/", Lang: "uk", Role: config.RoleTranslation, Number: `Звіт ISW №(\d+)`}
+	propISW    = config.Source{Name: "isw", URL: "https://understandingwar.org/feed/", Lang: "en", Role: config.RoleOriginal}
+	propSpa    = config.Source{Name: "spartanat", URL: "https://www.spartanat.com/feed/", Lang: "de", Role: config.RoleTranslation}
+	propLage   = config.Source{Name: "lagebericht", URL: "https://lagebericht.example/feed/", Lang: "de", Role: config.RoleTranslation}
+	propPL     = config.Source{Name: "raport", URL: "https://raport.example/feed/", Lang: "pl", Role: config.RoleTranslation, Number: `Raport ISW nr (\d+)`}
+	propUK     = config.Source{Name: "zvit", URL: "https://zvit.example/feed/", Lang: "uk", Role: config.RoleTranslation, Number: `Звіт ISW №(\d+)`}
 	propConfig = &config.Config{
 		Sources: []config.Source{propISW, propSpa, propLage, propPL, propUK},
-		Series: map[string]config.Series{config.DefaultSeries: {Calendar: map[int]config.Date{401: {Time: day("2023-03-29")}}}},
+		Series:  map[string]config.Series{config.DefaultSeries: {Calendar: map[int]config.Date{401: {Time: day("2023-03-29")}}}},
 	}
 )
 
