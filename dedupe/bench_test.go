@@ -167,3 +167,47 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	reportItemsPerSecond(b, items)
 }
+
+// BenchmarkUpdates reads from a store of 2,000 reports, each with an original
+// and a translation: the feed (newest 50) and the full scan Gaps makes.
+func BenchmarkUpdates(b *testing.B) {
+	s := benchStore(b)
+	feed := parse(b, benchFeed())
+	for round := range 10 {
+		batch := toItems(spa, feed, round+1)
+		if _, err := s.IngestBatch(spa, batch); err != nil {
+			b.Fatal(err)
+		}
+		originals := make([]fetch.Item, len(batch))
+		for i := range batch {
+			d := benchDay0.AddDate(0, 0, (round+1)*len(batch)+i)
+			originals[i] = original(d.Format(time.DateOnly), "Russian Offensive Campaign Assessment, "+d.Format("January 2, 2006"))
+		}
+		if _, err := s.IngestBatch(isw, originals); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, q := range []struct {
+		name string
+		q    Query
+		want int
+	}{
+		{"feed of 50 with content", Query{Limit: 50, Content: true}, 50},
+		{"all 2000", Query{}, 2000},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				if us, err := s.Updates(q.q); err != nil || len(us) != q.want {
+					b.Fatalf("%d updates, %v", len(us), err)
+				}
+			}
+		})
+	}
+	b.Run("gaps", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.Gaps(nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
