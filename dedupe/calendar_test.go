@@ -147,3 +147,14 @@ func TestAnchorsChangingBetweenOpensMoveHeldItems(t *testing.T) {
 		t.Errorf("unplaced = %+v, want the post of 50 held", g.Unplaced)
 	}
 }
+
+func TestConfigureMovesHeldItemsAtOnce(t *testing.T) {
+	s := openStore(t, nil)
+	ingest(t, s, spa, lage("x", 50, ""))
+	if err := s.Configure(withAnchors(map[int]string{50: "2022-04-09"})); err != nil {
+		t.Fatal(err)
+	}
+	if u, ok, _ := s.Update(config.DefaultSeries, 50); !ok || len(u.Variants) != 1 {
+		t.Errorf("50 not placed on its new anchor: %+v", u)
+	}
+}

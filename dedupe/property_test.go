@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,11 +132,10 @@ type snapUpdate struct {
 	Variants         []string
 }
 
-func takeSnapshot(t *testing.T, s *Store) snapshot {
-	t.Helper()
+func takeSnapshot(s *Store) (snapshot, error) {
 	all, err := s.Updates(Query{})
 	if err != nil {
-		t.Fatal(err)
+		return snapshot{}, err
 	}
 	var snap snapshot
 	for _, u := range all {
@@ -146,12 +146,10 @@ func takeSnapshot(t *testing.T, s *Store) snapshot {
 		snap.Updates = append(snap.Updates, su)
 	}
 	if snap.Gaps, err = s.Gaps(nil); err != nil {
-		t.Fatal(err)
+		return snapshot{}, err
 	}
-	if snap.Stats, err = s.Stats(); err != nil {
-		t.Fatal(err)
-	}
-	return snap
+	snap.Stats, err = s.Stats()
+	return snap, err
 }
 
 func (sn snapshot) String() string {
@@ -161,27 +159,38 @@ func (sn snapshot) String() string {
 
 // feed opens a fresh store in dir and feeds it the batches in order, each
 // times times. NoSync only skips fsync, which the property does not depend on.
-func feed(t *testing.T, dir string, batches []sourceBatch, order []int, times int) snapshot {
-	t.Helper()
+func feed(dir string, batches []sourceBatch, order []int, times int) (snapshot, error) {
 	db, err := bolt.Open(filepath.Join(dir, "store.db"), 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
 	if err != nil {
-		t.Fatal(err)
+		return snapshot{}, err
 	}
 	defer db.Close()
 	s, err := Open(db, propConfig)
 	if err != nil {
-		t.Fatal(err)
+		return snapshot{}, err
 	}
 	clock := day("2023-04-05")
 	s.now = func() time.Time { clock = clock.Add(time.Minute); return clock }
 	for _, i := range order {
 		for range times {
 			if _, err := s.IngestBatch(batches[i].src, batches[i].items); err != nil {
-				t.Fatal(err)
+				return snapshot{}, err
 			}
 		}
 	}
-	return takeSnapshot(t, s)
+	return takeSnapshot(s)
+}
+
+// permutation is one seeded run of the property: the batches in a shuffled
+// order, each fed once or (every other seed) twice.
+type permutation struct {
+	seed  uint64
+	order []int
+	times int
+}
+
+func (p permutation) String() string {
+	return fmt.Sprintf("seed %d (order %v, each batch %d×)", p.seed, p.order, p.times)
 }
 
 func TestArrivalOrderDoesNotMatter(t *testing.T) {
@@ -190,24 +199,45 @@ func TestArrivalOrderDoesNotMatter(t *testing.T) {
 	for i := range inOrder {
 		inOrder[i] = i
 	}
-	want := feed(t, t.TempDir(), batches, inOrder, 1)
+	want, err := feed(t.TempDir(), batches, inOrder, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	checkExpected(t, want)
 
-	if got := feed(t, t.TempDir(), batches, inOrder, 2); got.String() != want.String() {
-		t.Fatalf("every batch fed twice differs:\n%s\nwant:\n%s", got, want)
-	}
-	twice := append(slices.Clone(inOrder), inOrder...)
-	if got := feed(t, t.TempDir(), batches, twice, 1); got.String() != want.String() {
-		t.Fatalf("the whole sequence fed twice differs:\n%s\nwant:\n%s", got, want)
-	}
+	runs := []permutation{{0, inOrder, 2}, {0, append(slices.Clone(inOrder), inOrder...), 1}}
 	const permutations = 200
 	for p := range permutations {
 		seed := uint64(propertySeed + p)
 		order := slices.Clone(inOrder)
 		rand.New(rand.NewPCG(seed, 0)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		times := 1 + p%2
-		if got := feed(t, t.TempDir(), batches, order, times); got.String() != want.String() {
-			t.Fatalf("seed %d (order %v, each batch %d×) differs:\n%s\nwant:\n%s", seed, order, times, got, want)
+		runs = append(runs, permutation{seed, order, 1 + p%2})
+	}
+	// A few workers overlap the file system's waits; each run has its own file.
+	failures := make([]string, len(runs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i := range next {
+				got, err := feed(t.TempDir(), batches, runs[i].order, runs[i].times)
+				switch {
+				case err != nil:
+					failures[i] = fmt.Sprintf("%v: %v", runs[i], err)
+				case got.String() != want.String():
+					failures[i] = fmt.Sprintf("%v differs:\n%s\nwant:\n%s", runs[i], got, want)
+				}
+			}
+		})
+	}
+	for i := range runs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, f := range failures {
+		if f != "" {
+			t.Fatal(f)
 		}
 	}
 }

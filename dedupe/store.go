@@ -63,7 +63,7 @@ type identityReader interface {
 // creates and migrates nothing: every read works on what is there.
 func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
 	s := &Store{db: db, anchors: map[string]anchors{}, readers: map[string]identityReader{}, now: time.Now}
-	if err := s.Configure(cfg); err != nil {
+	if err := s.configure(cfg); err != nil {
 		return nil, err
 	}
 	if db.IsReadOnly() {
@@ -165,10 +165,23 @@ func migrateContent(tx *bolt.Tx) error {
 	return nil
 }
 
-// Configure takes the sources' number patterns and the calendar anchors from
-// cfg. Items already placed move when the new anchors say so on the next Open
-// or ingest of their number.
+// Configure takes new sources' number patterns and calendar anchors from cfg,
+// e.g. on a config reload, and on a writable store moves the number-only items
+// that the new anchors place differently. Items already stored are not read again.
 func (s *Store) Configure(cfg *config.Config) error {
+	if err := s.configure(cfg); err != nil {
+		return err
+	}
+	if s.db.IsReadOnly() {
+		return nil
+	}
+	if err := s.db.Update(s.replaceAll); err != nil {
+		return fmt.Errorf("dedupe: unable to apply the new calendar anchors: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) configure(cfg *config.Config) error {
 	all := map[string]anchors{}
 	for name, series := range cfg.Series {
 		cal := map[int]time.Time{}
