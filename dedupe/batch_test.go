@@ -142,7 +142,7 @@ func TestUpdatedMovesWhenAVariantArrivesChangesOrLeaves(t *testing.T) {
 func TestItemMovingSeriesLeavesItsOldReport(t *testing.T) {
 	s := openStore(t, nil)
 	series := config.DefaultSeries
-	s.readers["isw"] = readerFunc(func(it fetch.Item) Identity {
+	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) Identity {
 		return Identity{Series: series, Date: day("2022-04-04")}
 	})
 	it := original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")

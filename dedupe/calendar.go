@@ -47,6 +47,8 @@ func newAnchors(cal map[int]time.Time) anchors {
 	return a
 }
 
+func (s *Store) anchorsOf(series string) anchors { return s.settings().anchors[series] }
+
 // dateOf returns the report date of update n of a series, if the calendar knows it.
 func (s *Store) dateOf(tx *bolt.Tx, series string, n int) (time.Time, bool) {
 	d, ok := s.pairDate(tx, series, n)
@@ -60,7 +62,7 @@ func (s *Store) dateOf(tx *bolt.Tx, series string, n int) (time.Time, bool) {
 // numberOf returns the number of the report of date d, if the calendar knows it.
 func (s *Store) numberOf(tx *bolt.Tx, series string, d time.Time) (int, bool) {
 	date := d.Format(time.DateOnly)
-	a := s.anchors[series]
+	a := s.anchorsOf(series)
 	if n, ok := a.numbers[date]; ok {
 		return n, true
 	}
@@ -75,7 +77,7 @@ func (s *Store) numberOf(tx *bolt.Tx, series string, d time.Time) (int, bool) {
 }
 
 func (s *Store) pairDate(tx *bolt.Tx, series string, n int) (string, bool) {
-	if d, ok := s.anchors[series].dates[n]; ok {
+	if d, ok := s.anchorsOf(series).dates[n]; ok {
 		return d, true
 	}
 	d, ok := s.bestDate(tx, series, n)
@@ -93,7 +95,7 @@ func (s *Store) pairDate(tx *bolt.Tx, series string, n int) (string, bool) {
 func (s *Store) bestDate(tx *bolt.Tx, series string, n int) (string, bool) {
 	counts := s.observedDates(tx, series, n)
 	for d := range counts {
-		if m, ok := s.anchors[series].numbers[d]; ok && m != n {
+		if m, ok := s.anchorsOf(series).numbers[d]; ok && m != n {
 			delete(counts, d)
 		}
 	}
@@ -108,7 +110,7 @@ func (s *Store) bestDate(tx *bolt.Tx, series string, n int) (string, bool) {
 func (s *Store) bestNumber(tx *bolt.Tx, series, date string) (int, bool) {
 	counts := s.observedNumbers(tx, series, date)
 	for n := range counts {
-		if ad, ok := s.anchors[series].dates[n]; ok && ad != date {
+		if ad, ok := s.anchorsOf(series).dates[n]; ok && ad != date {
 			delete(counts, n)
 		}
 	}
@@ -197,11 +199,11 @@ func (s *Store) conflicts(tx *bolt.Tx, series []string) []Conflict {
 			out = append(out, cf)
 		}
 	}
-	for _, sr := range slices.Sorted(maps.Keys(s.anchors)) {
+	for _, sr := range slices.Sorted(maps.Keys(s.settings().anchors)) {
 		if !want(sr) {
 			continue
 		}
-		a := s.anchors[sr]
+		a := s.anchorsOf(sr)
 		for _, d := range slices.Sorted(maps.Keys(a.clashes)) {
 			out = append(out, Conflict{Series: sr, Date: d, Claims: itoas(a.clashes[d]),
 				Chosen: strconv.Itoa(a.numbers[d]), Anchored: true})
@@ -214,7 +216,7 @@ func (s *Store) conflicts(tx *bolt.Tx, series []string) []Conflict {
 // other than its anchor.
 func (s *Store) numberConflict(tx *bolt.Tx, series string, n int) (Conflict, bool) {
 	dates := s.observedDates(tx, series, n)
-	anchor, anchored := s.anchors[series].dates[n]
+	anchor, anchored := s.anchorsOf(series).dates[n]
 	if len(dates) < 2 && (!anchored || dates[anchor] > 0) {
 		return Conflict{}, false
 	}
@@ -227,7 +229,7 @@ func (s *Store) numberConflict(tx *bolt.Tx, series string, n int) (Conflict, boo
 // other than its anchor.
 func (s *Store) dateConflict(tx *bolt.Tx, series, date string) (Conflict, bool) {
 	nums := s.observedNumbers(tx, series, date)
-	anchor, anchored := s.anchors[series].numbers[date]
+	anchor, anchored := s.anchorsOf(series).numbers[date]
 	if len(nums) < 2 && (!anchored || nums[anchor] > 0) {
 		return Conflict{}, false
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -46,11 +47,19 @@ var ErrSchema = errors.New("dedupe: store schema is newer than this iswfeed")
 // It does not own the bbolt handle: the caller opens it, may share it with
 // other packages' buckets, and closes it after the last use of the Store.
 type Store struct {
-	db      *bolt.DB
+	db  *bolt.DB
+	set atomic.Pointer[settings]
+	now func() time.Time
+}
+
+// settings is what Configure takes from the config; it is swapped whole, so
+// a config reload may run while sources are ingested.
+type settings struct {
 	anchors map[string]anchors
 	readers map[string]identityReader
-	now     func() time.Time
 }
+
+func (s *Store) settings() *settings { return s.set.Load() }
 
 // identityReader reads what an item says about its report; *Reader is the one
 // used outside tests.
@@ -62,7 +71,7 @@ type identityReader interface {
 // the store with the operator's calendar anchors from cfg. On a read-only db it
 // creates and migrates nothing: every read works on what is there.
 func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
-	s := &Store{db: db, anchors: map[string]anchors{}, readers: map[string]identityReader{}, now: time.Now}
+	s := &Store{db: db, now: time.Now}
 	if err := s.configure(cfg); err != nil {
 		return nil, err
 	}
@@ -198,7 +207,7 @@ func (s *Store) configure(cfg *config.Config) error {
 		}
 		readers[src.Name] = r
 	}
-	s.anchors, s.readers = all, readers
+	s.set.Store(&settings{anchors: all, readers: readers})
 	return nil
 }
 
@@ -225,7 +234,7 @@ type Report struct {
 // updated, else published time) is ignored, so late or repeated copies cannot
 // undo an edit.
 func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, error) {
-	reader := s.readers[src.Name]
+	reader := s.settings().readers[src.Name]
 	if reader == nil {
 		r, err := NewReader(src)
 		if err != nil {
