@@ -20,6 +20,7 @@ type batch struct {
 	dirty   map[string]bool     // report keys whose variants must be rebuilt
 	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved
 	dates   map[seriesDate]bool // dates whose observations changed
+	isHeld  map[string]bool     // item key → held after its last placing in this batch
 }
 
 type seriesNum struct {
@@ -39,6 +40,7 @@ func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
 		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
 		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
+		isHeld: map[string]bool{},
 	}
 }
 
@@ -122,6 +124,7 @@ func (b *batch) observed(si *storedItem) {
 // and saves it.
 func (b *batch) place(k []byte, si *storedItem, place string) error {
 	si.Place = place
+	b.isHeld[string(k)] = place == ""
 	if place == "" {
 		if err := b.held.Put(numberKey(si.Series, si.Number, k), nil); err != nil {
 			return err
@@ -167,18 +170,14 @@ func (b *batch) finish() error {
 }
 
 // heldOf counts the items among in that are held after finish.
-func (b *batch) heldOf(in []*incoming) (int, error) {
+func (b *batch) heldOf(in []*incoming) int {
 	n := 0
 	for _, x := range in {
-		var si storedItem
-		if _, err := getJSON(b.items, x.key, &si); err != nil {
-			return 0, err
-		}
-		if si.Series != "" && si.Place == "" {
+		if b.isHeld[string(x.key)] {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }
 
 // replace moves the number-only items of one number to where the calendar

@@ -262,9 +262,8 @@ func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, erro
 		if err := b.finish(); err != nil {
 			return err
 		}
-		held, err := b.heldOf(fresh)
-		rep.Held = held
-		return err
+		rep.Held = b.heldOf(fresh)
+		return nil
 	})
 	if err != nil {
 		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
