@@ -175,29 +175,34 @@ type Conflict struct {
 func (s *Store) conflicts(tx *bolt.Tx, series []string) []Conflict {
 	var out []Conflict
 	want := func(sr string) bool { return len(series) == 0 || slices.Contains(series, sr) }
-	var last []byte
+	// Each walk visits one key per number (or date) and seeks past the rest.
 	c := tx.Bucket(bucketByNumber).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+	for k, _ := c.First(); k != nil; {
 		sr, n, _, ok := parseNumberKey(k)
-		if !ok || !want(sr) || bytes.HasPrefix(k, last) && last != nil {
+		if !ok {
+			k, _ = c.Next()
 			continue
 		}
-		last = numberKey(sr, n, nil)
-		if cf, ok := s.numberConflict(tx, sr, n); ok {
-			out = append(out, cf)
+		if want(sr) {
+			if cf, ok := s.numberConflict(tx, sr, n); ok {
+				out = append(out, cf)
+			}
 		}
+		k, _ = c.Seek(after(numberKey(sr, n, nil)))
 	}
-	last = nil
 	c = tx.Bucket(bucketByDate).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+	for k, _ := c.First(); k != nil; {
 		parts := bytes.SplitN(k, []byte{0}, 3)
-		if len(parts) < 3 || !want(string(parts[0])) || last != nil && bytes.HasPrefix(k, last) {
+		if len(parts) < 3 {
+			k, _ = c.Next()
 			continue
 		}
-		last = key(parts[0], parts[1], nil)
-		if cf, ok := s.dateConflict(tx, string(parts[0]), string(parts[1])); ok {
-			out = append(out, cf)
+		if want(string(parts[0])) {
+			if cf, ok := s.dateConflict(tx, string(parts[0]), string(parts[1])); ok {
+				out = append(out, cf)
+			}
 		}
+		k, _ = c.Seek(after(key(parts[0], parts[1], nil)))
 	}
 	for _, sr := range slices.Sorted(maps.Keys(s.settings().anchors)) {
 		if !want(sr) {
@@ -239,6 +244,14 @@ func (s *Store) dateConflict(tx *bolt.Tx, series, date string) (Conflict, bool) 
 		cf.Chosen = strconv.Itoa(n)
 	}
 	return cf, true
+}
+
+// after returns the least key greater than every key that starts with prefix,
+// prefix ending in the 0x00 separator.
+func after(prefix []byte) []byte {
+	k := bytes.Clone(prefix)
+	k[len(k)-1] = 1
+	return k
 }
 
 func itoas(ns []int) []string {
