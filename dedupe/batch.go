@@ -3,6 +3,7 @@ package dedupe
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,12 +16,17 @@ type batch struct {
 	tx  *bolt.Tx
 	now time.Time
 
-	items, content, skipped, byNumber, byDate, reports, placed, held, numOnly *bolt.Bucket
+	items, content, skipped, byNumber, byDate, reports, placed, held, numOnly, links, byLink *bolt.Bucket
 
 	dirty   map[string]bool     // report keys whose variants must be rebuilt
 	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved
 	dates   map[seriesDate]bool // dates whose observations changed
 	isHeld  map[string]bool     // item key → held after its last placing in this batch
+	linked  map[seriesLink]bool // ISW links whose stated dates changed
+}
+
+type seriesLink struct {
+	series, link string
 }
 
 type seriesNum struct {
@@ -39,6 +45,7 @@ func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 		byNumber: tx.Bucket(bucketByNumber), byDate: tx.Bucket(bucketByDate),
 		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
 		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
+		links: tx.Bucket(bucketLinks), byLink: tx.Bucket(bucketByLink), linked: map[seriesLink]bool{},
 		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
 		isHeld: map[string]bool{},
 	}
@@ -67,16 +74,20 @@ func (b *batch) remove(k []byte, si *storedItem) error {
 	if si.Series == "" {
 		return b.skipped.Delete(k)
 	}
-	if si.Number > 0 && si.Date != "" {
-		if err := b.byNumber.Delete(obsNumberKey(si.Series, si.Number, si.Date, k)); err != nil {
+	if err := b.unlink(k, si); err != nil {
+		return err
+	}
+	date := si.reportDate()
+	if si.Number > 0 && date != "" {
+		if err := b.byNumber.Delete(obsNumberKey(si.Series, si.Number, date, k)); err != nil {
 			return err
 		}
-		if err := b.byDate.Delete(obsDateKey(si.Series, si.Date, si.Number, k)); err != nil {
+		if err := b.byDate.Delete(obsDateKey(si.Series, date, si.Number, k)); err != nil {
 			return err
 		}
 		b.observed(si)
 	}
-	if si.Number > 0 && si.Date == "" {
+	if si.Number > 0 && date == "" {
 		if err := b.numOnly.Delete(numberKey(si.Series, si.Number, k)); err != nil {
 			return err
 		}
@@ -91,16 +102,20 @@ func (b *batch) add(k []byte, si *storedItem) error {
 		}
 		return putJSON(b.items, k, si)
 	}
-	if si.Number > 0 && si.Date != "" {
-		if err := b.byNumber.Put(obsNumberKey(si.Series, si.Number, si.Date, k), nil); err != nil {
+	if err := b.link(k, si); err != nil {
+		return err
+	}
+	date := si.reportDate()
+	if si.Number > 0 && date != "" {
+		if err := b.byNumber.Put(obsNumberKey(si.Series, si.Number, date, k), nil); err != nil {
 			return err
 		}
-		if err := b.byDate.Put(obsDateKey(si.Series, si.Date, si.Number, k), nil); err != nil {
+		if err := b.byDate.Put(obsDateKey(si.Series, date, si.Number, k), nil); err != nil {
 			return err
 		}
 		b.observed(si)
 	}
-	if si.Number > 0 && si.Date == "" {
+	if si.Number > 0 && date == "" {
 		// Placed through the calendar in finish, once this batch's observations are in.
 		if err := b.numOnly.Put(numberKey(si.Series, si.Number, k), nil); err != nil {
 			return err
@@ -108,8 +123,8 @@ func (b *batch) add(k []byte, si *storedItem) error {
 		b.touched[seriesNum{si.Series, si.Number}] = true
 	}
 	place := ""
-	if si.Date != "" {
-		place = string(reportKey(si.Series, si.Date))
+	if date != "" {
+		place = string(reportKey(si.Series, date))
 	}
 	return b.place(k, si, place)
 }
@@ -117,7 +132,62 @@ func (b *batch) add(k []byte, si *storedItem) error {
 // observed notes that an observation of si's number and date came or went.
 func (b *batch) observed(si *storedItem) {
 	b.touched[seriesNum{si.Series, si.Number}] = true
-	b.dates[seriesDate{si.Series, si.Date}] = true
+	b.dates[seriesDate{si.Series, si.reportDate()}] = true
+}
+
+// link indexes si's ISW link: the date it states for the link, or, when it
+// states none, its wish to take the link's date, which it takes now.
+func (b *batch) link(k []byte, si *storedItem) error {
+	if si.ISWURL == "" {
+		return nil
+	}
+	lk := linkKey(si.Series, si.ISWURL, k)
+	if si.Date != "" {
+		b.linked[seriesLink{si.Series, normalLink(si.ISWURL)}] = true
+		return b.links.Put(lk, []byte(si.Date))
+	}
+	si.LinkDate = b.s.linkDate(b.tx, si.Series, si.ISWURL)
+	return b.byLink.Put(lk, nil)
+}
+
+func (b *batch) unlink(k []byte, si *storedItem) error {
+	if si.ISWURL == "" {
+		return nil
+	}
+	lk := linkKey(si.Series, si.ISWURL, k)
+	if si.Date != "" {
+		b.linked[seriesLink{si.Series, normalLink(si.ISWURL)}] = true
+		return b.links.Delete(lk)
+	}
+	return b.byLink.Delete(lk)
+}
+
+// relink gives the items waiting on a link whose dates changed the link's
+// date now. Only stated dates feed the links index, so one pass settles it.
+func (b *batch) relink(sl seriesLink) error {
+	date := b.s.linkDate(b.tx, sl.series, sl.link)
+	prefix := key([]byte(sl.series), []byte(sl.link), nil)
+	var keys [][]byte
+	c := b.byLink.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k[len(prefix):]))
+	}
+	for _, ik := range keys {
+		var si storedItem
+		if _, err := getJSON(b.items, ik, &si); err != nil {
+			return err
+		}
+		if si.LinkDate == date {
+			continue
+		}
+		if err := b.remove(ik, &si); err != nil {
+			return err
+		}
+		if err := b.add(ik, &si); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // place puts the item at report key place, or holds it when place is empty,
@@ -149,6 +219,11 @@ func (b *batch) unplace(k []byte, si *storedItem) error {
 // finish places number-only items through the settled calendar and rebuilds
 // every report the batch touched.
 func (b *batch) finish() error {
+	for sl := range b.linked {
+		if err := b.relink(sl); err != nil {
+			return err
+		}
+	}
 	// A number's date depends on the numbers given to that date too: when a
 	// date's observations change, every number seen on it may move.
 	for sd := range b.dates {
@@ -291,6 +366,20 @@ func obsNumberKey(series string, n int, date string, k []byte) []byte {
 
 func obsDateKey(series, date string, n int, k []byte) []byte {
 	return key([]byte(series), []byte(date), num(n), k)
+}
+
+// links:  series 0 link 0 itemkey → the date the item states
+// bylink: series 0 link 0 itemkey → empty, items that take the link's date
+func linkKey(series, link string, k []byte) []byte {
+	return key([]byte(series), []byte(normalLink(link)), k)
+}
+
+// normalLink is an ISW link as the links index keys it: without scheme,
+// "www." or a trailing slash, in lower case.
+func normalLink(u string) string {
+	u = strings.ToLower(strings.TrimSpace(u))
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	return strings.TrimSuffix(strings.TrimPrefix(u, "www."), "/")
 }
 
 func numberKey(series string, n int, k []byte) []byte {

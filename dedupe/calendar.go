@@ -146,6 +146,21 @@ func (s *Store) observedNumbers(tx *bolt.Tx, series, date string) map[int]int {
 	return counts
 }
 
+// linkDate returns the date most items state for an ISW link (the earliest
+// on a tie), or "".
+func (s *Store) linkDate(tx *bolt.Tx, series, link string) string {
+	counts := map[string]int{}
+	prefix := key([]byte(series), []byte(normalLink(link)), nil)
+	c := tx.Bucket(bucketLinks).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		counts[string(v)]++
+	}
+	if len(counts) == 0 {
+		return ""
+	}
+	return pickMost(counts, cmp.Compare[string])
+}
+
 // pickMost returns the key with the highest count, the least by less on a tie.
 func pickMost[K comparable](counts map[K]int, less func(a, b K) int) K {
 	keys := slices.Collect(maps.Keys(counts))

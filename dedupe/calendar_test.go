@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,5 +157,41 @@ func TestConfigureMovesHeldItemsAtOnce(t *testing.T) {
 	}
 	if u, ok, _ := s.Update(config.DefaultSeries, 50); !ok || len(u.Variants) != 1 {
 		t.Errorf("50 not placed on its new anchor: %+v", u)
+	}
+}
+
+func TestNumberWithAnISWLinkTakesTheLinksDate(t *testing.T) {
+	link := "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-2022-04-04"
+	translation := german("sp-link", "Ukraine: Die Lage 45", "https://www.spartanat.com/?p=45", "2022-04-06")
+	linking := readerFunc(func(it fetch.Item) Identity {
+		return Identity{Series: config.DefaultSeries, Number: 45, ISWURL: strings.ToUpper(link) + "/"}
+	})
+	orig := original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")
+	steps := map[string][]string{"original first": {"isw", "spartanat"}, "translation first": {"spartanat", "isw"}}
+	for name, order := range steps {
+		t.Run(name, func(t *testing.T) {
+			s := openStore(t, nil)
+			s.settings().readers["spartanat"] = linking
+			for _, src := range order {
+				if src == "isw" {
+					ingest(t, s, isw, orig)
+				} else {
+					ingest(t, s, spa, translation)
+				}
+			}
+			u, ok, _ := s.Update(config.DefaultSeries, 45)
+			if !ok || u.Date != day("2022-04-04") || len(u.Variants) != 2 {
+				t.Fatalf("Update(45) = %+v, want the report of 4 April with both variants", u)
+			}
+			withdrawn := orig
+			withdrawn.Title, withdrawn.Updated = "Correction notice", orig.Published.Add(time.Hour)
+			ingest(t, s, isw, withdrawn)
+			if _, ok, _ := s.Update(config.DefaultSeries, 45); ok {
+				t.Error("45 keeps a date after the only item dating its link left")
+			}
+			if g, _ := s.Gaps(nil); len(g.Unplaced) != 1 || g.Unplaced[0].ItemID != "sp-link" {
+				t.Errorf("unplaced = %+v, want the translation held", g.Unplaced)
+			}
+		})
 	}
 }

@@ -23,8 +23,8 @@
 //
 // Per series, the calendar pairs numbers and dates. It is derived, never
 // stored: from the observations of the items currently stored (each item that
-// yields both a number and a date) and from the operator's anchors in config
-// (series.<name>.calendar). So it does not depend on the order in which items
+// yields both a number and a date, its own or its ISW link's, see below) and
+// from the operator's anchors in config (series.<name>.calendar). So it does not depend on the order in which items
 // arrived, and a corrected item takes its wrong observation away with it.
 //
 //   - An anchor decides its number and its date, whatever the items say.
@@ -48,6 +48,13 @@
 // Update(series, n) finds nothing) and moved to its report in the same
 // transaction that teaches the calendar its date, by the item or any other.
 // An item that matches no series is kept in dedupe.skipped and counted.
+//
+// An item that names the ISW original it translates but states no date takes
+// the date that the stored items naming the same link state (most items, then
+// the earliest date): the ISW original itself states it. Only stated dates
+// count, so there are no chains; when they change, the items waiting on the
+// link are placed again in the same transaction, and an item whose link no
+// stored item dates is handled as if it named none.
 //
 // Within a report each (language, source) holds one variant: of the items of
 // one source placed there, the one with the latest updated (else published)
@@ -80,9 +87,11 @@
 //	dedupe.meta         "schema" → ASCII decimal layout version ("2")
 //	dedupe.items        item key → JSON of the item as read: source, role, lang,
 //	                    id, title, link, published, updated, series, number,
-//	                    date, isw_url, hash (SHA-256 of all it said, content
-//	                    included), changed (when it last changed), place (the
-//	                    report key it is placed at, absent while held)
+//	                    date (stated), isw_url, link_date (taken from its ISW
+//	                    link, when it states no date), hash (SHA-256 of all it
+//	                    said, content included), changed (when it last
+//	                    changed), place (the report key it is placed at,
+//	                    absent while held)
 //	dedupe.content      item key → the item's HTML as the source gave it
 //	dedupe.skipped      item key → title, for items of no series
 //	dedupe.obs.number   series 0 number(8) 0 date 0 item key → empty
@@ -96,7 +105,13 @@
 //	                    an item of a series with neither number nor date)
 //	dedupe.numonly      series 0 number(8) 0 item key → empty, for every
 //	                    item with a number and no date, placed or held
+//	dedupe.links        series 0 link 0 item key → the date the item states
+//	                    for its ISW link
+//	dedupe.bylink       series 0 link 0 item key → empty, for items that
+//	                    name an ISW link and state no date
 //
+// A link in a key is normalised: lower case, without scheme, "www." or a
+// trailing slash.
 // The two observation buckets are the calendar's indexes, one per direction.
 // Reports are read newest first by walking each series' key range backwards,
 // so a feed of the newest N reports costs N decodes however many are stored.
@@ -107,7 +122,7 @@
 // ErrSchema and touches nothing (read-only or not). An older one is migrated in
 // the same transaction that creates missing buckets, step by step, and the new
 // version is written last, so a crash leaves the old version and the old data.
-// Version 1 kept content inside the item record; migrating to 2 moves it to
-// dedupe.content. A future change adds a step to migrate, bumps SchemaVersion
+// Version 1 kept content inside the item record and had no link index;
+// migrating to 2 moves content to dedupe.content and fills dedupe.links. A future change adds a step to migrate, bumps SchemaVersion
 // and updates this table.
 package dedupe

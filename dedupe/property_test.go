@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -101,22 +102,39 @@ func propertyBatches() []sourceBatch {
 	spaRepost399.Published = spaRepost399.Published.Add(2 * time.Hour)
 
 	plWrong := plReport("pl-402", 403, "2023-04-01")
+	// 404's only date is the one ISW's original gives the link in its content.
+	plLinked := plReport("pl-404", 404, "2023-04-03")
+	plLinked.Content += `<p>Źródło: <a href="` + iswReport("2023-04-01").Link + `">ISW</a></p>`
 	ukWrong := ukReport("uk-403", 404, "2023-04-01")
 	ukCorrected := ukReport("uk-403", 403, "2023-03-31")
 	ukCorrected.Published, ukCorrected.Updated = ukWrong.Published, ukWrong.Published.Add(time.Hour)
 
 	return []sourceBatch{
 		{propISW, []fetch.Item{iswReport("2023-03-27"), iswReport("2023-03-28"), iswReport("2023-03-29"), iran, unrelated}},
-		{propISW, []fetch.Item{iswReport("2023-03-29"), iswEdit, iswReport("2023-03-30"), iswRepost, iswReport("2023-03-31")}},
+		{propISW, []fetch.Item{iswReport("2023-03-29"), iswEdit, iswReport("2023-03-30"), iswRepost, iswReport("2023-03-31"), iswReport("2023-04-01")}},
 		{propSpa, []fetch.Item{spaReport("sp-399", 399, "2023-03-27"), spaReport("sp-400", 400, "2023-03-28"), spaReport("sp-401", 401, "2023-03-29")}},
 		{propSpa, []fetch.Item{spaRepost, spaRepost399, spaReport("sp-402", 402, "2023-03-30"), spaReport("sp-403", 403, "2023-03-31")}},
 		{propLage, []fetch.Item{lageReport("2023-03-27"), lageReport("2023-03-28")}},
 		{propLage, []fetch.Item{lageReport("2023-03-30"), edited(lageReport("2023-03-28"), "Russian Offensive Campaign Assessment, March 28, 2023 – auf Deutsch (korrigiert)")}},
 		{propPL, []fetch.Item{plReport("pl-398", 398, "2023-03-29"), plReport("pl-399", 399, "2023-03-29"), plReport("pl-400", 400, "2023-03-30"), plWrong}},
-		{propPL, []fetch.Item{edited(plWrong, "Raport ISW nr 402"), plReport("pl-405", 405, "2023-04-03"), plReport("pl-post", 0, "2023-04-03")}},
+		{propPL, []fetch.Item{edited(plWrong, "Raport ISW nr 402"), plReport("pl-405", 405, "2023-04-03"), plLinked, plReport("pl-post", 0, "2023-04-03")}},
 		{propUK, []fetch.Item{ukReport("uk-398", 398, "2023-03-27"), ukReport("uk-401", 401, "2023-03-29"), ukReport("uk-400", 401, "2023-03-28"), ukWrong}},
 		{propUK, []fetch.Item{ukCorrected, ukReport("uk-402", 402, "2023-03-30")}},
 	}
+}
+
+var iswHref = regexp.MustCompile(`href="(https://understandingwar\.org/[^"]+)"`)
+
+// linkingReader stands in for the identity reader's coming support for the
+// ISW link at the end of a translation.
+type linkingReader struct{ *Reader }
+
+func (r linkingReader) Read(it fetch.Item) Identity {
+	id := r.Reader.Read(it)
+	if m := iswHref.FindStringSubmatch(it.Content); m != nil && id.Series != "" && id.ISWURL == "" {
+		id.ISWURL = m[1]
+	}
+	return id
 }
 
 // snapshot is the state a subscriber or operator can see, timestamps left out.
@@ -169,6 +187,11 @@ func feed(dir string, batches []sourceBatch, order []int, times int) (snapshot, 
 	if err != nil {
 		return snapshot{}, err
 	}
+	r, err := NewReader(propPL)
+	if err != nil {
+		return snapshot{}, err
+	}
+	s.settings().readers[propPL.Name] = linkingReader{r}
 	clock := day("2023-04-05")
 	s.now = func() time.Time { clock = clock.Add(time.Minute); return clock }
 	for _, i := range order {
@@ -251,7 +274,7 @@ func checkExpected(t *testing.T, sn snapshot) {
 			byDate[u.Date] = u
 		}
 	}
-	wantNumbers := map[string]int{"2023-03-27": 399, "2023-03-28": 400, "2023-03-29": 401, "2023-03-30": 402, "2023-03-31": 403}
+	wantNumbers := map[string]int{"2023-03-27": 399, "2023-03-28": 400, "2023-03-29": 401, "2023-03-30": 402, "2023-03-31": 403, "2023-04-01": 404}
 	for date, n := range wantNumbers {
 		if u, ok := byDate[date]; !ok || u.Number != n || u.ID != "urn:iswfeed:"+config.DefaultSeries+":"+date {
 			t.Errorf("report of %s = %+v, want number %d", date, u, n)
@@ -266,6 +289,7 @@ func checkExpected(t *testing.T, sn snapshot) {
 		"2023-03-29": {"isw", "spartanat", "zvit"},
 		"2023-03-30": {"isw", "lagebericht", "raport", "spartanat", "zvit"},
 		"2023-03-31": {"isw", "spartanat", "zvit"},
+		"2023-04-01": {"isw", "raport"},
 	}
 	for date, want := range wantSources {
 		var got []string

@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -33,9 +34,11 @@ var (
 	bucketPlaced   = []byte("dedupe.placed")
 	bucketHeld     = []byte("dedupe.held")
 	bucketNumOnly  = []byte("dedupe.numonly")
+	bucketLinks    = []byte("dedupe.links")
+	bucketByLink   = []byte("dedupe.bylink")
 
 	allBuckets = [][]byte{bucketMeta, bucketItems, bucketContent, bucketSkipped, bucketByNumber,
-		bucketByDate, bucketReports, bucketPlaced, bucketHeld, bucketNumOnly}
+		bucketByDate, bucketReports, bucketPlaced, bucketHeld, bucketNumOnly, bucketLinks, bucketByLink}
 
 	keySchema = []byte("schema")
 )
@@ -133,17 +136,18 @@ func schemaOf(tx *bolt.Tx) (int, error) {
 // bucket already exists.
 func migrate(tx *bolt.Tx, from int) error {
 	if from == 1 {
-		if err := migrateContent(tx); err != nil {
+		if err := migrateTo2(tx); err != nil {
 			return fmt.Errorf("migrating schema 1 to 2: %w", err)
 		}
 	}
 	return nil
 }
 
-// migrateContent moves each item's content out of its record into
-// dedupe.content (schema 1 kept it inline).
-func migrateContent(tx *bolt.Tx) error {
-	items, content := tx.Bucket(bucketItems), tx.Bucket(bucketContent)
+// migrateTo2 moves each item's content out of its record into dedupe.content
+// (schema 1 kept it inline) and indexes the dates of ISW links in
+// dedupe.links (schema 1 only stored items whose ISW link came with a date).
+func migrateTo2(tx *bolt.Tx) error {
+	items, content, links := tx.Bucket(bucketItems), tx.Bucket(bucketContent), tx.Bucket(bucketLinks)
 	type moved struct{ k, v []byte }
 	var all []moved
 	err := items.ForEach(func(k, v []byte) error {
@@ -166,6 +170,11 @@ func migrateContent(tx *bolt.Tx) error {
 		}
 		if err := content.Put(m.k, []byte(v1.Content)); err != nil {
 			return err
+		}
+		if si.Series != "" && si.ISWURL != "" && si.Date != "" {
+			if err := links.Put(linkKey(si.Series, si.ISWURL, m.k), []byte(si.Date)); err != nil {
+				return err
+			}
 		}
 		if err := putJSON(items, m.k, &si); err != nil {
 			return err
@@ -341,8 +350,12 @@ type storedItem struct {
 	Updated   time.Time `json:"updated"`
 	Series    string    `json:"series"`
 	Number    int       `json:"number,omitempty"`
-	Date      string    `json:"date,omitempty"`
-	ISWURL    string    `json:"isw_url,omitempty"`
+	// Date is the report date the item states.
+	Date   string `json:"date,omitempty"`
+	ISWURL string `json:"isw_url,omitempty"`
+	// LinkDate is the date that other items state for the item's ISW link,
+	// when the item states none.
+	LinkDate string `json:"link_date,omitempty"`
 	// Hash covers everything the item says, content included.
 	Hash    []byte    `json:"hash"`
 	Changed time.Time `json:"changed"`
@@ -379,6 +392,9 @@ func (si *storedItem) variant() Variant {
 		ItemID: si.ID, Published: si.Published, Changed: si.Changed,
 	}
 }
+
+// reportDate is the date the item is placed by: its own, else its link's.
+func (si *storedItem) reportDate() string { return cmp.Or(si.Date, si.LinkDate) }
 
 // stamp is when the item says it was last written.
 func (si *storedItem) stamp() time.Time {
