@@ -199,8 +199,10 @@ func TestSchemaOneMigratesContentOut(t *testing.T) {
 		if err := tx.Bucket(bucketItems).Put(k, v); err != nil {
 			return err
 		}
-		if err := tx.DeleteBucket(bucketContent); err != nil {
-			return err
+		for _, name := range [][]byte{bucketContent, bucketLinks, bucketByLink} {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte("1"))
 	})
@@ -217,6 +219,9 @@ func TestSchemaOneMigratesContentOut(t *testing.T) {
 	_ = db.View(func(tx *bolt.Tx) error {
 		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != "2" {
 			t.Errorf("schema = %s, want 2", v)
+		}
+		if n := tx.Bucket(bucketLinks).Stats().KeyN; n != 1 {
+			t.Errorf("%d ISW links indexed, want the original's", n)
 		}
 		return nil
 	})
