@@ -51,23 +51,27 @@ func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 	}
 }
 
-// put stores one item, replacing its earlier copy.
-func (b *batch) put(in *incoming) error {
+// put stores one item, replacing its earlier copy, and reports whether it
+// did: the copy stored may have changed since IngestBatch looked.
+func (b *batch) put(in *incoming) (bool, error) {
 	var old storedItem
 	found, err := getJSON(b.items, in.key, &old)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if found {
+		if !in.item.supersedes(&old) {
+			return false, nil
+		}
 		if err := b.remove(in.key, &old); err != nil {
-			return err
+			return false, err
 		}
 	}
 	in.item.Changed = b.now
 	if err := b.content.Put(in.key, []byte(in.content)); err != nil {
-		return err
+		return false, err
 	}
-	return b.add(in.key, &in.item)
+	return true, b.add(in.key, &in.item)
 }
 
 func (b *batch) remove(k []byte, si *storedItem) error {

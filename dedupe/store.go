@@ -263,9 +263,14 @@ func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, erro
 	now := s.now().UTC()
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := s.batch(tx, now)
+		rep.Changed = 0
 		for _, in := range fresh {
-			if err := b.put(in); err != nil {
+			changed, err := b.put(in)
+			if err != nil {
 				return err
+			}
+			if changed {
+				rep.Changed++
 			}
 		}
 		if err := b.finish(); err != nil {
@@ -277,7 +282,6 @@ func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, erro
 	if err != nil {
 		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
 	}
-	rep.Changed = len(fresh)
 	return rep, nil
 }
 
