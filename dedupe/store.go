@@ -254,10 +254,10 @@ func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, erro
 	rep := Report{Seen: len(items)}
 	incoming := latestCopies(src, items, reader, &rep)
 	fresh, err := s.changedItems(incoming)
-	if err != nil || len(fresh) == 0 {
-		if err != nil {
-			return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
-		}
+	if err != nil {
+		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
+	}
+	if len(fresh) == 0 {
 		return rep, nil
 	}
 	now := s.now().UTC()
