@@ -2,29 +2,31 @@ package dedupe
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"iswfeed/config"
-	"iswfeed/fetch"
 )
 
 // batch is one ingest transaction: it records which reports and calendar
-// numbers the items touched, and settles them in finish.
+// entries the items touched, and settles them in finish.
 type batch struct {
 	s   *Store
 	tx  *bolt.Tx
 	now time.Time
 
-	items, skipped, byNumber, byDate, reports, placed, held, numOnly *bolt.Bucket
+	items, content, skipped, byNumber, byDate, reports, placed, held, numOnly, links, byLink *bolt.Bucket
 
-	dirty     map[string]bool    // report keys whose variants must be rebuilt
-	touched   map[seriesNum]bool // calendar numbers whose observations changed
-	keys      [][]byte           // item keys this batch wrote
-	heldCount int
+	dirty   map[string]bool     // report keys whose variants must be rebuilt
+	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved
+	dates   map[seriesDate]bool // dates whose observations changed
+	isHeld  map[string]bool     // item key → held after its last placing in this batch
+	linked  map[seriesLink]bool // ISW links whose stated dates changed
+}
+
+type seriesLink struct {
+	series, link string
 }
 
 type seriesNum struct {
@@ -32,54 +34,64 @@ type seriesNum struct {
 	number int
 }
 
+type seriesDate struct {
+	series, date string
+}
+
 func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 	return &batch{
 		s: s, tx: tx, now: now,
-		items: tx.Bucket(bucketItems), skipped: tx.Bucket(bucketSkipped),
+		items: tx.Bucket(bucketItems), content: tx.Bucket(bucketContent), skipped: tx.Bucket(bucketSkipped),
 		byNumber: tx.Bucket(bucketByNumber), byDate: tx.Bucket(bucketByDate),
 		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
 		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
-		dirty: map[string]bool{}, touched: map[seriesNum]bool{},
+		links: tx.Bucket(bucketLinks), byLink: tx.Bucket(bucketByLink), linked: map[seriesLink]bool{},
+		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
+		isHeld: map[string]bool{},
 	}
 }
 
-// put stores one item, replacing an earlier copy of it, and reports whether
-// anything changed.
-func (b *batch) put(src config.Source, it fetch.Item, id Identity) (bool, error) {
-	si := newStoredItem(src, it, id)
-	k := itemKey(src.Name, it.ID)
+// put stores one item, replacing its earlier copy, and reports whether it
+// did: the copy stored may have changed since IngestBatch looked.
+func (b *batch) put(in *incoming) (bool, error) {
 	var old storedItem
-	found, err := getJSON(b.items, k, &old)
+	found, err := getJSON(b.items, in.key, &old)
 	if err != nil {
 		return false, err
 	}
-	if found && bytes.Equal(old.Hash, si.Hash) {
-		return false, nil
-	}
-	si.Changed = b.now
 	if found {
-		if err := b.remove(k, &old); err != nil {
+		if !in.item.supersedes(&old) {
+			return false, nil
+		}
+		if err := b.remove(in.key, &old); err != nil {
 			return false, err
 		}
 	}
-	b.keys = append(b.keys, k)
-	return true, b.add(k, &si)
+	in.item.Changed = b.now
+	if err := b.content.Put(in.key, []byte(in.content)); err != nil {
+		return false, err
+	}
+	return true, b.add(in.key, &in.item)
 }
 
 func (b *batch) remove(k []byte, si *storedItem) error {
 	if si.Series == "" {
 		return b.skipped.Delete(k)
 	}
-	if si.Number > 0 && si.Date != "" {
-		if err := b.byNumber.Delete(obsNumberKey(si.Series, si.Number, si.Date, k)); err != nil {
-			return err
-		}
-		if err := b.byDate.Delete(obsDateKey(si.Series, si.Date, si.Number, k)); err != nil {
-			return err
-		}
-		b.touched[seriesNum{si.Series, si.Number}] = true
+	if err := b.unlink(k, si); err != nil {
+		return err
 	}
-	if si.Number > 0 && si.Date == "" {
+	date := si.reportDate()
+	if si.Number > 0 && date != "" {
+		if err := b.byNumber.Delete(obsNumberKey(si.Series, si.Number, date, k)); err != nil {
+			return err
+		}
+		if err := b.byDate.Delete(obsDateKey(si.Series, date, si.Number, k)); err != nil {
+			return err
+		}
+		b.observed(si)
+	}
+	if si.Number > 0 && date == "" {
 		if err := b.numOnly.Delete(numberKey(si.Series, si.Number, k)); err != nil {
 			return err
 		}
@@ -94,16 +106,20 @@ func (b *batch) add(k []byte, si *storedItem) error {
 		}
 		return putJSON(b.items, k, si)
 	}
-	if si.Number > 0 && si.Date != "" {
-		if err := b.byNumber.Put(obsNumberKey(si.Series, si.Number, si.Date, k), nil); err != nil {
-			return err
-		}
-		if err := b.byDate.Put(obsDateKey(si.Series, si.Date, si.Number, k), nil); err != nil {
-			return err
-		}
-		b.touched[seriesNum{si.Series, si.Number}] = true
+	if err := b.link(k, si); err != nil {
+		return err
 	}
-	if si.Number > 0 && si.Date == "" {
+	date := si.reportDate()
+	if si.Number > 0 && date != "" {
+		if err := b.byNumber.Put(obsNumberKey(si.Series, si.Number, date, k), nil); err != nil {
+			return err
+		}
+		if err := b.byDate.Put(obsDateKey(si.Series, date, si.Number, k), nil); err != nil {
+			return err
+		}
+		b.observed(si)
+	}
+	if si.Number > 0 && date == "" {
 		// Placed through the calendar in finish, once this batch's observations are in.
 		if err := b.numOnly.Put(numberKey(si.Series, si.Number, k), nil); err != nil {
 			return err
@@ -111,16 +127,78 @@ func (b *batch) add(k []byte, si *storedItem) error {
 		b.touched[seriesNum{si.Series, si.Number}] = true
 	}
 	place := ""
-	if si.Date != "" {
-		place = string(reportKey(si.Series, si.Date))
+	if date != "" {
+		place = string(reportKey(si.Series, date))
 	}
 	return b.place(k, si, place)
+}
+
+// observed notes that an observation of si's number and date came or went.
+func (b *batch) observed(si *storedItem) {
+	b.touched[seriesNum{si.Series, si.Number}] = true
+	b.dates[seriesDate{si.Series, si.reportDate()}] = true
+}
+
+// link indexes si's ISW link: the date it states for the link, or, when it
+// states none, its wish to take the link's date, which it takes now.
+func (b *batch) link(k []byte, si *storedItem) error {
+	if si.ISWURL == "" {
+		return nil
+	}
+	lk := linkKey(si.Series, si.ISWURL, k)
+	if si.Date != "" {
+		b.linked[seriesLink{si.Series, normalLink(si.ISWURL)}] = true
+		return b.links.Put(lk, []byte(si.Date))
+	}
+	si.LinkDate = b.s.linkDate(b.tx, si.Series, si.ISWURL)
+	return b.byLink.Put(lk, nil)
+}
+
+func (b *batch) unlink(k []byte, si *storedItem) error {
+	if si.ISWURL == "" {
+		return nil
+	}
+	lk := linkKey(si.Series, si.ISWURL, k)
+	if si.Date != "" {
+		b.linked[seriesLink{si.Series, normalLink(si.ISWURL)}] = true
+		return b.links.Delete(lk)
+	}
+	return b.byLink.Delete(lk)
+}
+
+// relink gives the items waiting on a link whose dates changed the link's
+// date now. Only stated dates feed the links index, so one pass settles it.
+func (b *batch) relink(sl seriesLink) error {
+	date := b.s.linkDate(b.tx, sl.series, sl.link)
+	prefix := key([]byte(sl.series), []byte(sl.link), nil)
+	var keys [][]byte
+	c := b.byLink.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k[len(prefix):]))
+	}
+	for _, ik := range keys {
+		var si storedItem
+		if _, err := getJSON(b.items, ik, &si); err != nil {
+			return err
+		}
+		if si.LinkDate == date {
+			continue
+		}
+		if err := b.remove(ik, &si); err != nil {
+			return err
+		}
+		if err := b.add(ik, &si); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // place puts the item at report key place, or holds it when place is empty,
 // and saves it.
 func (b *batch) place(k []byte, si *storedItem, place string) error {
 	si.Place = place
+	b.isHeld[string(k)] = place == ""
 	if place == "" {
 		if err := b.held.Put(numberKey(si.Series, si.Number, k), nil); err != nil {
 			return err
@@ -145,6 +223,18 @@ func (b *batch) unplace(k []byte, si *storedItem) error {
 // finish places number-only items through the settled calendar and rebuilds
 // every report the batch touched.
 func (b *batch) finish() error {
+	for sl := range b.linked {
+		if err := b.relink(sl); err != nil {
+			return err
+		}
+	}
+	// A number's date depends on the numbers given to that date too: when a
+	// date's observations change, every number seen on it may move.
+	for sd := range b.dates {
+		for n := range b.s.observedNumbers(b.tx, sd.series, sd.date) {
+			b.touched[seriesNum{sd.series, n}] = true
+		}
+	}
 	for sn := range b.touched {
 		if err := b.replace(sn); err != nil {
 			return err
@@ -155,24 +245,26 @@ func (b *batch) finish() error {
 			return err
 		}
 	}
-	for _, k := range b.keys {
-		var si storedItem
-		if _, err := getJSON(b.items, k, &si); err != nil {
-			return err
-		}
-		if si.Series != "" && si.Place == "" {
-			b.heldCount++
+	return nil
+}
+
+// heldOf counts the items among in that are held after finish.
+func (b *batch) heldOf(in []*incoming) int {
+	n := 0
+	for _, x := range in {
+		if b.isHeld[string(x.key)] {
+			n++
 		}
 	}
-	return nil
+	return n
 }
 
 // replace moves the number-only items of one number to where the calendar
 // now puts them.
 func (b *batch) replace(sn seriesNum) error {
 	place := ""
-	if d, ok := b.s.dateOf(b.tx, sn.series, sn.number); ok {
-		place = string(reportKey(sn.series, d.Format(time.DateOnly)))
+	if d, ok := b.s.pairDate(b.tx, sn.series, sn.number); ok {
+		place = string(reportKey(sn.series, d))
 	}
 	prefix := numberKey(sn.series, sn.number, nil)
 	var keys [][]byte
@@ -199,7 +291,8 @@ func (b *batch) replace(sn seriesNum) error {
 }
 
 // rebuild recomputes a report's variants from the items placed at it; a report
-// left without items is deleted, so a corrected number leaves no phantom.
+// left without items is deleted, so a corrected number leaves no phantom. It
+// writes only when the variants differ from the stored ones.
 func (b *batch) rebuild(place string) error {
 	pk := []byte(place)
 	prefix := key(pk, nil)
@@ -230,14 +323,15 @@ func (b *batch) rebuild(place string) error {
 		u.Date, _ = time.Parse(time.DateOnly, string(parts[1]))
 		u.ID = mintID(u.Series, u.Date)
 	}
-	u.Variants = u.Variants[:0:0]
+	u.Variants = make([]Variant, 0, len(best))
 	for _, si := range best {
 		u.Variants = append(u.Variants, si.variant())
 	}
 	sortVariants(u.Variants)
-	if !exists || !sameVariants(old.Variants, u.Variants) {
-		u.Updated = b.now
+	if exists && sameVariants(old.Variants, u.Variants) {
+		return nil
 	}
+	u.Updated = b.now
 	return putJSON(b.reports, pk, &u)
 }
 
@@ -258,8 +352,7 @@ func (s *Store) replaceAll(tx *bolt.Tx) error {
 	b := s.batch(tx, s.now().UTC())
 	c := b.numOnly.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		series, n, _, ok := parseNumberKey(k)
-		if ok {
+		if series, n, _, ok := parseNumberKey(k); ok {
 			b.touched[seriesNum{series, n}] = true
 		}
 	}
@@ -277,6 +370,20 @@ func obsNumberKey(series string, n int, date string, k []byte) []byte {
 
 func obsDateKey(series, date string, n int, k []byte) []byte {
 	return key([]byte(series), []byte(date), num(n), k)
+}
+
+// links:  series 0 link 0 itemkey → the date the item states
+// bylink: series 0 link 0 itemkey → empty, items that take the link's date
+func linkKey(series, link string, k []byte) []byte {
+	return key([]byte(series), []byte(normalLink(link)), k)
+}
+
+// normalLink is an ISW link as the links index keys it: without scheme,
+// "www." or a trailing slash, in lower case.
+func normalLink(u string) string {
+	u = strings.ToLower(strings.TrimSpace(u))
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	return strings.TrimSuffix(strings.TrimPrefix(u, "www."), "/")
 }
 
 func numberKey(series string, n int, k []byte) []byte {
@@ -297,14 +404,4 @@ func beUint(b []byte) uint64 {
 		v = v<<8 | uint64(c)
 	}
 	return v
-}
-
-// decodeItem reads a stored item; used by reads that need content.
-func decodeItem(b *bolt.Bucket, k []byte) (storedItem, bool, error) {
-	var si storedItem
-	data := b.Get(k)
-	if data == nil {
-		return si, false, nil
-	}
-	return si, true, json.Unmarshal(data, &si)
 }

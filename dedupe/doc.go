@@ -1,4 +1,128 @@
 // Package dedupe owns a report's identity: reading series, update number,
 // report date and the translated ISW URL from an item; the number↔date
 // calendar; and the bbolt store of updates and their variants. It never does HTTP.
+//
+// # Reports, numbers and dates
+//
+// Subscribers and the API name an update by (series, number): translators
+// number the reports, ISW does not. Inside the store a report is keyed by
+// (series, report date) instead, because the date is the one thing every
+// source can give or imply (ISW's title and slug, a translator's slug or its
+// "Quelle:" line), and because a number is only as good as the calendar that
+// maps it to a date. Keying by date means a report never has to move when the
+// calendar learns or corrects a number: the number is not stored with the
+// report but looked up in the calendar each time the report is read.
+//
+// The merged entry's id is minted once from the key, as
+// "urn:iswfeed:<series>:<YYYY-MM-DD>": whichever item arrives first, the id is
+// the same, and it never changes. Update.Published is when the report was
+// first stored; Update.Updated moves when a variant arrives, changes or leaves,
+// and only then.
+//
+// # The calendar
+//
+// Per series, the calendar pairs numbers and dates. It is derived, never
+// stored: from the observations of the items currently stored (each item that
+// yields both a number and a date, its own or its ISW link's, see below) and
+// from the operator's anchors in config (series.<name>.calendar). So it does not depend on the order in which items
+// arrived, and a corrected item takes its wrong observation away with it.
+//
+//   - An anchor decides its number and its date, whatever the items say.
+//   - Elsewhere, number n and date d are paired when d is the date most items
+//     give n and n is the number most items give d (ties: the earliest date,
+//     the smallest number), leaving out dates and numbers that anchors assign
+//     elsewhere. The calendar is therefore one-to-one: a number that loses on
+//     its date is left unknown rather than put on another number's report.
+//   - Every disagreement (one number given several dates, one date given
+//     several numbers, items against an anchor, two anchors on one date) is
+//     listed by Gaps as a Conflict with what the calendar chose.
+//
+// # Placing items
+//
+// An item that yields a date is placed at the report of that date at once; if
+// it yields no number, the report is "held under its date": it is published
+// without a number (Gaps lists it as unnumbered) and gains its number as soon
+// as the calendar pairs that date, with nothing to move. An item that yields a
+// number but no date is placed through the calendar; while the calendar knows
+// no date for the number it is held in dedupe.held (Gaps lists it as unplaced,
+// Update(series, n) finds nothing) and moved to its report in the same
+// transaction that teaches the calendar its date, by the item or any other.
+// An item that matches no series is kept in dedupe.skipped and counted.
+//
+// An item that names the ISW original it translates but states no date takes
+// the date that the stored items naming the same link state (most items, then
+// the earliest date): the ISW original itself states it. Only stated dates
+// count, so there are no chains; when they change, the items waiting on the
+// link are placed again in the same transaction, and an item whose link no
+// stored item dates is handled as if it named none.
+//
+// Within a report each (language, source) holds one variant: of the items of
+// one source placed there, the one with the latest updated (else published)
+// time, then the greatest id, so a re-post under a new guid replaces the
+// earlier post's variant. A later copy of an item (same source and id)
+// replaces the stored one unless it is older; copies of one item in one batch
+// are reduced to the newest first. An edit may change the item's series,
+// number or date: its old observation and placement are removed, a report left
+// without items is deleted, so a corrected number leaves no phantom update.
+//
+// # Transactions
+//
+// IngestBatch reads first, in a read transaction, which items are new or
+// changed; if none are, it writes nothing at all. Otherwise one read-write
+// transaction stores the changed items, settles the calendar entries they
+// touched (re-placing number-only items whose number or whose dates' numbers
+// changed), and rebuilds the touched reports. Feeding the same batch twice
+// changes nothing. Open takes no ownership of the *bolt.DB: the caller
+// (cmd/iswfeed) opens it, shares it with other packages' buckets, and closes
+// it; Store has no Close. On a handle opened with bolt.Options.ReadOnly, Open
+// creates and migrates nothing and every read method works.
+//
+// # bbolt layout (schema 2)
+//
+// Keys join their parts with a 0x00 byte. A number is 8 bytes big-endian, so
+// keys sort by number; a date is "YYYY-MM-DD", so keys sort by date. An item
+// key is "<source> 0x00 <item id>" (fetch guarantees an id). Series names are
+// config names, which never contain 0x00.
+//
+//	dedupe.meta         "schema" → ASCII decimal layout version ("2")
+//	dedupe.items        item key → JSON of the item as read: source, role, lang,
+//	                    id, title, link, published, updated, series, number,
+//	                    date (stated), isw_url, link_date (taken from its ISW
+//	                    link, when it states no date), hash (SHA-256 of all it
+//	                    said, content included), changed (when it last
+//	                    changed), place (the report key it is placed at,
+//	                    absent while held)
+//	dedupe.content      item key → the item's HTML as the source gave it
+//	dedupe.skipped      item key → title, for items of no series
+//	dedupe.obs.number   series 0 number(8) 0 date 0 item key → empty
+//	dedupe.obs.date     series 0 date 0 number(8) 0 item key → empty
+//	dedupe.reports      series 0 date → JSON Update: id, series, date,
+//	                    published, updated, variants (lang, source, role,
+//	                    title, url, item_id, published, changed); no number,
+//	                    no content (both are filled on read)
+//	dedupe.placed       series 0 date 0 item key → empty
+//	dedupe.held         series 0 number(8) 0 item key → empty (number 0 for
+//	                    an item of a series with neither number nor date)
+//	dedupe.numonly      series 0 number(8) 0 item key → empty, for every
+//	                    item with a number and no date, placed or held
+//	dedupe.links        series 0 link 0 item key → the date the item states
+//	                    for its ISW link
+//	dedupe.bylink       series 0 link 0 item key → empty, for items that
+//	                    name an ISW link and state no date
+//
+// A link in a key is normalised: lower case, without scheme, "www." or a
+// trailing slash.
+// The two observation buckets are the calendar's indexes, one per direction.
+// Reports are read newest first by walking each series' key range backwards,
+// so a feed of the newest N reports costs N decodes however many are stored.
+//
+// # Schema versions and migration
+//
+// Open reads dedupe.meta/schema. A version newer than SchemaVersion fails with
+// ErrSchema and touches nothing (read-only or not). An older one is migrated in
+// the same transaction that creates missing buckets, step by step, and the new
+// version is written last, so a crash leaves the old version and the old data.
+// Version 1 kept content inside the item record and had no link index;
+// migrating to 2 moves content to dedupe.content and fills dedupe.links. A future change adds a step to migrate, bumps SchemaVersion
+// and updates this table.
 package dedupe

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,7 +27,10 @@ type Query struct {
 	Content bool
 }
 
-// Updates returns the updates q selects, newest report first.
+// Updates returns the updates q selects, newest report first (then by
+// series). Reports are keyed by series and date, so each series is read
+// newest first and only until Limit matches: a feed of 50 costs the same
+// however many reports are stored.
 func (s *Store) Updates(q Query) ([]Update, error) {
 	var out []Update
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -36,28 +38,16 @@ func (s *Store) Updates(q Query) ([]Update, error) {
 		if reports == nil {
 			return nil
 		}
-		err := reports.ForEach(func(k, v []byte) error {
-			series := string(k[:bytes.IndexByte(k, 0)])
-			if len(q.Series) > 0 && !slices.Contains(q.Series, series) {
-				return nil
+		series := q.Series
+		if len(series) == 0 {
+			series = seriesIn(reports)
+		}
+		for _, sr := range slices.Compact(slices.Sorted(slices.Values(series))) {
+			found, err := s.seriesUpdates(reports, sr, q)
+			if err != nil {
+				return err
 			}
-			var u Update
-			if err := json.Unmarshal(v, &u); err != nil {
-				return fmt.Errorf("report %q: %w", k, err)
-			}
-			if !q.Before.IsZero() && !u.Date.Before(q.Before) || !q.After.IsZero() && !u.Date.After(q.After) {
-				return nil
-			}
-			if q.Lang != "" {
-				if _, ok := u.InLang(q.Lang); !ok {
-					return nil
-				}
-			}
-			out = append(out, u)
-			return nil
-		})
-		if err != nil {
-			return err
+			out = append(out, found...)
 		}
 		slices.SortFunc(out, func(a, b Update) int {
 			return cmp.Or(b.Date.Compare(a.Date), cmp.Compare(a.Series, b.Series))
@@ -78,20 +68,83 @@ func (s *Store) Updates(q Query) ([]Update, error) {
 	return out, nil
 }
 
-// Update returns update n of a series, found through the calendar.
-func (s *Store) Update(series string, n int) (Update, bool, error) {
-	var d time.Time
-	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketByNumber) != nil {
-			d, ok = s.dateOf(tx, series, n)
+// seriesIn lists the series that have reports, jumping from one to the next.
+func seriesIn(reports *bolt.Bucket) []string {
+	var out []string
+	c := reports.Cursor()
+	for k, _ := c.First(); k != nil; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			k, _ = c.Next()
+			continue
 		}
-		return nil
-	})
-	if err != nil || !ok {
-		return Update{}, false, err
+		out = append(out, string(k[:i]))
+		k, _ = c.Seek(append(bytes.Clone(k[:i]), 1))
 	}
-	return s.UpdateOn(series, d)
+	return out
+}
+
+// seriesUpdates reads one series' reports that q selects, newest first, up to q.Limit.
+func (s *Store) seriesUpdates(reports *bolt.Bucket, series string, q Query) ([]Update, error) {
+	var out []Update
+	prefix := key([]byte(series), nil)
+	c := reports.Cursor()
+	k, v := c.Seek(append([]byte(series), 1))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		d, err := time.Parse(time.DateOnly, string(k[len(prefix):]))
+		if err != nil {
+			return nil, fmt.Errorf("report key %q: %w", k, err)
+		}
+		if !q.Before.IsZero() && !d.Before(q.Before) {
+			continue
+		}
+		if !q.After.IsZero() && !d.After(q.After) {
+			break
+		}
+		var u Update
+		if err := json.Unmarshal(v, &u); err != nil {
+			return nil, fmt.Errorf("report %q: %w", k, err)
+		}
+		if q.Lang != "" {
+			if _, ok := u.InLang(q.Lang); !ok {
+				continue
+			}
+		}
+		out = append(out, u)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Update returns update n of a series, found through the calendar. A number
+// whose items are all held (the calendar knows no date for it) has no update
+// yet: Gaps lists those items as unplaced.
+func (s *Store) Update(series string, n int) (Update, bool, error) {
+	var u Update
+	var found bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketReports) == nil {
+			return nil
+		}
+		d, ok := s.pairDate(tx, series, n)
+		if !ok {
+			return nil
+		}
+		var err error
+		found, err = s.updateOn(tx, series, d, &u)
+		return err
+	})
+	if err != nil {
+		return Update{}, false, fmt.Errorf("dedupe: unable to read update %d: %w", n, err)
+	}
+	return u, found, nil
 }
 
 // UpdateOn returns the update of a series for report date d, with content.
@@ -99,21 +152,25 @@ func (s *Store) UpdateOn(series string, d time.Time) (Update, bool, error) {
 	var u Update
 	var found bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		reports := tx.Bucket(bucketReports)
-		if reports == nil {
+		if tx.Bucket(bucketReports) == nil {
 			return nil
 		}
 		var err error
-		found, err = getJSON(reports, reportKey(series, d.Format(time.DateOnly)), &u)
-		if err != nil || !found {
-			return err
-		}
-		return s.complete(tx, &u, true)
+		found, err = s.updateOn(tx, series, d.Format(time.DateOnly), &u)
+		return err
 	})
 	if err != nil {
 		return Update{}, false, fmt.Errorf("dedupe: unable to read update: %w", err)
 	}
 	return u, found, nil
+}
+
+func (s *Store) updateOn(tx *bolt.Tx, series, date string, u *Update) (bool, error) {
+	found, err := getJSON(tx.Bucket(bucketReports), reportKey(series, date), u)
+	if err != nil || !found {
+		return false, err
+	}
+	return true, s.complete(tx, u, true)
 }
 
 // complete fills an update's number from the calendar and, when asked, its
@@ -123,16 +180,10 @@ func (s *Store) complete(tx *bolt.Tx, u *Update, content bool) error {
 	if !content {
 		return nil
 	}
-	items := tx.Bucket(bucketItems)
+	b := tx.Bucket(bucketContent)
 	for i := range u.Variants {
 		v := &u.Variants[i]
-		si, ok, err := decodeItem(items, itemKey(v.Source, v.ItemID))
-		if err != nil {
-			return err
-		}
-		if ok {
-			v.Content = si.Content
-		}
+		v.Content = string(b.Get(itemKey(v.Source, v.ItemID)))
 	}
 	return nil
 }
@@ -186,7 +237,8 @@ func (s *Store) Stats() (Stats, error) {
 // reports whose number is unknown, items that could not be placed, and
 // calendar conflicts.
 type Gaps struct {
-	// Missing maps a language to the reports that have no variant in it.
+	// Missing maps a language to the reports that have no variant in it,
+	// newest first.
 	Missing map[string][]Ref `json:"missing"`
 	// Unnumbered lists reports whose number the calendar does not know yet.
 	Unnumbered []Ref `json:"unnumbered"`
@@ -212,13 +264,17 @@ type Unplaced struct {
 	Number int    `json:"number,omitempty"`
 }
 
-// Gaps lists the gaps of the given series (all when none are given); langs are
-// the languages expected for every report.
+// Gaps lists the gaps of the given series (all when none are given). langs
+// are the languages expected for every report; when nil, every language that
+// some stored report has is expected.
 func (s *Store) Gaps(langs []string, series ...string) (Gaps, error) {
 	g := Gaps{Missing: map[string][]Ref{}}
 	all, err := s.Updates(Query{Series: series})
 	if err != nil {
 		return g, err
+	}
+	if langs == nil {
+		langs = langsOf(all)
 	}
 	for _, u := range all {
 		ref := Ref{Series: u.Series, Number: u.Number, Date: u.Date.Format(time.DateOnly)}
@@ -247,6 +303,16 @@ func (s *Store) Gaps(langs []string, series ...string) (Gaps, error) {
 	return g, nil
 }
 
+func langsOf(updates []Update) []string {
+	seen := map[string]bool{}
+	for _, u := range updates {
+		for _, v := range u.Variants {
+			seen[v.Lang] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
 func (s *Store) unplaced(tx *bolt.Tx, g *Gaps, series []string) error {
 	items := tx.Bucket(bucketItems)
 	return tx.Bucket(bucketHeld).ForEach(func(k, _ []byte) error {
@@ -254,61 +320,12 @@ func (s *Store) unplaced(tx *bolt.Tx, g *Gaps, series []string) error {
 		if !ok || len(series) > 0 && !slices.Contains(series, sr) {
 			return nil
 		}
-		si, found, err := decodeItem(items, ik)
+		var si storedItem
+		found, err := getJSON(items, ik, &si)
 		if err != nil || !found {
 			return err
 		}
 		g.Unplaced = append(g.Unplaced, Unplaced{Source: si.Source, ItemID: si.ID, Title: si.Title, URL: si.Link, Series: sr, Number: n})
 		return nil
 	})
-}
-
-// conflicts walks the observations once per series and number.
-func (s *Store) conflicts(tx *bolt.Tx, series []string) []Conflict {
-	var out []Conflict
-	seen := map[string]bool{}
-	c := tx.Bucket(bucketByNumber).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		sr, n, _, ok := parseNumberKey(k)
-		if !ok || len(series) > 0 && !slices.Contains(series, sr) {
-			continue
-		}
-		id := sr + "#" + strconv.Itoa(n)
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		dates := s.observedDates(tx, sr, n)
-		anchor, anchored := s.anchors[sr][n]
-		if len(dates) < 2 && (!anchored || dates[anchor.Format(time.DateOnly)] > 0 || len(dates) == 0) {
-			continue
-		}
-		chosen, _ := s.dateOf(tx, sr, n)
-		out = append(out, Conflict{Series: sr, Number: n, Claims: slices.Sorted(maps.Keys(dates)), Chosen: chosen.Format(time.DateOnly), Anchored: anchored})
-	}
-	c = tx.Bucket(bucketByDate).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		parts := bytes.SplitN(k, []byte{0}, 3)
-		if len(parts) < 3 || len(series) > 0 && !slices.Contains(series, string(parts[0])) {
-			continue
-		}
-		sr, date := string(parts[0]), string(parts[1])
-		if seen[sr+"@"+date] {
-			continue
-		}
-		seen[sr+"@"+date] = true
-		nums := s.observedNumbers(tx, sr, date)
-		if len(nums) < 2 {
-			continue
-		}
-		d, _ := time.Parse(time.DateOnly, date)
-		chosen, _ := s.numberOf(tx, sr, d)
-		_, anchored := s.anchoredNumber(sr, date)
-		claims := make([]string, 0, len(nums))
-		for _, n := range slices.Sorted(maps.Keys(nums)) {
-			claims = append(claims, strconv.Itoa(n))
-		}
-		out = append(out, Conflict{Series: sr, Date: date, Claims: claims, Chosen: strconv.Itoa(chosen), Anchored: anchored})
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -19,11 +21,12 @@ import (
 
 // SchemaVersion is the layout of dedupe's buckets described in the package
 // documentation. A future layout bumps it and migrates in Open.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 var (
 	bucketMeta     = []byte("dedupe.meta")
 	bucketItems    = []byte("dedupe.items")
+	bucketContent  = []byte("dedupe.content")
 	bucketSkipped  = []byte("dedupe.skipped")
 	bucketByNumber = []byte("dedupe.obs.number")
 	bucketByDate   = []byte("dedupe.obs.date")
@@ -31,9 +34,11 @@ var (
 	bucketPlaced   = []byte("dedupe.placed")
 	bucketHeld     = []byte("dedupe.held")
 	bucketNumOnly  = []byte("dedupe.numonly")
+	bucketLinks    = []byte("dedupe.links")
+	bucketByLink   = []byte("dedupe.bylink")
 
-	allBuckets = [][]byte{bucketMeta, bucketItems, bucketSkipped, bucketByNumber, bucketByDate,
-		bucketReports, bucketPlaced, bucketHeld, bucketNumOnly}
+	allBuckets = [][]byte{bucketMeta, bucketItems, bucketContent, bucketSkipped, bucketByNumber,
+		bucketByDate, bucketReports, bucketPlaced, bucketHeld, bucketNumOnly, bucketLinks, bucketByLink}
 
 	keySchema = []byte("schema")
 )
@@ -42,36 +47,61 @@ var (
 var ErrSchema = errors.New("dedupe: store schema is newer than this iswfeed")
 
 // Store keeps every report once, with its variants, in dedupe's bbolt buckets.
+// It does not own the bbolt handle: the caller opens it, may share it with
+// other packages' buckets, and closes it after the last use of the Store.
 type Store struct {
-	db      *bolt.DB
-	anchors map[string]map[int]time.Time
-	readers map[string]*Reader
-	now     func() time.Time
+	db  *bolt.DB
+	set atomic.Pointer[settings]
+	now func() time.Time
 }
 
-// Open prepares dedupe's buckets in db (unless db is read-only) and returns the
-// store, with the operator's calendar anchors from cfg.
+// settings is what Configure takes from the config; it is swapped whole, so
+// a config reload may run while sources are ingested.
+type settings struct {
+	anchors map[string]anchors
+	readers map[string]identityReader
+}
+
+func (s *Store) settings() *settings { return s.set.Load() }
+
+// identityReader reads what an item says about its report; *Reader is the one
+// used outside tests.
+type identityReader interface {
+	Read(fetch.Item) Identity
+}
+
+// Open prepares dedupe's buckets in db, migrating an older layout, and returns
+// the store with the operator's calendar anchors from cfg. On a read-only db it
+// creates and migrates nothing: every read works on what is there.
 func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
-	s := &Store{db: db, anchors: map[string]map[int]time.Time{}, readers: map[string]*Reader{}, now: time.Now}
-	if err := s.Configure(cfg); err != nil {
+	s := &Store{db: db, now: time.Now}
+	if err := s.configure(cfg); err != nil {
 		return nil, err
 	}
 	if db.IsReadOnly() {
-		return s, s.checkSchema()
+		err := db.View(func(tx *bolt.Tx) error {
+			_, err := schemaOf(tx)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("dedupe: unable to open store: %w", err)
+		}
+		return s, nil
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
+		version, err := schemaOf(tx)
+		if err != nil {
+			return err
+		}
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keySchema); v != nil {
-			if n, _ := strconv.Atoi(string(v)); n > SchemaVersion {
-				return fmt.Errorf("%w: version %d, this binary knows %d", ErrSchema, n, SchemaVersion)
-			}
+		if err := migrate(tx, version); err != nil {
+			return err
 		}
-		if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+		if err := tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
 			return err
 		}
 		return s.replaceAll(tx)
@@ -82,33 +112,103 @@ func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
 	return s, nil
 }
 
-func (s *Store) checkSchema() error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
-			return nil
-		}
-		if n, _ := strconv.Atoi(string(meta.Get(keySchema))); n > SchemaVersion {
-			return fmt.Errorf("%w: version %d, this binary knows %d", ErrSchema, n, SchemaVersion)
-		}
-		return nil
-	})
+// schemaOf returns the layout version of the store in tx: 0 when it is new.
+func schemaOf(tx *bolt.Tx) (int, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, nil
+	}
+	v := meta.Get(keySchema)
+	if v == nil {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return 0, fmt.Errorf("dedupe: schema version %q is not a number", v)
+	}
+	if n > SchemaVersion {
+		return 0, fmt.Errorf("%w: version %d, this binary knows %d", ErrSchema, n, SchemaVersion)
+	}
+	return n, nil
 }
 
-// Configure takes the sources' number patterns and the calendar anchors from
-// cfg. Items already placed move when the new anchors say so on the next Open
-// or ingest of their number.
-func (s *Store) Configure(cfg *config.Config) error {
-	anchors := map[string]map[int]time.Time{}
-	for name, series := range cfg.Series {
-		for n, d := range series.Calendar {
-			if anchors[name] == nil {
-				anchors[name] = map[int]time.Time{}
-			}
-			anchors[name][n] = d.Time
+// migrate brings a store of layout version from up to SchemaVersion; every
+// bucket already exists.
+func migrate(tx *bolt.Tx, from int) error {
+	if from == 1 {
+		if err := migrateTo2(tx); err != nil {
+			return fmt.Errorf("migrating schema 1 to 2: %w", err)
 		}
 	}
-	readers := map[string]*Reader{}
+	return nil
+}
+
+// migrateTo2 moves each item's content out of its record into dedupe.content
+// (schema 1 kept it inline) and indexes the dates of ISW links in
+// dedupe.links (schema 1 only stored items whose ISW link came with a date).
+func migrateTo2(tx *bolt.Tx) error {
+	items, content, links := tx.Bucket(bucketItems), tx.Bucket(bucketContent), tx.Bucket(bucketLinks)
+	type moved struct{ k, v []byte }
+	var all []moved
+	err := items.ForEach(func(k, v []byte) error {
+		all = append(all, moved{bytes.Clone(k), bytes.Clone(v)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range all {
+		var v1 struct {
+			Content string `json:"content"`
+		}
+		var si storedItem
+		if err := json.Unmarshal(m.v, &v1); err != nil {
+			return fmt.Errorf("item %q: %w", m.k, err)
+		}
+		if err := json.Unmarshal(m.v, &si); err != nil {
+			return fmt.Errorf("item %q: %w", m.k, err)
+		}
+		if err := content.Put(m.k, []byte(v1.Content)); err != nil {
+			return err
+		}
+		if si.Series != "" && si.ISWURL != "" && si.Date != "" {
+			if err := links.Put(linkKey(si.Series, si.ISWURL, m.k), []byte(si.Date)); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(items, m.k, &si); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Configure takes new sources' number patterns and calendar anchors from cfg,
+// e.g. on a config reload, and on a writable store moves the number-only items
+// that the new anchors place differently. Items already stored are not read again.
+func (s *Store) Configure(cfg *config.Config) error {
+	if err := s.configure(cfg); err != nil {
+		return err
+	}
+	if s.db.IsReadOnly() {
+		return nil
+	}
+	if err := s.db.Update(s.replaceAll); err != nil {
+		return fmt.Errorf("dedupe: unable to apply the new calendar anchors: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) configure(cfg *config.Config) error {
+	all := map[string]anchors{}
+	for name, series := range cfg.Series {
+		cal := map[int]time.Time{}
+		for n, d := range series.Calendar {
+			cal[n] = d.Time
+		}
+		all[name] = newAnchors(cal)
+	}
+	readers := map[string]identityReader{}
 	for _, src := range cfg.Sources {
 		r, err := NewReader(src)
 		if err != nil {
@@ -116,7 +216,7 @@ func (s *Store) Configure(cfg *config.Config) error {
 		}
 		readers[src.Name] = r
 	}
-	s.anchors, s.readers = anchors, readers
+	s.set.Store(&settings{anchors: all, readers: readers})
 	return nil
 }
 
@@ -133,43 +233,50 @@ type Report struct {
 	Skipped int
 	// Changed counts items that were new or differed from their stored copy.
 	Changed int
-	// Held counts items of a series that could not be placed yet.
+	// Held counts the batch's changed items of a series that could not be placed yet.
 	Held int
 }
 
 // IngestBatch stores one source's items in one transaction. Feeding the same
-// batch twice changes nothing.
+// batch twice changes nothing and writes nothing. Within the batch, and
+// against what is stored, a copy of an item older than the one kept (by its
+// updated, else published time) is ignored, so late or repeated copies cannot
+// undo an edit.
 func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, error) {
-	reader := s.readers[src.Name]
+	reader := s.settings().readers[src.Name]
 	if reader == nil {
-		var err error
-		if reader, err = NewReader(src); err != nil {
+		r, err := NewReader(src)
+		if err != nil {
 			return Report{}, fmt.Errorf("dedupe: source %s: %w", src.Name, err)
 		}
+		reader = r
 	}
-	var rep Report
+	rep := Report{Seen: len(items)}
+	incoming := latestCopies(src, items, reader, &rep)
+	fresh, err := s.changedItems(incoming)
+	if err != nil {
+		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
+	}
+	if len(fresh) == 0 {
+		return rep, nil
+	}
 	now := s.now().UTC()
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		rep = Report{}
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := s.batch(tx, now)
-		for _, it := range items {
-			rep.Seen++
-			id := reader.Read(it)
-			changed, err := b.put(src, it, id)
+		rep.Changed = 0
+		for _, in := range fresh {
+			changed, err := b.put(in)
 			if err != nil {
 				return err
 			}
 			if changed {
 				rep.Changed++
 			}
-			if id.Series == "" {
-				rep.Skipped++
-			}
 		}
 		if err := b.finish(); err != nil {
 			return err
 		}
-		rep.Held = b.heldCount
+		rep.Held = b.heldOf(fresh)
 		return nil
 	})
 	if err != nil {
@@ -178,8 +285,64 @@ func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, erro
 	return rep, nil
 }
 
+// incoming is one item on its way into the store.
+type incoming struct {
+	key     []byte
+	item    storedItem
+	content string
+}
+
+// latestCopies reads every item and keeps one copy per item id: the newest,
+// and on a tie the one with the greatest hash, so the batch's order does not matter.
+func latestCopies(src config.Source, items []fetch.Item, reader identityReader, rep *Report) []*incoming {
+	out := make([]*incoming, 0, len(items))
+	byID := make(map[string]int, len(items))
+	for _, it := range items {
+		id := reader.Read(it)
+		if id.Series == "" {
+			rep.Skipped++
+		}
+		in := &incoming{key: itemKey(src.Name, it.ID), item: newStoredItem(src, it, id), content: it.Content}
+		if i, dup := byID[it.ID]; dup {
+			if in.item.laterCopy(&out[i].item) {
+				out[i] = in
+			}
+			continue
+		}
+		byID[it.ID] = len(out)
+		out = append(out, in)
+	}
+	return out
+}
+
+// changedItems returns the incoming items that are new, or newer than and
+// different from their stored copy. It only reads, so a batch that changes
+// nothing costs no write.
+func (s *Store) changedItems(in []*incoming) ([]*incoming, error) {
+	var fresh []*incoming
+	err := s.db.View(func(tx *bolt.Tx) error {
+		items := tx.Bucket(bucketItems)
+		if items == nil {
+			fresh = in
+			return nil
+		}
+		for _, x := range in {
+			var old storedItem
+			found, err := getJSON(items, x.key, &old)
+			if err != nil {
+				return fmt.Errorf("item %q: %w", x.key, err)
+			}
+			if !found || x.item.supersedes(&old) {
+				fresh = append(fresh, x)
+			}
+		}
+		return nil
+	})
+	return fresh, err
+}
+
 // storedItem is an item as dedupe keeps it, with what was read from it and
-// where it was placed.
+// where it was placed. Its content is kept apart, in dedupe.content.
 type storedItem struct {
 	Source    string    `json:"source"`
 	Role      string    `json:"role"`
@@ -187,15 +350,19 @@ type storedItem struct {
 	ID        string    `json:"id"`
 	Title     string    `json:"title"`
 	Link      string    `json:"link"`
-	Content   string    `json:"content"`
 	Published time.Time `json:"published"`
 	Updated   time.Time `json:"updated"`
 	Series    string    `json:"series"`
 	Number    int       `json:"number,omitempty"`
-	Date      string    `json:"date,omitempty"`
-	ISWURL    string    `json:"isw_url,omitempty"`
-	Hash      []byte    `json:"hash"`
-	Changed   time.Time `json:"changed"`
+	// Date is the report date the item states.
+	Date   string `json:"date,omitempty"`
+	ISWURL string `json:"isw_url,omitempty"`
+	// LinkDate is the date that other items state for the item's ISW link,
+	// when the item states none.
+	LinkDate string `json:"link_date,omitempty"`
+	// Hash covers everything the item says, content included.
+	Hash    []byte    `json:"hash"`
+	Changed time.Time `json:"changed"`
 	// Place is the report key the item is placed at, empty while held.
 	Place string `json:"place,omitempty"`
 }
@@ -203,7 +370,7 @@ type storedItem struct {
 func newStoredItem(src config.Source, it fetch.Item, id Identity) storedItem {
 	si := storedItem{
 		Source: src.Name, Role: src.Role, Lang: it.Lang, ID: it.ID,
-		Title: it.Title, Link: it.Link, Content: it.Content,
+		Title: it.Title, Link: it.Link,
 		Published: it.Published.UTC(), Updated: it.Updated.UTC(),
 		Series: id.Series, Number: id.Number, ISWURL: id.ISWURL,
 	}
@@ -214,7 +381,7 @@ func newStoredItem(src config.Source, it fetch.Item, id Identity) storedItem {
 		si.Date = id.Date.Format(time.DateOnly)
 	}
 	h := sha256.New()
-	for _, f := range []string{si.Role, si.Lang, si.Title, si.Link, si.Content, si.Series,
+	for _, f := range []string{si.Role, si.Lang, si.Title, si.Link, it.Content, si.Series,
 		strconv.Itoa(si.Number), si.Date, si.ISWURL, si.Published.String(), si.Updated.String()} {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
@@ -230,16 +397,40 @@ func (si *storedItem) variant() Variant {
 	}
 }
 
-// newer reports whether si should stand for its (language, source) rather than o.
+// reportDate is the date the item is placed by: its own, else its link's.
+func (si *storedItem) reportDate() string { return cmp.Or(si.Date, si.LinkDate) }
+
+// stamp is when the item says it was last written.
+func (si *storedItem) stamp() time.Time {
+	if si.Updated.IsZero() {
+		return si.Published
+	}
+	return si.Updated
+}
+
+// supersedes reports whether si, a copy of the same item as o, should replace
+// it: it differs and is not older. Equal stamps let an edit through (RSS
+// rarely dates edits); between copies of one batch the greater hash wins.
+func (si *storedItem) supersedes(o *storedItem) bool {
+	if bytes.Equal(si.Hash, o.Hash) {
+		return false
+	}
+	return !si.stamp().Before(o.stamp())
+}
+
+// laterCopy reports whether si should win over o, another copy of the same
+// item in one batch: the later stamp, then the greater hash.
+func (si *storedItem) laterCopy(o *storedItem) bool {
+	if a, b := si.stamp(), o.stamp(); !a.Equal(b) {
+		return a.After(b)
+	}
+	return bytes.Compare(si.Hash, o.Hash) > 0
+}
+
+// newer reports whether si should stand for its (language, source) rather than
+// o, another item of the same source: the later stamp, then the greater id.
 func (si *storedItem) newer(o *storedItem) bool {
-	a, b := si.Updated, o.Updated
-	if a.IsZero() {
-		a = si.Published
-	}
-	if b.IsZero() {
-		b = o.Published
-	}
-	if !a.Equal(b) {
+	if a, b := si.stamp(), o.stamp(); !a.Equal(b) {
 		return a.After(b)
 	}
 	return si.ID > o.ID
@@ -269,10 +460,14 @@ func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
 	return true, json.Unmarshal(data, v)
 }
 
+// putJSON stores v as JSON, without escaping HTML characters (nothing here is
+// written into HTML as it is, and escaping only makes records larger).
 func putJSON(b *bolt.Bucket, k []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	return b.Put(k, data)
+	return b.Put(k, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }

@@ -1,7 +1,9 @@
 package dedupe
 
 import (
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,5 +149,39 @@ func TestCorrectedNumberLeavesNoPhantom(t *testing.T) {
 	}
 	if u, ok, _ := s.Update(config.DefaultSeries, 45); !ok || len(u.Variants) != 1 {
 		t.Errorf("corrected item not at 45: %+v", u)
+	}
+}
+
+func TestSourcesIngestConcurrentlyWithAReload(t *testing.T) {
+	s := openStore(t, nil)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range 20 {
+			d := day("2022-04-01").AddDate(0, 0, i).Format(time.DateOnly)
+			if _, err := s.IngestBatch(isw, []fetch.Item{original(d, "Russian Offensive Campaign Assessment, "+day(d).Format("January 2, 2006"))}); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Go(func() {
+		for i := range 20 {
+			if _, err := s.IngestBatch(spa, []fetch.Item{lage(fmt.Sprint(i), 40+i, "")}); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Go(func() {
+		for i := range 5 {
+			if err := s.Configure(withAnchors(map[int]string{40 + i: "2022-04-0" + fmt.Sprint(1+i)})); err != nil {
+				t.Error(err)
+			}
+			if _, err := s.Gaps(nil); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Wait()
+	if u, ok, _ := s.Update(config.DefaultSeries, 44); !ok || len(u.Variants) != 2 {
+		t.Errorf("44 after the last reload = %+v", u)
 	}
 }

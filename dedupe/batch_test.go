@@ -1,0 +1,159 @@
+package dedupe
+
+import (
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"iswfeed/config"
+	"iswfeed/fetch"
+)
+
+// readerFunc lets a test say what identity each item carries.
+type readerFunc func(fetch.Item) Identity
+
+func (f readerFunc) Read(it fetch.Item) Identity { return f(it) }
+
+func txID(t *testing.T, s *Store) int {
+	t.Helper()
+	var id int
+	if err := s.db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func mustUpdateOn(t *testing.T, s *Store, date string) Update {
+	t.Helper()
+	u, ok, err := s.UpdateOn(config.DefaultSeries, day(date))
+	if err != nil || !ok {
+		t.Fatalf("no update on %s (err %v)", date, err)
+	}
+	return u
+}
+
+func TestSameReportPostedTwiceKeepsOneVariant(t *testing.T) {
+	first := german("sp-a", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-05")
+	second := german("sp-b", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022-2/", "2022-04-05")
+	second.Link = "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/?repost"
+	for name, order := range map[string][]fetch.Item{"in order": {first, second}, "reversed": {second, first}} {
+		t.Run(name, func(t *testing.T) {
+			s := openStore(t, nil)
+			for _, it := range order {
+				ingest(t, s, spa, it)
+			}
+			u := mustUpdateOn(t, s, "2022-04-04")
+			if len(u.Variants) != 1 || u.Variants[0].ItemID != "sp-b" {
+				t.Errorf("variants = %+v, want only sp-b (same time, greater id)", u.Variants)
+			}
+		})
+	}
+}
+
+func TestLaterRepostWinsItsSlot(t *testing.T) {
+	s := openStore(t, nil)
+	older := german("sp-b", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-05")
+	newer := german("sp-a", "Ukraine: Die Lage 45 (neu)", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-06")
+	ingest(t, s, spa, newer, older)
+	if u := mustUpdateOn(t, s, "2022-04-04"); len(u.Variants) != 1 || u.Variants[0].ItemID != "sp-a" {
+		t.Errorf("variants = %+v, want the later post sp-a", u.Variants)
+	}
+}
+
+func TestCopiesOfOneItemInABatchDoNotDependOnOrder(t *testing.T) {
+	a := original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")
+	b := a
+	b.Content = "<p>edited</p>"
+	for name, order := range map[string][]fetch.Item{"a then b": {a, b}, "b then a": {b, a}} {
+		t.Run(name, func(t *testing.T) {
+			s := openStore(t, nil)
+			ingest(t, s, isw, order...)
+			before := txID(t, s)
+			if rep := ingest(t, s, isw, order...); rep.Changed != 0 {
+				t.Errorf("same batch again changed %d items", rep.Changed)
+			}
+			if txID(t, s) != before {
+				t.Error("same batch again wrote a transaction")
+			}
+			if u := mustUpdateOn(t, s, "2022-04-04"); len(u.Variants) != 1 {
+				t.Errorf("variants = %+v", u.Variants)
+			}
+		})
+	}
+}
+
+func TestOlderCopyArrivingLateDoesNotUndoAnEdit(t *testing.T) {
+	s := openStore(t, nil)
+	v1 := original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")
+	v2 := v1
+	v2.Title += " (updated)"
+	v2.Updated = v1.Published.Add(time.Hour)
+	ingest(t, s, isw, v2)
+	if rep := ingest(t, s, isw, v1); rep.Changed != 0 {
+		t.Errorf("stale copy changed %d items", rep.Changed)
+	}
+	if u := mustUpdateOn(t, s, "2022-04-04"); u.Variants[0].Title != v2.Title {
+		t.Errorf("title = %q, want the edit", u.Variants[0].Title)
+	}
+}
+
+func TestUpdatedMovesWhenAVariantArrivesChangesOrLeaves(t *testing.T) {
+	s := openStore(t, nil)
+	clock := day("2022-04-05")
+	s.now = func() time.Time { return clock }
+	tick := func() { clock = clock.Add(time.Hour) }
+	ingest(t, s, isw, original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022"))
+	created := mustUpdateOn(t, s, "2022-04-04")
+
+	steps := []struct {
+		name  string
+		src   config.Source
+		item  fetch.Item
+		moves bool
+	}{
+		{"a translation arrives", spa, german("sp-45", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-06"), true},
+		{"the same translation again", spa, german("sp-45", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-06"), false},
+		{"the translation is edited", spa, german("sp-45", "Ukraine: Die Lage 45 – korrigiert", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-06"), true},
+		{"the translation stops being a report", spa, german("sp-45", "In eigener Sache", "https://www.spartanat.com/2022/04/in-eigener-sache/", "2022-04-06"), true},
+	}
+	prev := created
+	for _, st := range steps {
+		tick()
+		ingest(t, s, st.src, st.item)
+		u := mustUpdateOn(t, s, "2022-04-04")
+		if moved := !u.Updated.Equal(prev.Updated); moved != st.moves {
+			t.Errorf("%s: updated moved = %v, want %v", st.name, moved, st.moves)
+		}
+		if u.ID != created.ID || !u.Published.Equal(created.Published) {
+			t.Errorf("%s: id/published changed: %s %v", st.name, u.ID, u.Published)
+		}
+		prev = u
+	}
+	if got := prev.Langs(); len(got) != 1 || got[0] != "en" {
+		t.Errorf("langs after the translation left = %v", got)
+	}
+	st, _ := s.Stats()
+	if st.Skipped["spartanat"] != 1 {
+		t.Errorf("skipped = %v, want the edited post counted", st.Skipped)
+	}
+}
+
+func TestItemMovingSeriesLeavesItsOldReport(t *testing.T) {
+	s := openStore(t, nil)
+	series := config.DefaultSeries
+	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) Identity {
+		return Identity{Series: series, Date: day("2022-04-04")}
+	})
+	it := original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")
+	ingest(t, s, isw, it)
+	series = "iran-update"
+	it.Title = "Iran Update, April 4, 2022"
+	ingest(t, s, isw, it)
+	if _, ok, _ := s.UpdateOn(config.DefaultSeries, day("2022-04-04")); ok {
+		t.Error("the item's old report remains")
+	}
+	if _, ok, _ := s.UpdateOn("iran-update", day("2022-04-04")); !ok {
+		t.Error("the item is not in its new series")
+	}
+}
