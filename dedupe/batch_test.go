@@ -26,7 +26,7 @@ func txID(t *testing.T, s *Store) int {
 
 func mustUpdateOn(t *testing.T, s *Store, date string) Update {
 	t.Helper()
-	u, ok, err := s.UpdateOn(config.DefaultSeries, day(date))
+	u, ok, err := s.UpdateOn(config.DefaultSeries, isoDay(date))
 	if err != nil || !ok {
 		t.Fatalf("no update on %s (err %v)", date, err)
 	}
@@ -100,7 +100,7 @@ func TestOlderCopyArrivingLateDoesNotUndoAnEdit(t *testing.T) {
 
 func TestUpdatedMovesWhenAVariantArrivesChangesOrLeaves(t *testing.T) {
 	s := openStore(t, nil)
-	clock := day("2022-04-05")
+	clock := isoDay("2022-04-05")
 	s.now = func() time.Time { return clock }
 	tick := func() { clock = clock.Add(time.Hour) }
 	ingest(t, s, isw, original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022"))
@@ -143,17 +143,17 @@ func TestItemMovingSeriesLeavesItsOldReport(t *testing.T) {
 	s := openStore(t, nil)
 	series := config.DefaultSeries
 	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) Identity {
-		return Identity{Series: series, Date: day("2022-04-04")}
+		return Identity{Series: series, Date: isoDay("2022-04-04")}
 	})
 	it := original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")
 	ingest(t, s, isw, it)
 	series = "iran-update"
 	it.Title = "Iran Update, April 4, 2022"
 	ingest(t, s, isw, it)
-	if _, ok, _ := s.UpdateOn(config.DefaultSeries, day("2022-04-04")); ok {
+	if _, ok, _ := s.UpdateOn(config.DefaultSeries, isoDay("2022-04-04")); ok {
 		t.Error("the item's old report remains")
 	}
-	if _, ok, _ := s.UpdateOn("iran-update", day("2022-04-04")); !ok {
+	if _, ok, _ := s.UpdateOn("iran-update", isoDay("2022-04-04")); !ok {
 		t.Error("the item is not in its new series")
 	}
 }

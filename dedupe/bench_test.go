@@ -23,7 +23,7 @@ const (
 
 var benchFeed = sync.OnceValue(func() []byte { return wordpressFeed(benchItems, benchContent) })
 
-var benchDay0 = day("2022-02-24")
+var benchDay0 = isoDay("2022-02-24")
 
 // wordpressFeed writes an RSS 2.0 feed as WordPress serves it: n translated
 // reports, each with about size bytes of HTML in content:encoded.

@@ -17,7 +17,7 @@ import (
 func withAnchors(cal map[int]string) *config.Config {
 	c := map[int]config.Date{}
 	for n, d := range cal {
-		c[n] = config.Date{Time: day(d)}
+		c[n] = config.Date{Time: isoDay(d)}
 	}
 	return &config.Config{Sources: []config.Source{isw, spa},
 		Series: map[string]config.Series{config.DefaultSeries: {Calendar: c}}}
@@ -27,7 +27,7 @@ func withAnchors(cal map[int]string) *config.Config {
 func lage(id string, n int, date string) fetch.Item {
 	link := fmt.Sprintf("https://www.spartanat.com/?p=%s", id)
 	if date != "" {
-		d := day(date)
+		d := isoDay(date)
 		link = fmt.Sprintf("https://www.spartanat.com/%d/%02d/ukraine-die-lage-%d-%d-%s-%d/",
 			d.Year(), d.Month(), n, d.Day(), map[time.Month]string{3: "maerz", 4: "april"}[d.Month()], d.Year())
 	}
@@ -130,14 +130,14 @@ func TestAnchorsChangingBetweenOpensMoveHeldItems(t *testing.T) {
 	}
 	s := open(map[int]string{50: "2022-04-09"})
 	ingest(t, s, spa, lage("x", 50, ""))
-	if u, ok, _ := s.Update(config.DefaultSeries, 50); !ok || u.Date != day("2022-04-09") {
+	if u, ok, _ := s.Update(config.DefaultSeries, 50); !ok || u.Date != isoDay("2022-04-09") {
 		t.Fatalf("50 not placed on its anchor: %+v", u)
 	}
 	s = open(map[int]string{50: "2022-04-10"})
-	if _, ok, _ := s.UpdateOn(config.DefaultSeries, day("2022-04-09")); ok {
+	if _, ok, _ := s.UpdateOn(config.DefaultSeries, isoDay("2022-04-09")); ok {
 		t.Error("the report of the old anchor remains")
 	}
-	if u, ok, _ := s.Update(config.DefaultSeries, 50); !ok || u.Date != day("2022-04-10") {
+	if u, ok, _ := s.Update(config.DefaultSeries, 50); !ok || u.Date != isoDay("2022-04-10") {
 		t.Errorf("50 did not move to its new anchor: %+v", u)
 	}
 	s = open(nil)
@@ -180,11 +180,12 @@ func TestNumberWithAnISWLinkTakesTheLinksDate(t *testing.T) {
 				}
 			}
 			u, ok, _ := s.Update(config.DefaultSeries, 45)
-			if !ok || u.Date != day("2022-04-04") || len(u.Variants) != 2 {
+			if !ok || u.Date != isoDay("2022-04-04") || len(u.Variants) != 2 {
 				t.Fatalf("Update(45) = %+v, want the report of 4 April with both variants", u)
 			}
 			withdrawn := orig
 			withdrawn.Title, withdrawn.Updated = "Correction notice", orig.Published.Add(time.Hour)
+			withdrawn.Link = "https://understandingwar.org/backgrounder/correction-notice"
 			ingest(t, s, isw, withdrawn)
 			if _, ok, _ := s.Update(config.DefaultSeries, 45); ok {
 				t.Error("45 keeps a date after the only item dating its link left")

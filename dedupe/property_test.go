@@ -35,7 +35,7 @@ var (
 	propUK     = config.Source{Name: "zvit", URL: "https://zvit.example/feed/", Lang: "uk", Role: config.RoleTranslation, Number: `Звіт ISW №(\d+)`}
 	propConfig = &config.Config{
 		Sources: []config.Source{propISW, propSpa, propLage, propPL, propUK},
-		Series:  map[string]config.Series{config.DefaultSeries: {Calendar: map[int]config.Date{401: {Time: day("2023-03-29")}}}},
+		Series:  map[string]config.Series{config.DefaultSeries: {Calendar: map[int]config.Date{401: {Time: isoDay("2023-03-29")}}}},
 	}
 )
 
@@ -52,30 +52,30 @@ func item(src config.Source, id, title, link string, published time.Time) fetch.
 }
 
 func iswReport(date string) fetch.Item {
-	d := day(date)
+	d := isoDay(date)
 	title := fmt.Sprintf("Russian Offensive Campaign Assessment, %s %d, %d", d.Month(), d.Day(), d.Year())
 	slug := fmt.Sprintf("russian-offensive-campaign-assessment-%s-%d-%d", strings.ToLower(d.Month().String()), d.Day(), d.Year())
 	return item(propISW, "isw-"+date, title, "https://understandingwar.org/research/russia-ukraine/"+slug+"/", d.Add(23*time.Hour))
 }
 
 func spaReport(id string, n int, date string) fetch.Item {
-	d := day(date)
+	d := isoDay(date)
 	link := fmt.Sprintf("https://www.spartanat.com/%d/%02d/ukraine-die-lage-%d-%d-%s-%d/", d.Year(), d.Month(), n, d.Day(), germanMonths[d.Month()], d.Year())
 	return item(propSpa, id, fmt.Sprintf("Ukraine: Die Lage %d", n), link, d.Add(40*time.Hour))
 }
 
 func lageReport(date string) fetch.Item {
-	d := day(date)
+	d := isoDay(date)
 	title := fmt.Sprintf("Russian Offensive Campaign Assessment, %s %d, %d – auf Deutsch", d.Month(), d.Day(), d.Year())
 	return item(propLage, "lage-"+date, title, "https://lagebericht.example/?p="+date, d.Add(60*time.Hour))
 }
 
 func plReport(id string, n int, published string) fetch.Item {
-	return item(propPL, id, fmt.Sprintf("Raport ISW nr %d", n), "https://raport.example/?p="+id, day(published))
+	return item(propPL, id, fmt.Sprintf("Raport ISW nr %d", n), "https://raport.example/?p="+id, isoDay(published))
 }
 
 func ukReport(id string, n int, date string) fetch.Item {
-	d := day(date)
+	d := isoDay(date)
 	link := fmt.Sprintf("https://zvit.example/%d/%02d/zvit-isw-%d-%d-%s-%d/", d.Year(), d.Month(), n, d.Day(), strings.ToLower(d.Month().String()), d.Year())
 	return item(propUK, id, fmt.Sprintf("Звіт ISW №%d", n), link, d.Add(30*time.Hour))
 }
@@ -91,8 +91,8 @@ func propertyBatches() []sourceBatch {
 	iswEdit := edited(iswReport("2023-03-28"), "Russian Offensive Campaign Assessment, March 28, 2023 | ISW")
 	iswRepost := iswReport("2023-03-30")
 	iswRepost.ID, iswRepost.Link = "isw-2023-03-30-0", strings.TrimSuffix(iswRepost.Link, "/")+"-0/"
-	iran := item(propISW, "isw-iran-0329", "Iran Update, March 29, 2023", "https://understandingwar.org/research/middle-east/iran-update-march-29-2023/", day("2023-03-29").Add(22*time.Hour))
-	unrelated := item(propISW, "isw-press", "ISW Launches New Interactive Map", "https://understandingwar.org/press/new-map/", day("2023-03-30"))
+	iran := item(propISW, "isw-iran-0329", "Iran Update, March 29, 2023", "https://understandingwar.org/research/middle-east/iran-update-march-29-2023/", isoDay("2023-03-29").Add(22*time.Hour))
+	unrelated := item(propISW, "isw-press", "ISW Launches New Interactive Map", "https://understandingwar.org/press/new-map/", isoDay("2023-03-30"))
 
 	spaRepost := spaReport("sp-400-b", 400, "2023-03-28")
 	spaRepost.Published = spaRepost.Published.Add(2 * time.Hour)
@@ -192,7 +192,7 @@ func feed(dir string, batches []sourceBatch, order []int, times int) (snapshot, 
 		return snapshot{}, err
 	}
 	s.settings().readers[propPL.Name] = linkingReader{r}
-	clock := day("2023-04-05")
+	clock := isoDay("2023-04-05")
 	s.now = func() time.Time { clock = clock.Add(time.Minute); return clock }
 	for _, i := range order {
 		for range times {

@@ -40,7 +40,7 @@ func (s *Store) Updates(q Query) ([]Update, error) {
 		}
 		series := q.Series
 		if len(series) == 0 {
-			series = seriesIn(reports)
+			series = storedSeries(reports)
 		}
 		for _, sr := range slices.Compact(slices.Sorted(slices.Values(series))) {
 			found, err := s.seriesUpdates(reports, sr, q)
@@ -68,8 +68,8 @@ func (s *Store) Updates(q Query) ([]Update, error) {
 	return out, nil
 }
 
-// seriesIn lists the series that have reports, jumping from one to the next.
-func seriesIn(reports *bolt.Bucket) []string {
+// storedSeries lists the series that have reports, jumping from one to the next.
+func storedSeries(reports *bolt.Bucket) []string {
 	var out []string
 	c := reports.Cursor()
 	for k, _ := c.First(); k != nil; {
@@ -273,15 +273,28 @@ func (s *Store) Gaps(langs []string, series ...string) (Gaps, error) {
 	if err != nil {
 		return g, err
 	}
-	if langs == nil {
-		langs = langsOf(all)
+	// Without explicit langs, a language is expected in a series once some
+	// source has carried that series in it; a series without numbers (ISW's
+	// other updates) has no number to miss.
+	bySeries := map[string][]Update{}
+	numbered := map[string]bool{}
+	for _, u := range all {
+		bySeries[u.Series] = append(bySeries[u.Series], u)
+		numbered[u.Series] = numbered[u.Series] || u.Number > 0
+	}
+	expected := map[string][]string{}
+	for series, updates := range bySeries {
+		expected[series] = langs
+		if langs == nil {
+			expected[series] = langsOf(updates)
+		}
 	}
 	for _, u := range all {
 		ref := Ref{Series: u.Series, Number: u.Number, Date: u.Date.Format(time.DateOnly)}
-		if u.Number == 0 {
+		if u.Number == 0 && numbered[u.Series] {
 			g.Unnumbered = append(g.Unnumbered, ref)
 		}
-		for _, l := range langs {
+		for _, l := range expected[u.Series] {
 			if _, ok := u.InLang(l); !ok {
 				g.Missing[l] = append(g.Missing[l], ref)
 			}

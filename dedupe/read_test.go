@@ -29,8 +29,8 @@ func TestUpdatesQuery(t *testing.T) {
 		original("2022-04-05", "Russian Offensive Campaign Assessment, April 5, 2022"),
 		original("2022-04-06", "Russian Offensive Campaign Assessment, April 6, 2022"),
 		original("2022-04-07", "Russian Offensive Campaign Assessment, April 7, 2022"))
-	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) Identity { return Identity{Series: "iran-update", Date: day("2022-04-05")} })
-	ingest(t, s, isw, fetch.Item{ID: "iran", Title: "Iran Update, April 5, 2022", Published: day("2022-04-05")})
+	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) Identity { return Identity{Series: "iran-update", Date: isoDay("2022-04-05")} })
+	ingest(t, s, isw, fetch.Item{ID: "iran", Title: "Iran Update, April 5, 2022", Published: isoDay("2022-04-05")})
 	ingest(t, s, spa, lage("de5", 46, "2022-04-05"))
 
 	tests := []struct {
@@ -41,9 +41,9 @@ func TestUpdatesQuery(t *testing.T) {
 		{"all, newest first", Query{}, []string{"2022-04-07", "2022-04-06", "2022-04-05", "2022-04-05", "2022-04-04"}},
 		{"one series", Query{Series: []string{config.DefaultSeries}}, []string{"2022-04-07", "2022-04-06", "2022-04-05", "2022-04-04"}},
 		{"limit", Query{Series: []string{config.DefaultSeries}, Limit: 2}, []string{"2022-04-07", "2022-04-06"}},
-		{"before and after are exclusive", Query{Before: day("2022-04-07"), After: day("2022-04-04")}, []string{"2022-04-06", "2022-04-05", "2022-04-05"}},
+		{"before and after are exclusive", Query{Before: isoDay("2022-04-07"), After: isoDay("2022-04-04")}, []string{"2022-04-06", "2022-04-05", "2022-04-05"}},
 		{"language", Query{Lang: "de"}, []string{"2022-04-05"}},
-		{"language with limit skips the rest", Query{Lang: "en", Limit: 1, After: day("2022-04-05")}, []string{"2022-04-07"}},
+		{"language with limit skips the rest", Query{Lang: "en", Limit: 1, After: isoDay("2022-04-05")}, []string{"2022-04-07"}},
 		{"unknown series", Query{Series: []string{"china-taiwan"}}, []string{}},
 	}
 	for _, tc := range tests {

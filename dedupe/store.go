@@ -380,9 +380,15 @@ func newStoredItem(src config.Source, it fetch.Item, id Identity) storedItem {
 	if !id.Date.IsZero() {
 		si.Date = id.Date.Format(time.DateOnly)
 	}
+	// An undated item is dated by its fetch: that date must not make each
+	// poll look like an edit.
+	published := si.Published.String()
+	if it.Undated {
+		published = "undated"
+	}
 	h := sha256.New()
 	for _, f := range []string{si.Role, si.Lang, si.Title, si.Link, it.Content, si.Series,
-		strconv.Itoa(si.Number), si.Date, si.ISWURL, si.Published.String(), si.Updated.String()} {
+		strconv.Itoa(si.Number), si.Date, si.ISWURL, published, si.Updated.String()} {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}

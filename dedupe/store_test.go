@@ -14,7 +14,6 @@ import (
 )
 
 var (
-	isw = config.Source{Name: "isw", URL: "https://understandingwar.org/feed/", Lang: "en", Role: config.RoleOriginal}
 	spa = config.Source{Name: "spartanat", URL: "https://www.spartanat.com/feed/", Lang: "de", Role: config.RoleTranslation}
 )
 
@@ -35,7 +34,7 @@ func openStore(t *testing.T, cfg *config.Config) *Store {
 	return s
 }
 
-func day(s string) time.Time {
+func isoDay(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
@@ -46,12 +45,12 @@ func day(s string) time.Time {
 func original(date, title string) fetch.Item {
 	return fetch.Item{Source: "isw", Lang: "en", ID: "isw-" + date, Title: title,
 		Link:    "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-" + date,
-		Content: "<p>original</p>", Published: day(date).Add(23 * time.Hour)}
+		Content: "<p>original</p>", Published: isoDay(date).Add(23 * time.Hour)}
 }
 
 func german(id, title, link string, published string) fetch.Item {
 	return fetch.Item{Source: "spartanat", Lang: "de", ID: id, Title: title, Link: link,
-		Content: "<p>Übersetzung</p>", Published: day(published)}
+		Content: "<p>Übersetzung</p>", Published: isoDay(published)}
 }
 
 func ingest(t *testing.T, s *Store, src config.Source, items ...fetch.Item) Report {
@@ -65,10 +64,10 @@ func ingest(t *testing.T, s *Store, src config.Source, items ...fetch.Item) Repo
 
 func TestTranslationArrivingAfterOriginalJoinsItsUpdate(t *testing.T) {
 	s := openStore(t, nil)
-	clock := day("2022-04-05")
+	clock := isoDay("2022-04-05")
 	s.now = func() time.Time { return clock }
 	ingest(t, s, isw, original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022"))
-	before, ok, err := s.UpdateOn(config.DefaultSeries, day("2022-04-04"))
+	before, ok, err := s.UpdateOn(config.DefaultSeries, isoDay("2022-04-04"))
 	if err != nil || !ok {
 		t.Fatalf("original not stored: %v", err)
 	}
@@ -97,7 +96,7 @@ func TestSameBatchTwiceChangesNothing(t *testing.T) {
 	items := []fetch.Item{
 		original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022"),
 		original("2022-04-09", "Russian Offensive Campaign Assessment, April 9, 2022"),
-		{Source: "isw", ID: "iran", Title: "Iran Update, April 9, 2022", Published: day("2022-04-09")},
+		{Source: "isw", ID: "iran", Title: "Iran Update, April 9, 2022", Published: isoDay("2022-04-09")},
 	}
 	first := ingest(t, s, isw, items...)
 	if first.Changed != 3 {
@@ -137,7 +136,7 @@ func TestNumberOnlyItemWaitsForTheCalendar(t *testing.T) {
 
 func TestCorrectedNumberLeavesNoPhantom(t *testing.T) {
 	s := openStore(t, &config.Config{Sources: []config.Source{isw, spa}, Series: map[string]config.Series{
-		config.DefaultSeries: {Calendar: map[int]config.Date{45: {Time: day("2022-04-04")}, 46: {Time: day("2022-04-05")}}},
+		config.DefaultSeries: {Calendar: map[int]config.Date{45: {Time: isoDay("2022-04-04")}, 46: {Time: isoDay("2022-04-05")}}},
 	}})
 	ingest(t, s, spa, german("sp-x", "Ukraine: Die Lage 46", "https://www.spartanat.com/?p=1", "2022-04-06"))
 	if u, ok, _ := s.Update(config.DefaultSeries, 46); !ok || len(u.Variants) != 1 {
@@ -157,8 +156,8 @@ func TestSourcesIngestConcurrentlyWithAReload(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range 20 {
-			d := day("2022-04-01").AddDate(0, 0, i).Format(time.DateOnly)
-			if _, err := s.IngestBatch(isw, []fetch.Item{original(d, "Russian Offensive Campaign Assessment, "+day(d).Format("January 2, 2006"))}); err != nil {
+			d := isoDay("2022-04-01").AddDate(0, 0, i).Format(time.DateOnly)
+			if _, err := s.IngestBatch(isw, []fetch.Item{original(d, "Russian Offensive Campaign Assessment, "+isoDay(d).Format("January 2, 2006"))}); err != nil {
 				t.Error(err)
 			}
 		}
@@ -183,5 +182,21 @@ func TestSourcesIngestConcurrentlyWithAReload(t *testing.T) {
 	wg.Wait()
 	if u, ok, _ := s.Update(config.DefaultSeries, 44); !ok || len(u.Variants) != 2 {
 		t.Errorf("44 after the last reload = %+v", u)
+	}
+}
+
+func TestUndatedItemFetchedAgainIsNoEdit(t *testing.T) {
+	s := openStore(t, nil)
+	it := german("sp-undated", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-06")
+	it.Undated = true
+	ingest(t, s, spa, it)
+	before, _, _ := s.Update(config.DefaultSeries, 45)
+	it.Published = it.Published.Add(30 * time.Minute) // the next poll's fetch time
+	if rep := ingest(t, s, spa, it); rep.Changed != 0 {
+		t.Errorf("the same undated item fetched again changed %d items", rep.Changed)
+	}
+	after, _, _ := s.Update(config.DefaultSeries, 45)
+	if !after.Updated.Equal(before.Updated) {
+		t.Errorf("updated moved from %v to %v", before.Updated, after.Updated)
 	}
 }
