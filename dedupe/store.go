@@ -243,6 +243,14 @@ type Report struct {
 // updated, else published time) is ignored, so late or repeated copies cannot
 // undo an edit.
 func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, error) {
+	rep, err := s.ingestBatch(src, items)
+	if err == nil {
+		observe(src.Name, rep)
+	}
+	return rep, err
+}
+
+func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, error) {
 	reader := s.settings().readers[src.Name]
 	if reader == nil {
 		r, err := NewReader(src)

@@ -83,6 +83,9 @@ func (a *app) newServer(cfg *config.Config) (*publish.Server, error) {
 	if err := fetch.RegisterMetrics(reg); err != nil {
 		return nil, err
 	}
+	if err := dedupe.RegisterMetrics(reg, a.store); err != nil {
+		return nil, err
+	}
 	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: reg})
 	return srv, srv.Refresh()
 }

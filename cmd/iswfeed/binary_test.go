@@ -141,6 +141,11 @@ func TestDaemonServesAnswersCommandsAndStopsOnSignal(t *testing.T) {
 		code, body := get("http://" + listen + "/feed.atom")
 		return code == 200 && strings.Count(body, "<entry") == 3
 	})
+	// Poll states are saved at the end of each cycle, just after the items.
+	waitFor(t, "the poll states", d, func() bool {
+		_, health := get("http://" + listen + "/healthz")
+		return strings.Contains(health, `"spartanat"`) && strings.Contains(health, `"isw"`)
+	})
 
 	code, health := get("http://" + listen + "/healthz")
 	if code != 200 || !strings.Contains(health, `"scheduler": true`) || !strings.Contains(health, `"spartanat"`) {
