@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -186,6 +187,68 @@ func TestParseBillionLaughsDoesNotExpand(t *testing.T) {
 			t.Fatalf("entities were expanded: title of %d bytes", len(it.Title))
 		}
 	}
+}
+
+func TestParseHostileBodiesEndQuickly(t *testing.T) {
+	base := mustURL(t, "https://www.spartanat.com/feed/")
+	rep := strings.Repeat
+	tests := []struct {
+		name      string
+		body      string
+		wantErr   error // nil: the feed parses and its first title is wantTitle
+		wantTitle string
+	}{
+		{name: "extension elements nested a million deep are ErrParse, not a stack overflow",
+			body: `<rss xmlns:x="urn:x"><channel><item>` + rep("<x:a>", 1_000_000) + rep("</x:a>", 1_000_000) + "</item></channel></rss>", wantErr: ErrParse},
+		{name: "unclosed elements nested a million deep are ErrParse",
+			body: "<rss><channel>" + rep("<a>", 1_000_000), wantErr: ErrParse},
+		{name: "thousands of namespace declarations over a million elements are ErrParse, not hours of copying",
+			body: "<rss><channel" + namespaces(10_000) + ">" + rep("<a/>", 1_000_000) + "</channel></rss>", wantErr: ErrParse},
+		{name: "a million sibling elements are ErrParse",
+			body: "<rss><channel>" + rep("<a/>", 1_000_000) + "</channel></rss>", wantErr: ErrParse},
+		{name: "a long xml:base over many links is ErrParse, not gigabytes of URLs",
+			body: `<feed xmlns="http://www.w3.org/2005/Atom"><entry xml:base="https://a.example/` + rep("b", 4096) + `/">` + rep(`<link href="x"/>`, 600_000) + "</entry></feed>", wantErr: ErrParse},
+		{name: "xml:base nested deep is ErrParse",
+			body: "<rss><channel>" + rep(`<a xml:base="b/">`, 500_000) + "</channel></rss>", wantErr: ErrParse},
+		{name: "unterminated comment is ErrParse", body: "<rss><channel><!-- " + rep("a", 64<<10), wantErr: ErrParse},
+		{name: "unterminated CDATA is ErrParse", body: "<rss><channel><item><description><![CDATA[" + rep("a", 64<<10), wantErr: ErrParse},
+		{name: "unterminated processing instruction is ErrParse", body: "<rss><channel><?x " + rep("a", 64<<10), wantErr: ErrParse},
+		{name: "a mebibyte of < is ErrNotFeed", body: rep("<", 1<<20), wantErr: ErrNotFeed},
+		{name: "a DOCTYPE whose internal subset hides the root is ErrNotFeed",
+			body: `<?xml version="1.0"?><!DOCTYPE rss [` + rep(`<!ENTITY a "b">`, 100_000) + `]><rss/>`, wantErr: ErrNotFeed},
+		{name: "invalid UTF-8 in element names is ErrParse",
+			body: "<rss><channel><item>" + rep("<\xff\xc3 \xfe='\x80'/>", 100_000) + "</item></channel></rss>", wantErr: ErrParse},
+		{name: "an unknown charset in the XML declaration is ErrNotFeed",
+			body: `<?xml version="1.0" encoding="x-bogus"?><rss><channel><item><title>t</title></item></channel></rss>`, wantErr: ErrNotFeed},
+		{name: "JSON Feed nested a million deep is ErrParse",
+			body: `{"version":"https://jsonfeed.org/version/1.1","items":[` + rep("[", 1<<20), wantErr: ErrParse},
+		{name: "a feed at the bounds (32 namespaces, 100 levels, a 922-byte xml:base) still parses",
+			body: string(fixture(t, "at-the-bounds.rss")), wantTitle: "Ukraine: Die Lage 401"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, err := parseWithin(t, 5*time.Second, []byte(tt.body), "application/rss+xml", base)
+			if tt.wantErr != nil {
+				wantErr(t, err, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) == 0 || !strings.Contains(items[0].Title, tt.wantTitle) {
+				t.Fatalf("got %d items, want the first titled %q", len(items), tt.wantTitle)
+			}
+		})
+	}
+}
+
+// namespaces returns n namespace declarations for a start tag.
+func namespaces(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, ` xmlns:p%d="urn:p%d"`, i, i)
+	}
+	return b.String()
 }
 
 func BenchmarkParse(b *testing.B) {
