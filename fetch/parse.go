@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
+	"fmt"
 	"mime"
 	"net/url"
 	"regexp"
@@ -53,6 +55,10 @@ func parse(src config.Source, body []byte, contentType string, base *url.URL, fe
 			return parsed{}, failure(src.Name, ErrNotFeed, "the server sent an HTML page", nil)
 		}
 		return parsed{}, failure(src.Name, ErrNotFeed, "neither RSS, Atom nor JSON Feed", nil)
+	case gofeed.FeedTypeRSS, gofeed.FeedTypeAtom:
+		if err := checkXMLShape(body); err != nil {
+			return parsed{}, failure(src.Name, ErrParse, err.Error(), nil)
+		}
 	}
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
@@ -114,6 +120,64 @@ func normalise(src config.Source, base *url.URL, fi *gofeed.Item, fetched time.T
 		it.ID = "sha256:" + hex.EncodeToString(sum[:])
 	}
 	return it
+}
+
+// Bounds on the shape of an XML feed, far above what real feeds need. gofeed's
+// pull parser copies every namespace binding in scope at each element, resolves
+// xml:base and URL attributes against the whole base chain, and recurses once
+// per level inside extension elements; past these bounds a body of a few
+// megabytes takes minutes, or gigabytes, or overflows the goroutine stack.
+const (
+	maxDepth      = 100
+	maxElements   = 100_000
+	maxNamespaces = 32   // namespace declarations in scope at one element
+	maxBaseLen    = 1024 // bytes of xml:base along one chain of ancestors
+)
+
+// checkXMLShape reports an XML body whose nesting, element count, namespace
+// declarations or xml:base chain exceed the bounds above. It stops quietly at a
+// syntax error: gofeed stops there too, and says why in its own words.
+func checkXMLShape(body []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = false
+	d.CharsetReader = charset.NewReaderLabel
+	type scope struct{ namespaces, baseLen int }
+	stack := []scope{{}}
+	elements := 0
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return nil
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			s := stack[len(stack)-1]
+			for _, a := range t.Attr {
+				switch {
+				case a.Name.Space == "xmlns", a.Name.Space == "" && a.Name.Local == "xmlns":
+					s.namespaces++
+				case a.Name.Space == "xml" && a.Name.Local == "base":
+					s.baseLen += len(a.Value)
+				}
+			}
+			stack = append(stack, s)
+			elements++
+			switch {
+			case len(stack)-1 > maxDepth:
+				return fmt.Errorf("elements nested deeper than %d levels", maxDepth)
+			case elements > maxElements:
+				return fmt.Errorf("more than %d elements", maxElements)
+			case s.namespaces > maxNamespaces:
+				return fmt.Errorf("more than %d namespace declarations in scope", maxNamespaces)
+			case s.baseLen > maxBaseLen:
+				return fmt.Errorf("xml:base longer than %d bytes", maxBaseLen)
+			}
+		case xml.EndElement:
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
