@@ -382,3 +382,14 @@ func TestREADMEServeRunsOnTheEmbeddedDefaultOffline(t *testing.T) {
 		t.Errorf("no store in the working directory: %v", err)
 	}
 }
+
+func TestEveryCommandExplainsItselfWithH(t *testing.T) {
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			out, code := iswfeed(t, t.TempDir(), c.name, "-h")
+			if code != 0 || !strings.Contains(out, "usage: iswfeed "+c.name) || !strings.Contains(out, summaryOf(c.name)) || !strings.Contains(out, "-config") && c.name != "demo" {
+				t.Errorf("exit %d, output:\n%s", code, out)
+			}
+		})
+	}
+}

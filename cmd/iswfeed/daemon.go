@@ -21,7 +21,7 @@ func loadConfig(path string) (*config.Config, error) {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr)
+	fs := newFlags("serve", "", stderr)
 	path := fs.String("config", "", "config file (default ./iswfeed.yaml, else the embedded default)")
 	format := fs.String("log-format", "text", "log format: text or json")
 	if err := parseFlags(fs, args); err != nil {
@@ -85,7 +85,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 }
 
 func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("poll", stderr)
+	fs := newFlags("poll", "", stderr)
 	path := fs.String("config", "", "config file (default ./iswfeed.yaml, else the embedded default)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -118,7 +118,7 @@ func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("check", stderr)
+	fs := newFlags("check", "", stderr)
 	path := fs.String("config", "", "config file to check (default ./iswfeed.yaml, else the embedded default)")
 	store := fs.String("store", "", "also verify this store file (bbolt consistency and schema check)")
 	if err := parseFlags(fs, args); err != nil {

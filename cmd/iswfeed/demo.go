@@ -20,7 +20,7 @@ import (
 var demoFeeds embed.FS
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", stderr)
+	fs := newFlags("demo", "", stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the demo's web server")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -20,13 +20,9 @@ import (
 var feedFileExts = []string{".xml", ".rss", ".atom", ".json", ".feed"}
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("import", stderr)
+	fs := newFlags("import", "FILE|DIR...", stderr)
 	path := fs.String("config", "", "config file naming the store and the sources")
 	sourceName := fs.String("source", "", "the source the files come from (default: the source whose host the items link to)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: iswfeed import [flags] FILE|DIR...\n\nBackfills history from saved RSS/Atom/JSON feed files of the configured sources.")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return errUsageOrHelp(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -83,11 +84,26 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'iswfeed <command> -h' for a command's flags.")
 }
 
-// newFlags returns a flag set that reports errors as errUsage.
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+// newFlags returns a flag set for a command whose usage names the command,
+// says what it does and lists its flags.
+// operands names the arguments after the flags, if the command takes any.
+func newFlags(name, operands string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("iswfeed "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: iswfeed %s [flags] %s\n\n%s.\n\nflags:\n", name, operands, summaryOf(name))
+		fs.PrintDefaults()
+	}
 	return fs
+}
+
+func summaryOf(name string) string {
+	for _, c := range commands {
+		if c.name == name {
+			return strings.ToUpper(c.summary[:1]) + c.summary[1:]
+		}
+	}
+	return ""
 }
 
 // errUsageOrHelp passes -h through and turns any other flag error into errUsage.

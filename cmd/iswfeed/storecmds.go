@@ -51,7 +51,7 @@ func printJSON(w io.Writer, v any) error {
 }
 
 func runUpdates(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("updates", stderr)
+	fs := newFlags("updates", "", stderr)
 	vf := addViewFlags(fs)
 	lang := fs.String("lang", "", "only updates available in this language")
 	limit := fs.Int("limit", 20, "at most this many updates, newest first (0: all)")
@@ -92,13 +92,9 @@ func numberText(n int) string {
 }
 
 func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("show", stderr)
+	fs := newFlags("show", "NUMBER|YYYY-MM-DD", stderr)
 	vf := addViewFlags(fs)
 	series := fs.String("series", config.DefaultSeries, "series of the update")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: iswfeed show [flags] NUMBER|YYYY-MM-DD")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return errUsageOrHelp(err)
 	}
@@ -149,7 +145,7 @@ func lookup(v storeView, series, arg string) (dedupe.Update, bool, error) {
 }
 
 func runSources(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sources", stderr)
+	fs := newFlags("sources", "", stderr)
 	vf := addViewFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -209,7 +205,7 @@ func ago(t time.Time) string {
 }
 
 func runGaps(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("gaps", stderr)
+	fs := newFlags("gaps", "", stderr)
 	vf := addViewFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -281,7 +277,7 @@ func refName(r dedupe.Ref) string {
 }
 
 func runBackup(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("backup", stderr)
+	fs := newFlags("backup", "", stderr)
 	path := fs.String("config", "", "config file naming the store")
 	out := fs.String("o", "", "write the backup to this file (required)")
 	if err := parseFlags(fs, args); err != nil {
@@ -365,7 +361,7 @@ func checkStoreFile(path string) error {
 }
 
 func runRestore(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("restore", stderr)
+	fs := newFlags("restore", "", stderr)
 	path := fs.String("config", "", "config file naming the store to replace")
 	in := fs.String("i", "", "the backup file to restore (required)")
 	if err := parseFlags(fs, args); err != nil {
@@ -438,7 +434,7 @@ func openStoreForWriting(cfg *config.Config) (*dedupe.Store, func() error, error
 }
 
 func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", stderr)
+	fs := newFlags("export", "", stderr)
 	path := fs.String("config", "", "config file naming the store")
 	dir := fs.String("dir", "", "write the documents under this directory (required)")
 	if err := parseFlags(fs, args); err != nil {
