@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -391,5 +393,49 @@ func TestEveryCommandExplainsItselfWithH(t *testing.T) {
 				t.Errorf("exit %d, output:\n%s", code, out)
 			}
 		})
+	}
+}
+
+func TestSIGTERMCancelsAPollInFlight(t *testing.T) {
+	started := make(chan struct{}, 1)
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // a body that never ends
+	}))
+	defer hang.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, freeAddr(t), hang.URL, hang.URL+"/other")
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(data, []byte("fetch:\n  timeout: 1m\n")...), 0o644)
+	d := startDaemon(t, dir, "-config", cfg, "-log-format", "json")
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the daemon never polled; log:\n%s", d.out.String())
+	}
+	start := time.Now()
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	if err := d.cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, d.out.String())
+	}
+	if took := time.Since(start); took > 6*time.Second {
+		t.Errorf("stopping with a poll in flight took %s", took)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(d.out.String()), "\n") {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil || entry["msg"] == nil {
+			t.Errorf("-log-format json wrote a line that is not a JSON log entry: %q", line)
+		}
+	}
+	// The store was closed cleanly: it opens at once and verifies.
+	out, code := iswfeed(t, dir, "check", "-config", cfg, "-store", filepath.Join(dir, "iswfeed.db"))
+	if code != 0 {
+		t.Errorf("store after stop: %s", out)
 	}
 }
