@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // binary is iswfeed built once for the tests that run it as an operator would.
@@ -437,5 +439,55 @@ func TestSIGTERMCancelsAPollInFlight(t *testing.T) {
 	out, code := iswfeed(t, dir, "check", "-config", cfg, "-store", filepath.Join(dir, "iswfeed.db"))
 	if code != 0 {
 		t.Errorf("store after stop: %s", out)
+	}
+}
+
+func TestLockedStoreWithoutADaemonGetsAClearMessage(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "127.0.0.1:0", "http://127.0.0.1:1/", "http://127.0.0.1:1/b")
+	db, err := bolt.Open(filepath.Join(dir, "iswfeed.db"), 0o600, nil) // another process's lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	out, code := iswfeed(t, dir, "updates", "-config", cfg)
+	if code != 1 || !strings.Contains(out, "locked by another process") || !strings.Contains(out, "no daemon answers") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("waited %s for the lock", took)
+	}
+}
+
+func TestRestoreVerifiesTheBackupAndKeepsTheOldStore(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "127.0.0.1:0", "https://understandingwar.org/feed/", "https://www.spartanat.com/feed/")
+	saved := filepath.Join(dir, "saved")
+	os.Mkdir(saved, 0o755)
+	data, _ := os.ReadFile(filepath.Join("testdata", "isw.xml"))
+	os.WriteFile(filepath.Join(saved, "isw.xml"), data, 0o644)
+	if out, code := iswfeed(t, dir, "import", "-config", cfg, saved); code != 0 {
+		t.Fatal(out)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	if out, code := iswfeed(t, dir, "backup", "-config", cfg, "-o", backup); code != 0 {
+		t.Fatal(out)
+	}
+	corrupt := filepath.Join(dir, "corrupt.db")
+	os.WriteFile(corrupt, bytes.Repeat([]byte("not a store "), 1000), 0o600)
+	out, code := iswfeed(t, dir, "restore", "-config", cfg, "-i", corrupt)
+	if code != 1 || !strings.Contains(out, "refusing to restore") {
+		t.Errorf("corrupt backup: exit %d\n%s", code, out)
+	}
+	os.Remove(filepath.Join(dir, "iswfeed.db"))
+	iswfeed(t, dir, "poll", "-config", cfg) // a fresh, empty store (the sources are unreachable)
+	out, code = iswfeed(t, dir, "restore", "-config", cfg, "-i", backup)
+	if code != 0 || !strings.Contains(out, "kept the current store as") {
+		t.Fatalf("restore: exit %d\n%s", code, out)
+	}
+	out, _ = iswfeed(t, dir, "updates", "-config", cfg)
+	if !strings.Contains(out, "2023-03-31") {
+		t.Errorf("restored store lacks the imported reports:\n%s", out)
 	}
 }

@@ -110,3 +110,39 @@ func hasLink(it *gofeed.Item, fragment string) bool {
 	}
 	return false
 }
+
+func TestHealthNeedsTheSchedulerAndAReadableStore(t *testing.T) {
+	isw := serveFile(t, "isw.xml", "application/rss+xml")
+	cfg := testConfig(t, config.Source{Name: "isw", URL: isw.URL, Lang: "en", Role: config.RoleOriginal})
+	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(a)
+	defer web.Close()
+	status := func() (int, string) {
+		resp, err := http.Get(web.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := status(); code != http.StatusServiceUnavailable || !strings.Contains(body, "scheduler stopped") {
+		t.Errorf("before Start: %d %s", code, body)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := a.poller.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := status(); code != http.StatusOK || !strings.Contains(body, `"store_bytes"`) {
+		t.Errorf("running: %d %s", code, body)
+	}
+	a.poller.Stop()
+	a.Close()
+	if code, body := status(); code != http.StatusServiceUnavailable || !strings.Contains(body, "store unreadable") {
+		t.Errorf("store closed: %d %s", code, body)
+	}
+}
