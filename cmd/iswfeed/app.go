@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,9 @@ type app struct {
 	poller *fetch.Poller
 	cfg    atomic.Pointer[config.Config]
 	server atomic.Pointer[publish.Server]
+
+	mu       sync.Mutex
+	ingested map[string]dedupe.Report // the last batch of each source, for poll's table
 }
 
 // sink hands a source's items to the store and re-renders the feeds when they changed.
@@ -39,6 +43,9 @@ func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) e
 		return err
 	}
 	s.a.log.Debug("ingest", "source", src.Name, "seen", rep.Seen, "changed", rep.Changed, "skipped", rep.Skipped, "held", rep.Held)
+	s.a.mu.Lock()
+	s.a.ingested[src.Name] = rep
+	s.a.mu.Unlock()
 	if rep.Changed > 0 {
 		return s.a.server.Load().Refresh()
 	}
@@ -53,7 +60,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		}
 		return nil, fmt.Errorf("unable to open the store %s: %w", cfg.Database, err)
 	}
-	a := &app{log: log, db: db}
+	a := &app{log: log, db: db, ingested: map[string]dedupe.Report{}}
 	a.cfg.Store(cfg)
 	if err := a.init(cfg); err != nil {
 		db.Close()
@@ -93,6 +100,14 @@ func (a *app) newServer(cfg *config.Config) (*publish.Server, error) {
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.server.Load().ServeHTTP(w, r) }
 
 func (a *app) Close() error { return a.db.Close() }
+
+// lastIngest returns what the last batch of a source did.
+func (a *app) lastIngest(source string) (dedupe.Report, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	rep, ok := a.ingested[source]
+	return rep, ok
+}
 
 // sourceStatuses joins the configured sources with their poll state.
 func (a *app) sourceStatuses() ([]publish.SourceStatus, error) {

@@ -491,3 +491,18 @@ func TestRestoreVerifiesTheBackupAndKeepsTheOldStore(t *testing.T) {
 		t.Errorf("restored store lacks the imported reports:\n%s", out)
 	}
 }
+
+func TestPollPrintsWhatEachSourceGave(t *testing.T) {
+	isw := serveFile(t, "isw.xml", "application/rss+xml")
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "127.0.0.1:0", isw.URL, "http://"+freeAddr(t)+"/feed")
+	out, code := iswfeed(t, dir, "poll", "-config", cfg)
+	if code != 1 || !strings.Contains(out, "1 of 2 sources failed") {
+		t.Errorf("exit %d, want 1 with the failed source counted:\n%s", code, out)
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[1], "isw ") || !strings.Contains(lines[1], " 200 ") ||
+		!strings.Contains(lines[1], "  4  ") || !strings.HasPrefix(lines[2], "spartanat ") || !strings.Contains(lines[2], "network error") {
+		t.Errorf("poll table:\n%s", out)
+	}
+}

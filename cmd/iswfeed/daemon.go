@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -101,20 +102,32 @@ func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer a.Close()
 	results := a.poller.PollAll(ctx)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tITEMS\tTIME\tRESULT")
+	fmt.Fprintln(tw, "SOURCE\tSTATUS\tITEMS\tNEW/CHANGED\tSKIPPED\tHELD\tTIME\tNEXT POLL\tRESULT")
 	failed := 0
 	for _, r := range results {
 		outcome := "ok"
-		if r.Err != nil {
+		switch {
+		case r.Err != nil:
 			outcome, failed = r.Err.Error(), failed+1
+		case r.NotModified:
+			outcome = "not modified"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", r.Source, r.Items, r.Duration.Round(time.Millisecond), outcome)
+		rep, _ := a.lastIngest(r.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", r.Source, statusText(r.Status), r.Items,
+			rep.Changed, rep.Skipped, rep.Held, r.Duration.Round(time.Millisecond), ago(r.NextPoll), outcome)
 	}
 	tw.Flush()
 	if failed > 0 {
 		return fmt.Errorf("%d of %d sources failed", failed, len(results))
 	}
 	return nil
+}
+
+func statusText(code int) string {
+	if code == 0 {
+		return "-"
+	}
+	return strconv.Itoa(code)
 }
 
 func runCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
