@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"iswfeed/config"
+	"iswfeed/fetch"
 )
 
 func loadConfig(path string) (*config.Config, error) {
@@ -117,10 +119,22 @@ func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			rep.Changed, rep.Skipped, rep.Held, r.Duration.Round(time.Millisecond), ago(r.NextPoll), outcome)
 	}
 	tw.Flush()
+	if failed > 0 && failed == len(results) && allNetwork(results) {
+		return fmt.Errorf("no source could be reached: the network looks down")
+	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d sources failed", failed, len(results))
 	}
 	return nil
+}
+
+func allNetwork(results []fetch.Result) bool {
+	for _, r := range results {
+		if !errors.Is(r.Err, fetch.ErrNetwork) {
+			return false
+		}
+	}
+	return true
 }
 
 func statusText(code int) string {
