@@ -81,6 +81,10 @@ func TestParseRejectsMistakes(t *testing.T) {
 			yaml: "series:\n  russian-offensive:\n    calendar: {401: 29.03.2023}\n" + validSources,
 			want: []string{"YYYY-MM-DD"},
 		},
+		"unknown series suggests the right one": {
+			yaml: "series:\n  iran-updates:\n    publish: true\n" + validSources,
+			want: []string{"series.iran-updates: unknown series", `did you mean "iran-update"`},
+		},
 		"negative duration": {
 			yaml: "min_interval: -5m\n" + validSources,
 			want: []string{"min_interval: must be a positive duration"},

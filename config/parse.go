@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,8 +119,12 @@ func (c *Config) Validate() error {
 		fail("fetch", "limits must not be negative")
 	}
 	for name, s := range c.Series {
-		if !seriesName.MatchString(name) {
-			fail("series."+name, "series names are lower-case words joined by hyphens, e.g. russian-offensive")
+		if !slices.Contains(KnownSeries, name) {
+			hint := "known series: " + strings.Join(KnownSeries, ", ")
+			if s := suggest(name, KnownSeries); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			fail("series."+name, "unknown series; %s", hint)
 		}
 		for n := range s.Calendar {
 			if n < 1 {
@@ -146,7 +151,6 @@ func (c *Config) Validate() error {
 }
 
 var (
-	seriesName = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 )
 
