@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -108,7 +109,7 @@ func (p *Poller) PollAll(ctx context.Context) []Result {
 	p.mu.Lock()
 	srcs := p.cfg.Sources
 	p.mu.Unlock()
-	return p.cycle(ctx, srcs, time.Now(), false)
+	return p.cycle(ctx, srcs, time.Now(), every)
 }
 
 // Start polls every source on its cron schedule, at the first tick that is
@@ -133,7 +134,7 @@ func (p *Poller) Start(ctx context.Context) error {
 	p.scheduleLocked()
 	p.cron.Start()
 	runCtx, srcs := p.runCtx, p.cfg.Sources
-	p.running.Go(func() { p.cycle(runCtx, srcs, time.Now(), true) })
+	p.goCycle(runCtx, srcs)
 	return nil
 }
 
@@ -165,7 +166,7 @@ func (p *Poller) tick(spec string) {
 	}
 	p.mu.Unlock()
 	if ctx != nil && ctx.Err() == nil {
-		p.cycle(ctx, srcs, time.Now(), true)
+		p.cycle(ctx, srcs, time.Now(), dueAt)
 	}
 }
 
@@ -219,7 +220,7 @@ func (p *Poller) Reload(cfg *config.Config) error {
 	if p.cron != nil {
 		p.scheduleLocked()
 		runCtx, srcs := p.runCtx, p.cfg.Sources
-		p.running.Go(func() { p.cycle(runCtx, srcs, time.Now(), true) })
+		p.goCycle(runCtx, srcs)
 	}
 	return nil
 }
@@ -250,7 +251,37 @@ type job struct {
 
 // cycle polls srcs (when dueOnly, only those whose next poll has come) and
 // saves their states in one transaction at the end.
-func (p *Poller) cycle(ctx context.Context, srcs []config.Source, tick time.Time, dueOnly bool) []Result {
+// selection picks, from a cycle's sources, those to poll at tick.
+type selection func(st State, tick time.Time) bool
+
+// every polls each source, whatever it asked for: `iswfeed poll`.
+func every(State, time.Time) bool { return true }
+
+// dueAt polls the sources whose next poll has come, within a second.
+func dueAt(st State, tick time.Time) bool { return !st.NextPoll.After(tick.Add(time.Second)) }
+
+// goCycle polls the due sources in the background, outside cron.
+func (p *Poller) goCycle(ctx context.Context, srcs []config.Source) {
+	p.running.Go(func() { p.cycle(ctx, srcs, time.Now(), dueAt) })
+}
+
+// ErrPanic is wrapped by the error of a sink that panicked: the source fails
+// that poll, and the daemon and the other sources go on.
+var ErrPanic = errors.New("fetch: the sink panicked")
+
+// ingest hands items to the sink, turning a panic into an error; cron's
+// Recover cannot see it, since polls run in the cycle's own goroutines.
+func (p *Poller) ingest(ctx context.Context, src config.Source, items []Item) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("sink panicked", "source", src.Name, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	return p.sink.Ingest(ctx, src, items)
+}
+
+func (p *Poller) cycle(ctx context.Context, srcs []config.Source, tick time.Time, poll selection) []Result {
 	states, err := p.store.load()
 	if err != nil {
 		p.log.Error("poll cycle skipped", "err", err)
@@ -262,8 +293,7 @@ func (p *Poller) cycle(ctx context.Context, srcs []config.Source, tick time.Time
 	results := make([]Result, len(srcs))
 	for i, src := range srcs {
 		results[i] = Result{Source: src.Name, NextPoll: states[src.Name].NextPoll}
-		due := !dueOnly || !states[src.Name].NextPoll.After(tick.Add(time.Second))
-		if !due || p.inflight[src.Name] {
+		if !poll(states[src.Name], tick) || p.inflight[src.Name] {
 			continue
 		}
 		p.inflight[src.Name] = true
@@ -293,7 +323,7 @@ func (p *Poller) cycle(ctx context.Context, srcs []config.Source, tick time.Time
 	}
 	wg.Wait()
 
-	netDown := networkDown(results, polled)
+	netDown := networkDown(results, polled, states, j.cfg.Sources)
 	if netDown {
 		p.log.Error("network looks down: every source failed to connect; not counting it against them", "sources", len(polled))
 	}
@@ -324,12 +354,24 @@ func stateFor(src config.Source, st State) State {
 }
 
 // networkDown reports whether every source of a cycle (at least two) failed to connect.
-func networkDown(results []Result, polled []int) bool {
-	if len(polled) < 2 {
+// networkDown reports whether this cycle's failures look like the network
+// rather than the sources: every source polled failed to connect, and every
+// other configured source's last poll failed too (a cycle may hold only the
+// sources that share a schedule or are due). One source alone proves nothing.
+func networkDown(results []Result, polled []int, states map[string]State, all []config.Source) bool {
+	if len(polled) == 0 || len(all) < 2 {
 		return false
 	}
+	inCycle := map[string]bool{}
 	for _, i := range polled {
 		if !errors.Is(results[i].Err, ErrNetwork) {
+			return false
+		}
+		inCycle[results[i].Source] = true
+	}
+	for _, src := range all {
+		st := states[src.Name]
+		if !inCycle[src.Name] && !st.NetworkDown && (st.ConsecutiveFailures == 0 || st.LastSuccess.After(st.LastAttempt)) {
 			return false
 		}
 	}
@@ -386,7 +428,7 @@ func (p *Poller) poll(ctx context.Context, j job, src config.Source, st State, t
 	if err == nil && resp.IsModified() {
 		feed, err = parse(src, resp.body, resp.header.Get("Content-Type"), resp.url, start)
 		if err == nil {
-			if ierr := p.sink.Ingest(ctx, src, feed.items); ierr != nil {
+			if ierr := p.ingest(ctx, src, feed.items); ierr != nil {
 				err = failure(src.Name, ErrSink, ierr.Error(), ierr)
 			}
 		}

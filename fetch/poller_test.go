@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iswfeed/config"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -249,6 +250,28 @@ func TestNetworkLooksDown(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a cycle of one source while the others are down too is the network", func(t *testing.T) {
+		db := openDB(t)
+		cfg := testConfig(t, "", closedURL(t), closedURL(t))
+		p, logs := newPoller(t, cfg, db, &sink{})
+		p.PollAll(context.Background()) // both fail: the network
+		only := []config.Source{cfg.Sources[0]}
+		p.cycle(context.Background(), only, time.Now().Add(time.Hour), every)
+		if n := strings.Count(logs.String(), "network looks down"); n != 2 {
+			t.Errorf("logged %d times, want once per cycle:\n%s", n, logs)
+		}
+		if st := stateOf(t, db, "src0"); st.ConsecutiveFailures != 0 || !st.NetworkDown {
+			t.Errorf("src0 blamed for the network: %+v", st)
+		}
+	})
+	t.Run("a single configured source is never the network", func(t *testing.T) {
+		db := openDB(t)
+		p, logs := newPoller(t, testConfig(t, "", closedURL(t)), db, &sink{})
+		p.PollAll(context.Background())
+		if strings.Contains(logs.String(), "network looks down") {
+			t.Errorf("blamed the network:\n%s", logs)
+		}
+	})
 	t.Run("one source down among working ones is that source's failure", func(t *testing.T) {
 		db := openDB(t)
 		up := serve(t, "application/rss+xml", fixture(t, "wordpress.rss"))
@@ -336,11 +359,11 @@ func TestRestartDoesNotPollEarly(t *testing.T) {
 	pollOne(t, first)
 
 	again, _ := newPoller(t, cfg, db, &sink{})
-	res := again.cycle(context.Background(), cfg.Sources, time.Now(), true)
+	res := again.cycle(context.Background(), cfg.Sources, time.Now(), dueAt)
 	if c.totalRequests.Load() != 1 || res[0].Status != 0 {
 		t.Errorf("a scheduled cycle after restart polled a source not yet due (%d requests)", c.totalRequests.Load())
 	}
-	res = again.cycle(context.Background(), cfg.Sources, time.Now().Add(4*time.Hour), true) // the fixture asks for a ttl of 3h
+	res = again.cycle(context.Background(), cfg.Sources, time.Now().Add(4*time.Hour), dueAt) // the fixture asks for a ttl of 3h
 	if c.totalRequests.Load() != 2 || res[0].Err != nil {
 		t.Errorf("a cycle past the next poll did not poll (%d requests, %v)", c.totalRequests.Load(), res[0].Err)
 	}
@@ -490,5 +513,32 @@ func TestMetrics(t *testing.T) {
 	}
 	if got["iswfeed_fetched_bytes_total,source=metrics-src"] == 0 {
 		t.Error("no bytes counted")
+	}
+}
+
+// panicSink fails the way a bug downstream would.
+type panicSink struct{}
+
+func (panicSink) Ingest(context.Context, config.Source, []Item) error { panic("bug downstream") }
+
+func TestAPanicDownstreamDoesNotStopThePoller(t *testing.T) {
+	up := serve(t, "application/rss+xml", fixture(t, "wordpress.rss"))
+	p, logs := newPoller(t, testConfig(t, "", up.URL), openDB(t), panicSink{})
+	if err := p.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "poll failed") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "bug downstream") {
+		t.Errorf("the panic was not logged:\n%s", logs)
+	}
+	if !p.Running() {
+		t.Error("the poller stopped")
+	}
+	p.Stop()
+	if st := stateOf(t, p.store.db, "src0"); st.ConsecutiveFailures != 1 || !strings.Contains(st.LastError, "sink panicked") {
+		t.Errorf("the panic is not that source's failure: %+v", st)
 	}
 }
