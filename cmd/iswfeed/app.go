@@ -30,6 +30,9 @@ type app struct {
 	cfg    atomic.Pointer[config.Config]
 	server atomic.Pointer[publish.Server]
 
+	// stale is set while the feeds lag behind the store after a failed render.
+	stale atomic.Bool
+
 	mu       sync.Mutex
 	ingested map[string]dedupe.Report // the last batch of each source, for poll's table
 }
@@ -46,10 +49,21 @@ func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) e
 	s.a.mu.Lock()
 	s.a.ingested[src.Name] = rep
 	s.a.mu.Unlock()
-	if rep.Changed > 0 {
-		return s.a.server.Load().Refresh()
+	if rep.Changed > 0 || s.a.stale.Load() {
+		s.a.refresh()
 	}
 	return nil
+}
+
+// refresh re-renders the feeds. A failure is the site's, not the source's
+// whose items are already stored: it is logged, and the next ingest retries.
+func (a *app) refresh() {
+	if err := a.server.Load().Refresh(); err != nil {
+		a.stale.Store(true)
+		a.log.Error("the feeds could not be rendered; they stay as they were until the next poll retries", "err", err)
+		return
+	}
+	a.stale.Store(false)
 }
 
 func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
@@ -139,12 +153,14 @@ type healthBody struct {
 	Scheduler   bool                 `json:"scheduler"`
 	StoreBytes  int64                `json:"store_bytes"`
 	LastSuccess map[string]time.Time `json:"last_success"`
-	Error       string               `json:"error,omitempty"`
+	// FeedsStale says the last render failed: the feeds lag behind the store.
+	FeedsStale bool   `json:"feeds_stale,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 // health is 200 when the store is readable and the scheduler runs.
 func (a *app) health() (any, bool) {
-	body := healthBody{Status: "ok", Scheduler: a.poller.Running(), LastSuccess: map[string]time.Time{}}
+	body := healthBody{Status: "ok", Scheduler: a.poller.Running(), LastSuccess: map[string]time.Time{}, FeedsStale: a.stale.Load()}
 	err := a.db.View(func(tx *bolt.Tx) error {
 		body.StoreBytes = tx.Size()
 		return nil
@@ -153,7 +169,9 @@ func (a *app) health() (any, bool) {
 		var states []fetch.State
 		states, err = fetch.States(a.db)
 		for _, s := range states {
-			body.LastSuccess[s.Name] = s.LastSuccess
+			if !s.LastSuccess.IsZero() {
+				body.LastSuccess[s.Name] = s.LastSuccess
+			}
 		}
 	}
 	switch {
@@ -165,8 +183,9 @@ func (a *app) health() (any, bool) {
 	return body, body.Status == "ok"
 }
 
-// reload applies a new config to the running daemon; a config that does not
-// load is rejected and the old one keeps running.
+// reload applies a new config to the running daemon. Each part is prepared
+// before any is switched, so a config that does not load or apply is rejected
+// whole and the old one keeps running.
 func (a *app) reload(load func() (*config.Config, error)) {
 	cfg, err := load()
 	if err != nil {
@@ -178,20 +197,23 @@ func (a *app) reload(load func() (*config.Config, error)) {
 		a.log.Warn("reload: listen and database take effect only after a restart", "listen", old.Listen, "database", old.Database)
 		cfg.Listen, cfg.Database = old.Listen, old.Database
 	}
+	srv, err := a.newServer(cfg)
+	if err != nil {
+		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
+		return
+	}
 	if err := a.store.Configure(cfg); err != nil {
 		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
 		return
 	}
-	srv, err := a.newServer(cfg)
-	if err != nil {
-		a.log.Error("reload: unable to render with the new config", "err", err)
-		return
-	}
 	if err := a.poller.Reload(cfg); err != nil {
-		a.log.Error("reload: unable to apply the new sources", "err", err)
+		a.store.Configure(old)
+		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
 		return
 	}
 	a.cfg.Store(cfg)
 	a.server.Store(srv)
+	// An ingest between newServer and the swap refreshed the old server.
+	a.refresh()
 	a.log.Info("reload: config applied", "config", cfg.Origin, "sources", len(cfg.Sources))
 }

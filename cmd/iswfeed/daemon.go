@@ -45,6 +45,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // serve runs the daemon until ctx ends; ready, if set, gets the server's URL
 // once it listens; reload, if set, is how SIGHUP reads the config again.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(url string), reload func() (*config.Config, error)) error {
+	// Caught from the start: a reload sent while the daemon opens would otherwise kill it.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	a, err := openApp(cfg, log)
 	if err != nil {
 		return err
@@ -54,8 +58,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err != nil {
 		return fmt.Errorf("unable to listen: %w", err)
 	}
-	srv := &http.Server{Handler: a, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	srv := &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String() + "/"
 	log.Info("serving", "url", url, "config", cfg.Origin, "database", cfg.Database, "sources", len(cfg.Sources))
 	if err := serveAdmin(ctx, a); err != nil {
@@ -67,16 +78,18 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if ready != nil {
 		ready(url)
 	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for done := false; !done; {
 		select {
 		case <-ctx.Done():
 			done = true
+		case err := <-served:
+			a.poller.Stop()
+			return fmt.Errorf("the HTTP server stopped: %w", err)
 		case <-hup:
 			if reload != nil {
 				a.reload(reload)
+			} else {
+				log.Warn("SIGHUP ignored: this config cannot be reloaded")
 			}
 		}
 	}
