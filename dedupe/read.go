@@ -56,8 +56,9 @@ func (s *Store) Updates(q Query) ([]Update, error) {
 			out = out[:q.Limit]
 		}
 		for i := range out {
-			if err := s.complete(tx, &out[i], q.Content); err != nil {
-				return err
+			s.number(tx, &out[i])
+			if q.Content {
+				fillContent(tx, &out[i])
 			}
 		}
 		return nil
@@ -170,22 +171,23 @@ func (s *Store) updateOn(tx *bolt.Tx, series, date string, u *Update) (bool, err
 	if err != nil || !found {
 		return false, err
 	}
-	return true, s.complete(tx, u, true)
+	s.number(tx, u)
+	fillContent(tx, u)
+	return true, nil
 }
 
-// complete fills an update's number from the calendar and, when asked, its
-// variants' content.
-func (s *Store) complete(tx *bolt.Tx, u *Update, content bool) error {
+// number fills an update's number from the calendar.
+func (s *Store) number(tx *bolt.Tx, u *Update) {
 	u.Number, _ = s.numberOf(tx, u.Series, u.Date)
-	if !content {
-		return nil
-	}
+}
+
+// fillContent copies each variant's content out of the transaction.
+func fillContent(tx *bolt.Tx, u *Update) {
 	b := tx.Bucket(bucketContent)
 	for i := range u.Variants {
 		v := &u.Variants[i]
 		v.Content = string(b.Get(itemKey(v.Source, v.ItemID)))
 	}
-	return nil
 }
 
 // Stats counts what the store holds.
