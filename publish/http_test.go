@@ -290,3 +290,21 @@ func TestHealthz(t *testing.T) {
 		t.Errorf("/healthz without a Health func: %d", r.StatusCode)
 	}
 }
+
+func TestCountersSurviveAConfigReloadOnTheSameRegistry(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	f := newFixture(t, Options{Registry: reg})
+	f.get("/feed.atom")
+	// A reload builds a new Server with the daemon's one registry.
+	reloaded := New(f.cfg, f.store, f.srv.log, Options{Registry: reg})
+	if err := reloaded.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	reloaded.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/feed.atom", nil))
+	rec = httptest.NewRecorder()
+	reloaded.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if want := `iswfeed_http_requests_total{route="GET /feed.atom",status="200"} 2`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("after a reload /metrics lacks %s:\n%s", want, rec.Body.String())
+	}
+}
