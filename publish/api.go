@@ -56,54 +56,90 @@ const (
 	maxAPILimit     = 500
 )
 
-// apiUpdates answers /api/updates: newest first, filtered by ?lang=, at most
-// ?limit= (1..500, default 50), older than ?before= (an update number or a
-// YYYY-MM-DD date), with the URL of the next page.
-func (s *Server) apiUpdates(st *site, r *http.Request) (*document, error) {
+// listing is what /api/updates reads from its query, validated and
+// normalised, so that equal listings share one cached document.
+type listing struct {
+	lang   string
+	limit  int
+	before time.Time
+}
+
+// listingOf reads ?lang=, ?limit= (1..500, default 50) and ?before= (an
+// update number or a YYYY-MM-DD date); other parameters are ignored.
+func listingOf(st *site, r *http.Request) (listing, error) {
 	q := r.URL.Query()
-	limit := defaultAPILimit
+	l := listing{lang: q.Get("lang"), limit: defaultAPILimit}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxAPILimit {
-			return nil, badRequest("limit must be a number from 1 to %d", maxAPILimit)
+			return l, badRequest("limit must be a number from 1 to %d", maxAPILimit)
 		}
-		limit = n
+		l.limit = n
 	}
-	lang := q.Get("lang")
-	if lang != "" && !slices.Contains(st.langs, lang) {
-		return nil, badRequest("no updates in language %q; languages: %s", lang, listOr(st.langs, "none yet"))
+	if l.lang != "" && !slices.Contains(st.langs, l.lang) {
+		return l, badRequest("no updates in language %q; languages: %s", l.lang, listOr(st.langs, "none yet"))
 	}
-	var before time.Time
 	if v := q.Get("before"); v != "" {
 		u, err := st.find(defaultSeries, v)
 		if err != nil {
-			return nil, badRequest("before must be an update number or a date (YYYY-MM-DD) of a known update: %v", err)
+			return l, badRequest("before must be an update number or a date (YYYY-MM-DD) of a known update: %v", err)
 		}
-		before = u.Date
+		l.before = u.Date
 	}
+	return l, nil
+}
+
+// key is the listing's canonical URL path and query.
+func (l listing) key() string {
+	q := url.Values{}
+	if !l.before.IsZero() {
+		q.Set("before", l.before.Format(time.DateOnly))
+	}
+	if l.lang != "" {
+		q.Set("lang", l.lang)
+	}
+	if l.limit != defaultAPILimit {
+		q.Set("limit", strconv.Itoa(l.limit))
+	}
+	if len(q) == 0 {
+		return "/api/updates"
+	}
+	return "/api/updates?" + q.Encode()
+}
+
+// apiUpdates answers /api/updates: newest first, filtered by ?lang=, at most
+// ?limit=, older than ?before=, with the URL of the next page.
+func (s *Server) apiUpdates(w http.ResponseWriter, r *http.Request) {
+	st := s.site.Load()
+	l, err := listingOf(st, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.serveCached(w, r, st, l.key(), func() (*document, error) { return s.renderListing(st, l) })
+}
+
+func (s *Server) renderListing(st *site, l listing) (*document, error) {
 	out := struct {
 		Updates []apiUpdate `json:"updates"`
 		Next    string      `json:"next,omitempty"`
 	}{Updates: []apiUpdate{}}
-	ups := st.inView(view{lang: lang})
+	ups := st.inView(view{lang: l.lang})
 	var modified time.Time
 	for i := range ups {
 		u := &ups[i]
-		if !before.IsZero() && !u.Date.Before(before) {
+		if !l.before.IsZero() && !u.Date.Before(l.before) {
 			continue
 		}
-		if len(out.Updates) == limit {
-			next := url.Values{"before": {out.Updates[limit-1].Date}, "limit": {strconv.Itoa(limit)}}
-			if lang != "" {
-				next.Set("lang", lang)
-			}
-			out.Next = s.abs("/api/updates?" + next.Encode())
+		if len(out.Updates) == l.limit {
+			next := listing{lang: l.lang, limit: l.limit, before: ups[i-1].Date}
+			out.Next = s.abs(next.key())
 			break
 		}
 		out.Updates = append(out.Updates, s.apiUpdateOf(u))
 		modified = latest(modified, u.Updated)
 	}
-	return s.jsonDocument(r.URL.String(), out, modified)
+	return s.jsonDocument(l.key(), out, modified)
 }
 
 // apiUpdate answers /api/updates/{number} and /api/updates/{series}/{date}

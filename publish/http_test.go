@@ -2,11 +2,15 @@ package publish
 
 import (
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -306,5 +310,62 @@ func TestCountersSurviveAConfigReloadOnTheSameRegistry(t *testing.T) {
 	reloaded.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	if want := `iswfeed_http_requests_total{route="GET /feed.atom",status="200"} 2`; !strings.Contains(rec.Body.String(), want) {
 		t.Errorf("after a reload /metrics lacks %s:\n%s", want, rec.Body.String())
+	}
+}
+
+func TestQueryStringsTheRendererDoesNotReadAreNotCached(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	for i := range 50 {
+		for _, p := range []string{"/", "/updates/401", "/api/updates", "/api/updates?limit=050", "/api/updates?lang=de"} {
+			sep := "?"
+			if strings.Contains(p, "?") {
+				sep = "&"
+			}
+			if r := f.get(p + sep + "x=" + strconv.Itoa(i)); r.StatusCode != 200 {
+				t.Fatalf("%s with junk: %d %s", p, r.StatusCode, r.body)
+			}
+		}
+	}
+	st := f.srv.site.Load()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	got := slices.Sorted(maps.Keys(st.lazy))
+	if want := []string{"/", "/api/updates", "/api/updates?lang=de", "/updates/401"}; !slices.Equal(got, want) {
+		t.Errorf("cached %v, want %v", got, want)
+	}
+}
+
+func TestASlowRenderHoldsUpOnlyItsOwnKey(t *testing.T) {
+	st := &site{lazy: map[string]*document{}}
+	release := make(chan struct{})
+	renders := atomic.Int32{}
+	slow := func() (*document, error) {
+		renders.Add(1)
+		<-release
+		return newDocument([]byte("slow"), typeText, time.Time{}), nil
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			if d, err := st.cached("/slow", slow); err != nil || string(d.body) != "slow" {
+				t.Errorf("slow: %v %v", d, err)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() {
+		st.cached("/quick", func() (*document, error) { return newDocument([]byte("quick"), typeText, time.Time{}), nil })
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a render of another key waited for the slow one")
+	}
+	close(release)
+	wg.Wait()
+	if n := renders.Load(); n != 1 {
+		t.Errorf("concurrent requests rendered /slow %d times, want once", n)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 
 	"iswfeed/config"
 	"iswfeed/dedupe"
@@ -77,6 +78,7 @@ type site struct {
 	langs       []string
 	docs        map[string]*document // the current feeds, rendered eagerly
 
+	rendering singleflight.Group
 	mu        sync.Mutex
 	lazy      map[string]*document // everything else, rendered on first request
 	lazyBytes int
@@ -270,18 +272,40 @@ const (
 )
 
 // cached returns the site's document for key, rendering it on first use.
-// Rendering happens under the site's lock so that concurrent requests render
-// once; past maxLazyBytes, random documents make room.
+// Concurrent requests for one key render once, outside the site's lock, so
+// that a slow render holds up no other key; past maxLazyBytes, random
+// documents make room. Errors are not kept.
 func (st *site) cached(key string, render func() (*document, error)) (*document, error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if d, ok := st.lazy[key]; ok {
+	if d, ok := st.lookup(key); ok {
 		return d, nil
 	}
-	d, err := render()
+	v, err, _ := st.rendering.Do(key, func() (any, error) {
+		if d, ok := st.lookup(key); ok {
+			return d, nil
+		}
+		d, err := render()
+		if err != nil {
+			return nil, err
+		}
+		st.keep(key, d)
+		return d, nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	return v.(*document), nil
+}
+
+func (st *site) lookup(key string) (*document, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	d, ok := st.lazy[key]
+	return d, ok
+}
+
+func (st *site) keep(key string, d *document) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	size := len(d.body) + len(d.gz)
 	for k, old := range st.lazy {
 		if st.lazyBytes+size <= maxLazyBytes {
@@ -292,7 +316,6 @@ func (st *site) cached(key string, render func() (*document, error)) (*document,
 	}
 	st.lazy[key] = d
 	st.lazyBytes += size
-	return d, nil
 }
 
 // statusError is a request the server cannot answer, with a short message.
