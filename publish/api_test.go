@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"iswfeed/config"
+	"iswfeed/fetch"
 )
 
 func TestAPIUpdates(t *testing.T) {
@@ -38,7 +40,7 @@ func TestAPIUpdates(t *testing.T) {
 
 	t.Run("limit pages with next", func(t *testing.T) {
 		json.Unmarshal([]byte(f.get("/api/updates?limit=1").body), &page)
-		if len(page.Updates) != 1 || page.Next != "https://feeds.example.org/api/updates?before=2023-03-29&limit=1" {
+		if len(page.Updates) != 1 || page.Next != "https://feeds.example.org/api/updates/before/russian-offensive/2023-03-29?limit=1" {
 			t.Errorf("limit=1: %d updates, next %q", len(page.Updates), page.Next)
 		}
 	})
@@ -60,7 +62,13 @@ func TestAPIUpdates(t *testing.T) {
 			t.Errorf("lang=de: %+v", page.Updates)
 		}
 	})
-	for _, q := range []string{"limit=0", "limit=501", "limit=ten", "before=yesterday", "before=999", "lang=fr"} {
+	t.Run("before takes a series and date", func(t *testing.T) {
+		json.Unmarshal([]byte(f.get("/api/updates?before=russian-offensive/2023-03-28").body), &page)
+		if len(page.Updates) != 1 || page.Updates[0].Date != "2023-02-26" {
+			t.Errorf("before=russian-offensive/2023-03-28: %+v", page.Updates)
+		}
+	})
+	for _, q := range []string{"limit=0", "limit=501", "limit=ten", "before=yesterday", "before=999", "lang=fr", "before=nothing/2023-03-28"} {
 		t.Run("bad "+q+" is 400", func(t *testing.T) {
 			r := f.get("/api/updates?" + q)
 			var e struct{ Error string }
@@ -180,4 +188,69 @@ func TestExportWritesWhatHTTPServes(t *testing.T) {
 			t.Errorf("archive mtime %v, Last-Modified %v", fi.ModTime(), lm)
 		}
 	}
+}
+
+// iswItem is an ISW post of any series, titled as ISW titles it.
+func iswItem(title, slug, date string) fetch.Item {
+	d := day(date)
+	return fetch.Item{Source: "isw", Lang: "en", ID: "isw-" + slug + "-" + date,
+		Title:   title + ", " + d.Format("January 2, 2006"),
+		Link:    "https://understandingwar.org/research/" + slug + "-" + strings.ToLower(d.Format("January-2-2006")) + "/",
+		Content: "<p>" + title + "</p>", Published: d.Add(23 * time.Hour)}
+}
+
+func TestPagingThroughSeriesSharingDatesShowsEachUpdateOnce(t *testing.T) {
+	yes := true
+	f := newFixture(t, Options{}, func(c *config.Config) {
+		c.Series = map[string]config.Series{"iran-update": {Publish: &yes}}
+	})
+	threeReports(f)
+	f.ingest(isw,
+		iswItem("Iran Update", "iran-update", "2023-03-29"), // shares a date with update 401
+		iswItem("Iran Update", "iran-update", "2023-03-27"), // a date without a Russian report
+	)
+	listing := func(path string) (ids []string) {
+		for path != "" {
+			r := f.get(path)
+			var page struct {
+				Updates []apiUpdate
+				Next    string
+			}
+			if r.StatusCode != 200 || json.Unmarshal([]byte(r.body), &page) != nil {
+				t.Fatalf("%s: %d %s", path, r.StatusCode, r.body)
+			}
+			for _, u := range page.Updates {
+				ids = append(ids, u.Series+" "+u.Date)
+			}
+			path = strings.TrimPrefix(page.Next, "https://feeds.example.org")
+		}
+		return ids
+	}
+	want := []string{"iran-update 2023-03-29", "russian-offensive 2023-03-29", "russian-offensive 2023-03-28",
+		"iran-update 2023-03-27", "russian-offensive 2023-02-26"}
+	for _, limit := range []string{"1", "2", "3"} {
+		if got := listing("/api/updates?limit=" + limit); !slices.Equal(got, want) {
+			t.Errorf("paging by %s:\n got %v\nwant %v", limit, got, want)
+		}
+	}
+	t.Run("a date from people means every report older than that day", func(t *testing.T) {
+		if got := listing("/api/updates/before/2023-03-29"); !slices.Equal(got, want[2:]) {
+			t.Errorf("before 2023-03-29: %v", got)
+		}
+		if got := listing("/api/updates?before=2023-03-28"); !slices.Equal(got, want[3:]) {
+			t.Errorf("before=2023-03-28: %v", got)
+		}
+	})
+	t.Run("a number from people means the reports after that one", func(t *testing.T) {
+		if got := listing("/api/updates?before=401"); !slices.Equal(got, want[2:]) {
+			t.Errorf("before=401: %v", got)
+		}
+	})
+	t.Run("cursors that show the same page share one document", func(t *testing.T) {
+		a := f.get("/api/updates/before/iran-update/2023-03-27")
+		b := f.get("/api/updates/before/2023-03-27")
+		if a.body != b.body || a.Header.Get("ETag") != b.Header.Get("ETag") {
+			t.Errorf("two cursors of one page differ:\n%s\n%s", a.body, b.body)
+		}
+	})
 }

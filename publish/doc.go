@@ -14,8 +14,13 @@
 //	/updates/{series}/{yyyy-mm-dd}         the same for any report, numbered or not
 //	/status                                HTML: the sources' health, the store's counts and gaps
 //	/api                                   JSON: what the API offers
-//	/api/updates?lang=&limit=&before=      JSON list; limit 1..500 (default 50); before is an
-//	                                       update number or a YYYY-MM-DD report date
+//	/api/updates?lang=&limit=&before=      JSON list, newest report date first, then series by name;
+//	                                       limit 1..500 (default 50); before is an update number,
+//	                                       a YYYY-MM-DD date (every report older than that day)
+//	                                       or {series}/{yyyy-mm-dd}
+//	/api/updates/before/{series}/{yyyy-mm-dd}?lang=&limit=  the page after that report: what
+//	                                       next links to, so that a static export can hold it
+//	/api/updates/before/{number|yyyy-mm-dd}  the same, from a number or date
 //	/api/updates/{number}, /api/updates/{series}/{yyyy-mm-dd}  one update with sanitised content
 //	/api/sources                           JSON: each source's poll state
 //	/healthz, /metrics, /icon.svg

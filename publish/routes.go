@@ -33,6 +33,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /status", s.dynamic(s.statusPage))
 	mux.HandleFunc("GET /api", s.lazy(s.apiIndex))
 	mux.HandleFunc("GET /api/updates", s.apiUpdates)
+	mux.HandleFunc("GET /api/updates/before/{key}", s.apiUpdates)
+	mux.HandleFunc("GET /api/updates/before/{series}/{key}", s.apiUpdates)
 	mux.HandleFunc("GET /api/updates/{key}", s.lazy(s.apiUpdate))
 	mux.HandleFunc("GET /api/updates/{series}/{key}", s.lazy(s.apiUpdate))
 	mux.HandleFunc("GET /api/sources", s.dynamic(s.apiSources))
