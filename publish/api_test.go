@@ -254,3 +254,46 @@ func TestPagingThroughSeriesSharingDatesShowsEachUpdateOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestExportedAPIPagesLeadFromOneToTheNext(t *testing.T) {
+	f := newFixture(t, Options{})
+	var items []fetch.Item
+	start := day("2023-01-01")
+	for i := range defaultAPILimit*2 + 3 {
+		items = append(items, original(start.AddDate(0, 0, i).Format(time.DateOnly), "<p>report</p>"))
+	}
+	f.ingest(isw, items...)
+	dir := t.TempDir()
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	pages := 0
+	// As nginx's try_files $uri.json does: the path, ignoring any query.
+	for p := "/api/updates"; p != ""; pages++ {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(exportName(p))))
+		if err != nil {
+			t.Fatalf("next leads to %s, which the export lacks: %v", p, err)
+		}
+		if r := f.get(p); r.body != string(b) {
+			t.Errorf("%s differs from what HTTP serves", p)
+		}
+		var page struct {
+			Updates []apiUpdate
+			Next    string
+		}
+		if err := json.Unmarshal(b, &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range page.Updates {
+			if seen[u.ID] {
+				t.Fatalf("page %d of the export repeats %s", pages+1, u.ID)
+			}
+			seen[u.ID] = true
+		}
+		p = strings.TrimPrefix(page.Next, "https://feeds.example.org")
+	}
+	if len(seen) != len(items) || pages != 3 {
+		t.Errorf("following next through the export: %d updates on %d pages, want %d on 3", len(seen), pages, len(items))
+	}
+}

@@ -19,7 +19,8 @@ import (
 // each with a .gz beside it, so that a static server (nginx with gzip_static,
 // a CDN) can serve any number of subscribers. Paths without an extension get
 // .html (pages) or .json (API). The live /status, /api/sources, /healthz and
-// /metrics are not exported.
+// /metrics are not exported, nor /api/updates with a query: its pages at the
+// default limit are, as /api/updates/before/{series}/{date}, where next leads.
 func Export(cfg *config.Config, store *dedupe.Store, dir string) error {
 	s := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err := s.Refresh(); err != nil {
@@ -49,6 +50,10 @@ func (s *Server) exportPaths() []string {
 	for i := range st.updates {
 		p := updatePath(&st.updates[i])
 		paths = append(paths, p, "/api"+p)
+	}
+	// The pages that /api/updates's next links lead to, at the default limit.
+	for i := defaultAPILimit; i < len(st.updates); i += defaultAPILimit {
+		paths = append(paths, cursorOf(&st.updates[i-1]).path())
 	}
 	return paths
 }
