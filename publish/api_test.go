@@ -297,3 +297,53 @@ func TestExportedAPIPagesLeadFromOneToTheNext(t *testing.T) {
 		t.Errorf("following next through the export: %d updates on %d pages, want %d on 3", len(seen), pages, len(items))
 	}
 }
+
+func TestExportDeletesOnlyTheFilesItWroteThatAreGone(t *testing.T) {
+	yes := true
+	f := newFixture(t, Options{}, func(c *config.Config) {
+		c.Series = map[string]config.Series{"iran-update": {Publish: &yes}}
+	})
+	f.ingest(isw, original("2023-03-29", "<p>x</p>"), iswItem("Iran Update", "iran-update", "2023-03-27"))
+	wrong := german(402, "2023-03-29", "<p>Die Lage.</p>")
+	f.ingest(spa, wrong)
+	dir := t.TempDir()
+	operator := []string{"robots.txt", "updates/README", "api/updates/notes.json"}
+	for _, name := range operator {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	exists := func(name string) bool {
+		_, err := os.Stat(filepath.Join(dir, name))
+		return err == nil
+	}
+	for _, name := range []string{"updates/402.html", "api/updates/402.json.gz", "updates/iran-update/2023-03-27.html"} {
+		if !exists(name) {
+			t.Fatalf("the first export lacks %s", name)
+		}
+	}
+
+	// The translator corrects the number; the operator stops publishing Iran Updates.
+	right := german(401, "2023-03-29", "<p>Die Lage.</p>")
+	right.ID = wrong.ID
+	f.ingest(spa, right)
+	f.cfg.Series = nil
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"updates/402.html", "updates/402.html.gz", "api/updates/402.json", "api/updates/402.json.gz",
+		"updates/iran-update/2023-03-27.html", "updates/iran-update", "api/updates/iran-update"} {
+		if exists(name) {
+			t.Errorf("%s is still online after the second export", name)
+		}
+	}
+	for _, name := range append(operator, "updates/401.html", "api/updates/401.json.gz", "feed.atom") {
+		if !exists(name) {
+			t.Errorf("the second export deleted %s", name)
+		}
+	}
+}
