@@ -59,5 +59,10 @@
 // background) and everything else on first request, kept until the next
 // change. /status, /api/sources and /healthz show live state and are rendered
 // per request. Each document has a strong ETag from its bytes and another for
-// its gzip; Last-Modified moves only when the bytes do.
+// its gzip; Last-Modified moves only when the bytes do. A server does not know
+// what one before it sent (a restart, a reload with a new title), so a path's
+// first Last-Modified is no earlier than the server's start: clients that
+// revalidate with If-Modified-Since alone fetch each document once more after
+// a restart rather than miss a change. An export rewrites only the files whose
+// bytes changed, so nginx's Last-Modified and ETag stay put for the rest.
 package publish

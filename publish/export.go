@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -198,7 +199,13 @@ func (d *document) fileTime() time.Time {
 	return time.Time{}
 }
 
+// writeFileAtomic replaces name with b. A file that holds b already is left
+// alone, so that its mtime, which nginx sends as Last-Modified and puts in its
+// ETag, moves only when its bytes do.
 func writeFileAtomic(name string, b []byte, mtime time.Time) error {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, b) {
+		return nil
+	}
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return fmt.Errorf("publish: export: %w", err)
 	}

@@ -369,3 +369,66 @@ func TestASlowRenderHoldsUpOnlyItsOwnKey(t *testing.T) {
 		t.Errorf("concurrent requests rendered /slow %d times, want once", n)
 	}
 }
+
+func TestIfModifiedSinceSeesBytesThatChangedAcrossARestartOrReload(t *testing.T) {
+	cases := map[string]func(*config.Config){
+		"reload with a new title":              func(c *config.Config) { c.Title = "ISW reports, renamed" },
+		"restart with a new hub":               func(c *config.Config) { c.Hubs = []string{"https://hub.example.org/"} },
+		"restart with fewer entries in a feed": func(c *config.Config) { c.FeedSize = 1 },
+	}
+	for name, edit := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, Options{})
+			threeReports(f)
+			paths := []string{"/feed.atom", "/feed.json", "/", "/updates/401"}
+			seen := map[string]response{}
+			for _, p := range paths {
+				seen[p] = f.get(p)
+			}
+			nextSecond()
+			cfg := *f.cfg
+			edit(&cfg)
+			// The daemon builds a new Server on the same store, as after a restart.
+			next := New(&cfg, f.store, f.srv.log, Options{})
+			if err := next.Refresh(); err != nil {
+				t.Fatal(err)
+			}
+			changed := 0
+			for _, p := range paths {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+				if rec.Body.String() == seen[p].body {
+					continue // bytes that did not change may answer 304
+				}
+				changed++
+				req := httptest.NewRequest(http.MethodGet, p, nil)
+				req.Header.Set("If-Modified-Since", seen[p].Header.Get("Last-Modified"))
+				rec = httptest.NewRecorder()
+				next.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					t.Errorf("%s changed, but a client with If-Modified-Since %s got %d (Last-Modified %s)",
+						p, seen[p].Header.Get("Last-Modified"), rec.Code, rec.Header().Get("Last-Modified"))
+				}
+			}
+			if changed == 0 {
+				t.Fatal("nothing changed; the case tests nothing")
+			}
+		})
+	}
+	t.Run("restart with nothing changed keeps the ETags", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		threeReports(f)
+		etag := f.get("/feed.atom").Header.Get("ETag")
+		next := New(f.cfg, f.store, f.srv.log, Options{})
+		if err := next.Refresh(); err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/feed.atom", nil)
+		req.Header.Set("If-None-Match", etag)
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotModified {
+			t.Errorf("If-None-Match after a restart: %d, want 304", rec.Code)
+		}
+	})
+}

@@ -60,6 +60,9 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	now     func() time.Time
+	// started is the second after New: later than any Last-Modified an
+	// earlier server on the store sent, unless it ran in the same second.
+	started time.Time
 
 	refreshMu sync.Mutex
 	site      atomic.Pointer[site]
@@ -97,6 +100,7 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 		opts.Client = &http.Client{Timeout: 10 * time.Second}
 	}
 	s := &Server{cfg: cfg, store: store, log: log, opts: opts, now: time.Now,
+		started: time.Now().UTC().Truncate(time.Second).Add(time.Second),
 		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{}}
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
 	s.handler = s.metrics.instrument(s.routes())
@@ -247,7 +251,10 @@ func (s *Server) forget(st *site) {
 }
 
 // document wraps rendered bytes, keeping the path's Last-Modified while its
-// bytes stay the same and moving it forward when they change.
+// bytes stay the same and moving it forward when they change. A path this
+// server has not stamped yet may have served other bytes before a restart or
+// reload (a new title, a new template), so its Last-Modified is at least the
+// server's start: If-Modified-Since never gets a 304 for bytes it has not seen.
 func (s *Server) document(key string, body []byte, contentType string, updated time.Time) *document {
 	d := newDocument(body, contentType, updated)
 	s.mu.Lock()
@@ -258,6 +265,8 @@ func (s *Server) document(key string, body []byte, contentType string, updated t
 		d.modified = prev.modified
 	case ok:
 		d.modified = latest(d.modified, s.now().UTC().Truncate(time.Second), prev.modified.Add(time.Second))
+	case d.hasModified():
+		d.modified = latest(d.modified, s.started)
 	}
 	if len(s.stamps) > maxStamps {
 		clear(s.stamps)
