@@ -167,9 +167,7 @@ func (s *Server) exportDocument(p string) (*document, error) {
 	if p == "/icon.svg" {
 		return iconDoc, nil
 	}
-	st.mu.Lock()
-	d, ok := st.lazy[p]
-	st.mu.Unlock()
+	d, ok := st.lookup(p)
 	if !ok {
 		return nil, fmt.Errorf("publish: export %s: not rendered", p)
 	}
