@@ -1,10 +1,12 @@
 package publish
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"iswfeed/dedupe"
@@ -56,54 +58,165 @@ const (
 	maxAPILimit     = 500
 )
 
-// apiUpdates answers /api/updates: newest first, filtered by ?lang=, at most
-// ?limit= (1..500, default 50), older than ?before= (an update number or a
-// YYYY-MM-DD date), with the URL of the next page.
-func (s *Server) apiUpdates(st *site, r *http.Request) (*document, error) {
+// listing is one page of /api/updates, validated and normalised: equal
+// listings share one cached document, whatever URL asked for them.
+type listing struct {
+	lang  string
+	limit int
+	after cursor
+}
+
+// cursor is a place in the listing's order: newest report date first, then
+// series by name. A page holds the updates after it, so paging never skips
+// or repeats an update, whichever series share a date.
+type cursor struct {
+	date   time.Time // zero: before the first update
+	series string    // "": after every update of date
+}
+
+// cursorOf is the place of u in the listing.
+func cursorOf(u *dedupe.Update) cursor { return cursor{date: u.Date, series: u.Series} }
+
+// precedes reports whether c comes before u in the listing.
+func (c cursor) precedes(u *dedupe.Update) bool {
+	switch {
+	case c.date.IsZero():
+		return true
+	case !u.Date.Equal(c.date):
+		return u.Date.Before(c.date)
+	}
+	return c.series != "" && u.Series > c.series
+}
+
+// path is where the page after c is served: /api/updates/before/{series}/{date}.
+func (c cursor) path() string {
+	if c.date.IsZero() {
+		return "/api/updates"
+	}
+	if c.series == "" {
+		return "/api/updates/before/" + c.date.Format(time.DateOnly)
+	}
+	return "/api/updates/before/" + c.series + "/" + c.date.Format(time.DateOnly)
+}
+
+// listingOf reads a listing from /api/updates?lang=&limit=&before= or
+// /api/updates/before/{key} and /api/updates/before/{series}/{date}, where a
+// key is an update number or a YYYY-MM-DD date. Other parameters are ignored.
+func (s *Server) listingOf(st *site, r *http.Request) (listing, error) {
 	q := r.URL.Query()
-	limit := defaultAPILimit
+	l := listing{lang: q.Get("lang"), limit: defaultAPILimit}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxAPILimit {
-			return nil, badRequest("limit must be a number from 1 to %d", maxAPILimit)
+			return l, badRequest("limit must be a number from 1 to %d", maxAPILimit)
 		}
-		limit = n
+		l.limit = n
 	}
-	lang := q.Get("lang")
-	if lang != "" && !slices.Contains(st.langs, lang) {
-		return nil, badRequest("no updates in language %q; languages: %s", lang, listOr(st.langs, "none yet"))
+	if l.lang != "" && !slices.Contains(st.langs, l.lang) {
+		return l, badRequest("no updates in language %q; languages: %s", l.lang, listOr(st.langs, "none yet"))
 	}
-	var before time.Time
-	if v := q.Get("before"); v != "" {
-		u, err := st.find(defaultSeries, v)
+	key, series := r.PathValue("key"), r.PathValue("series")
+	if key == "" {
+		key = q.Get("before")
+		if before, date, ok := strings.Cut(key, "/"); ok {
+			series, key = before, date
+		}
+	}
+	if key == "" {
+		return l, nil
+	}
+	var err error
+	if l.after, err = s.cursorAt(st, series, key); err != nil {
+		return l, badRequest("before must be an update number, a date (YYYY-MM-DD) or {series}/{date}: %v", err)
+	}
+	return l, nil
+}
+
+// cursorAt reads a cursor: a number names its daily report, which must be
+// known; a date alone stands after every report of that day; a series and a
+// date need no report, so that a next link stays valid.
+func (s *Server) cursorAt(st *site, series, key string) (cursor, error) {
+	if series != "" && !s.cfg.Published(series) {
+		return cursor{}, notFound("no series %q is published", series)
+	}
+	if n, err := strconv.Atoi(key); err == nil && series == "" {
+		u, err := st.find(defaultSeries, strconv.Itoa(n))
 		if err != nil {
-			return nil, badRequest("before must be an update number or a date (YYYY-MM-DD) of a known update: %v", err)
+			return cursor{}, err
 		}
-		before = u.Date
+		return cursorOf(u), nil
 	}
+	d, err := time.Parse(time.DateOnly, key)
+	if err != nil {
+		return cursor{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", key)
+	}
+	return cursor{date: d, series: series}, nil
+}
+
+// page returns the listing's updates and the cursor after the last, or the
+// zero cursor when there are no more. The listing's cursor moves back to just
+// after the update before the first shown, so that cursors that differ but
+// show the same page share one key.
+func (l *listing) page(st *site) (ups []dedupe.Update, next cursor) {
+	all := st.inView(view{lang: l.lang})
+	i := 0
+	for i < len(all) && !l.after.precedes(&all[i]) {
+		i++
+	}
+	l.after = cursor{}
+	if i > 0 {
+		l.after = cursorOf(&all[i-1])
+	}
+	ups = all[i:min(i+l.limit, len(all))]
+	if i+l.limit < len(all) {
+		next = cursorOf(&ups[len(ups)-1])
+	}
+	return ups, next
+}
+
+// url is the listing's canonical path and query.
+func (l listing) url() string {
+	q := url.Values{}
+	if l.lang != "" {
+		q.Set("lang", l.lang)
+	}
+	if l.limit != defaultAPILimit {
+		q.Set("limit", strconv.Itoa(l.limit))
+	}
+	if len(q) == 0 {
+		return l.after.path()
+	}
+	return l.after.path() + "?" + q.Encode()
+}
+
+// apiUpdates answers /api/updates and the pages after a cursor: newest
+// first, filtered by ?lang=, at most ?limit=, with the URL of the next page.
+func (s *Server) apiUpdates(w http.ResponseWriter, r *http.Request) {
+	st := s.site.Load()
+	l, err := s.listingOf(st, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ups, next := l.page(st)
+	s.serveCached(w, r, st, l.url(), func() (*document, error) { return s.renderListing(l, ups, next) })
+}
+
+func (s *Server) renderListing(l listing, ups []dedupe.Update, next cursor) (*document, error) {
 	out := struct {
 		Updates []apiUpdate `json:"updates"`
 		Next    string      `json:"next,omitempty"`
 	}{Updates: []apiUpdate{}}
-	ups := st.inView(view{lang: lang})
 	var modified time.Time
 	for i := range ups {
-		u := &ups[i]
-		if !before.IsZero() && !u.Date.Before(before) {
-			continue
-		}
-		if len(out.Updates) == limit {
-			next := url.Values{"before": {out.Updates[limit-1].Date}, "limit": {strconv.Itoa(limit)}}
-			if lang != "" {
-				next.Set("lang", lang)
-			}
-			out.Next = s.abs("/api/updates?" + next.Encode())
-			break
-		}
-		out.Updates = append(out.Updates, s.apiUpdateOf(u))
-		modified = latest(modified, u.Updated)
+		out.Updates = append(out.Updates, s.apiUpdateOf(&ups[i]))
+		modified = latest(modified, ups[i].Updated)
 	}
-	return s.jsonDocument(r.URL.String(), out, modified)
+	if !next.date.IsZero() {
+		l.after = next
+		out.Next = s.abs(l.url())
+	}
+	return s.jsonDocument(l.url(), out, modified)
 }
 
 // apiUpdate answers /api/updates/{number} and /api/updates/{series}/{date}
@@ -143,7 +256,7 @@ func (s *Server) sources() ([]SourceStatus, error) {
 // apiIndex answers /api: what the API and the feeds' extension offer.
 func (s *Server) apiIndex(st *site, r *http.Request) (*document, error) {
 	doc := map[string]any{
-		"updates":        s.abs("/api/updates") + "{?lang,limit,before}",
+		"updates":        s.abs("/api/updates") + "{?lang,limit,before}; each page's next is " + s.abs("/api/updates/before/") + "{series}/{date}{?lang,limit}",
 		"update":         s.abs("/api/updates/") + "{number} or {series}/{date}",
 		"sources":        s.abs("/api/sources"),
 		"languages":      st.langs,

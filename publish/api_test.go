@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"iswfeed/config"
+	"iswfeed/fetch"
 )
 
 func TestAPIUpdates(t *testing.T) {
@@ -38,7 +40,7 @@ func TestAPIUpdates(t *testing.T) {
 
 	t.Run("limit pages with next", func(t *testing.T) {
 		json.Unmarshal([]byte(f.get("/api/updates?limit=1").body), &page)
-		if len(page.Updates) != 1 || page.Next != "https://feeds.example.org/api/updates?before=2023-03-29&limit=1" {
+		if len(page.Updates) != 1 || page.Next != "https://feeds.example.org/api/updates/before/russian-offensive/2023-03-29?limit=1" {
 			t.Errorf("limit=1: %d updates, next %q", len(page.Updates), page.Next)
 		}
 	})
@@ -60,7 +62,13 @@ func TestAPIUpdates(t *testing.T) {
 			t.Errorf("lang=de: %+v", page.Updates)
 		}
 	})
-	for _, q := range []string{"limit=0", "limit=501", "limit=ten", "before=yesterday", "before=999", "lang=fr"} {
+	t.Run("before takes a series and date", func(t *testing.T) {
+		json.Unmarshal([]byte(f.get("/api/updates?before=russian-offensive/2023-03-28").body), &page)
+		if len(page.Updates) != 1 || page.Updates[0].Date != "2023-02-26" {
+			t.Errorf("before=russian-offensive/2023-03-28: %+v", page.Updates)
+		}
+	})
+	for _, q := range []string{"limit=0", "limit=501", "limit=ten", "before=yesterday", "before=999", "lang=fr", "before=nothing/2023-03-28"} {
 		t.Run("bad "+q+" is 400", func(t *testing.T) {
 			r := f.get("/api/updates?" + q)
 			var e struct{ Error string }
@@ -175,9 +183,198 @@ func TestExportWritesWhatHTTPServes(t *testing.T) {
 			t.Errorf("%s.gz differs from the gzip HTTP serves", name)
 		}
 	}
+	// The export is a server of its own, started after f's: its Last-Modified
+	// times are not before f's.
 	if fi, err := os.Stat(filepath.Join(dir, "archive/2023-02.atom")); err == nil {
-		if lm, _ := http.ParseTime(f.get("/archive/2023-02.atom").Header.Get("Last-Modified")); !fi.ModTime().Equal(lm) {
-			t.Errorf("archive mtime %v, Last-Modified %v", fi.ModTime(), lm)
+		if lm, _ := http.ParseTime(f.get("/archive/2023-02.atom").Header.Get("Last-Modified")); fi.ModTime().Before(lm) {
+			t.Errorf("archive mtime %v, before the Last-Modified %v HTTP sent", fi.ModTime(), lm)
+		}
+	}
+}
+
+func TestReExportKeepsTheTimesOfFilesWhoseBytesDidNotChange(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	dir := t.TempDir()
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	mtime := func(name string) time.Time {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.ModTime()
+	}
+	archive, page := mtime("archive/2023-02.atom"), mtime("updates/401.html")
+	nextSecond()
+	f.ingest(spa, german(401, "2023-03-29", "<p>Die Lage, berichtigt.</p>"))
+	nextSecond()
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := mtime("archive/2023-02.atom"); !got.Equal(archive) {
+		t.Errorf("unchanged archive's mtime moved from %v to %v: nginx would send it again to every subscriber", archive, got)
+	}
+	if got := mtime("updates/401.html"); !got.After(page) {
+		t.Errorf("changed page's mtime %v, not after %v", got, page)
+	}
+}
+
+// iswItem is an ISW post of any series, titled as ISW titles it.
+func iswItem(title, slug, date string) fetch.Item {
+	d := day(date)
+	return fetch.Item{Source: "isw", Lang: "en", ID: "isw-" + slug + "-" + date,
+		Title:   title + ", " + d.Format("January 2, 2006"),
+		Link:    "https://understandingwar.org/research/" + slug + "-" + strings.ToLower(d.Format("January-2-2006")) + "/",
+		Content: "<p>" + title + "</p>", Published: d.Add(23 * time.Hour)}
+}
+
+func TestPagingThroughSeriesSharingDatesShowsEachUpdateOnce(t *testing.T) {
+	yes := true
+	f := newFixture(t, Options{}, func(c *config.Config) {
+		c.Series = map[string]config.Series{"iran-update": {Publish: &yes}}
+	})
+	threeReports(f)
+	f.ingest(isw,
+		iswItem("Iran Update", "iran-update", "2023-03-29"), // shares a date with update 401
+		iswItem("Iran Update", "iran-update", "2023-03-27"), // a date without a Russian report
+	)
+	listing := func(path string) (ids []string) {
+		for path != "" {
+			r := f.get(path)
+			var page struct {
+				Updates []apiUpdate
+				Next    string
+			}
+			if r.StatusCode != 200 || json.Unmarshal([]byte(r.body), &page) != nil {
+				t.Fatalf("%s: %d %s", path, r.StatusCode, r.body)
+			}
+			for _, u := range page.Updates {
+				ids = append(ids, u.Series+" "+u.Date)
+			}
+			path = strings.TrimPrefix(page.Next, "https://feeds.example.org")
+		}
+		return ids
+	}
+	want := []string{"iran-update 2023-03-29", "russian-offensive 2023-03-29", "russian-offensive 2023-03-28",
+		"iran-update 2023-03-27", "russian-offensive 2023-02-26"}
+	for _, limit := range []string{"1", "2", "3"} {
+		if got := listing("/api/updates?limit=" + limit); !slices.Equal(got, want) {
+			t.Errorf("paging by %s:\n got %v\nwant %v", limit, got, want)
+		}
+	}
+	t.Run("a date from people means every report older than that day", func(t *testing.T) {
+		if got := listing("/api/updates/before/2023-03-29"); !slices.Equal(got, want[2:]) {
+			t.Errorf("before 2023-03-29: %v", got)
+		}
+		if got := listing("/api/updates?before=2023-03-28"); !slices.Equal(got, want[3:]) {
+			t.Errorf("before=2023-03-28: %v", got)
+		}
+	})
+	t.Run("a number from people means the reports after that one", func(t *testing.T) {
+		if got := listing("/api/updates?before=401"); !slices.Equal(got, want[2:]) {
+			t.Errorf("before=401: %v", got)
+		}
+	})
+	t.Run("cursors that show the same page share one document", func(t *testing.T) {
+		a := f.get("/api/updates/before/iran-update/2023-03-27")
+		b := f.get("/api/updates/before/2023-03-27")
+		if a.body != b.body || a.Header.Get("ETag") != b.Header.Get("ETag") {
+			t.Errorf("two cursors of one page differ:\n%s\n%s", a.body, b.body)
+		}
+	})
+}
+
+func TestExportedAPIPagesLeadFromOneToTheNext(t *testing.T) {
+	f := newFixture(t, Options{})
+	var items []fetch.Item
+	start := day("2023-01-01")
+	for i := range defaultAPILimit*2 + 3 {
+		items = append(items, original(start.AddDate(0, 0, i).Format(time.DateOnly), "<p>report</p>"))
+	}
+	f.ingest(isw, items...)
+	dir := t.TempDir()
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	pages := 0
+	// As nginx's try_files $uri.json does: the path, ignoring any query.
+	for p := "/api/updates"; p != ""; pages++ {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(exportName(p))))
+		if err != nil {
+			t.Fatalf("next leads to %s, which the export lacks: %v", p, err)
+		}
+		if r := f.get(p); r.body != string(b) {
+			t.Errorf("%s differs from what HTTP serves", p)
+		}
+		var page struct {
+			Updates []apiUpdate
+			Next    string
+		}
+		if err := json.Unmarshal(b, &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range page.Updates {
+			if seen[u.ID] {
+				t.Fatalf("page %d of the export repeats %s", pages+1, u.ID)
+			}
+			seen[u.ID] = true
+		}
+		p = strings.TrimPrefix(page.Next, "https://feeds.example.org")
+	}
+	if len(seen) != len(items) || pages != 3 {
+		t.Errorf("following next through the export: %d updates on %d pages, want %d on 3", len(seen), pages, len(items))
+	}
+}
+
+func TestExportDeletesOnlyTheFilesItWroteThatAreGone(t *testing.T) {
+	yes := true
+	f := newFixture(t, Options{}, func(c *config.Config) {
+		c.Series = map[string]config.Series{"iran-update": {Publish: &yes}}
+	})
+	f.ingest(isw, original("2023-03-29", "<p>x</p>"), iswItem("Iran Update", "iran-update", "2023-03-27"))
+	wrong := german(402, "2023-03-29", "<p>Die Lage.</p>")
+	f.ingest(spa, wrong)
+	dir := t.TempDir()
+	operator := []string{"robots.txt", "updates/README", "api/updates/notes.json"}
+	for _, name := range operator {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	exists := func(name string) bool {
+		_, err := os.Stat(filepath.Join(dir, name))
+		return err == nil
+	}
+	for _, name := range []string{"updates/402.html", "api/updates/402.json.gz", "updates/iran-update/2023-03-27.html"} {
+		if !exists(name) {
+			t.Fatalf("the first export lacks %s", name)
+		}
+	}
+
+	// The translator corrects the number; the operator stops publishing Iran Updates.
+	right := german(401, "2023-03-29", "<p>Die Lage.</p>")
+	right.ID = wrong.ID
+	f.ingest(spa, right)
+	f.cfg.Series = nil
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"updates/402.html", "updates/402.html.gz", "api/updates/402.json", "api/updates/402.json.gz",
+		"updates/iran-update/2023-03-27.html", "updates/iran-update", "api/updates/iran-update"} {
+		if exists(name) {
+			t.Errorf("%s is still online after the second export", name)
+		}
+	}
+	for _, name := range append(operator, "updates/401.html", "api/updates/401.json.gz", "feed.atom") {
+		if !exists(name) {
+			t.Errorf("the second export deleted %s", name)
 		}
 	}
 }

@@ -14,8 +14,13 @@
 //	/updates/{series}/{yyyy-mm-dd}         the same for any report, numbered or not
 //	/status                                HTML: the sources' health, the store's counts and gaps
 //	/api                                   JSON: what the API offers
-//	/api/updates?lang=&limit=&before=      JSON list; limit 1..500 (default 50); before is an
-//	                                       update number or a YYYY-MM-DD report date
+//	/api/updates?lang=&limit=&before=      JSON list, newest report date first, then series by name;
+//	                                       limit 1..500 (default 50); before is an update number,
+//	                                       a YYYY-MM-DD date (every report older than that day)
+//	                                       or {series}/{yyyy-mm-dd}
+//	/api/updates/before/{series}/{yyyy-mm-dd}?lang=&limit=  the page after that report: what
+//	                                       next links to, so that a static export can hold it
+//	/api/updates/before/{number|yyyy-mm-dd}  the same, from a number or date
 //	/api/updates/{number}, /api/updates/{series}/{yyyy-mm-dd}  one update with sanitised content
 //	/api/sources                           JSON: each source's poll state
 //	/healthz, /metrics, /icon.svg
@@ -54,5 +59,10 @@
 // background) and everything else on first request, kept until the next
 // change. /status, /api/sources and /healthz show live state and are rendered
 // per request. Each document has a strong ETag from its bytes and another for
-// its gzip; Last-Modified moves only when the bytes do.
+// its gzip; Last-Modified moves only when the bytes do. A server does not know
+// what one before it sent (a restart, a reload with a new title), so a path's
+// first Last-Modified is no earlier than the server's start: clients that
+// revalidate with If-Modified-Since alone fetch each document once more after
+// a restart rather than miss a change. An export rewrites only the files whose
+// bytes changed, so nginx's Last-Modified and ETag stay put for the rest.
 package publish

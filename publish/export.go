@@ -1,15 +1,20 @@
 package publish
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"iswfeed/config"
 	"iswfeed/dedupe"
@@ -19,18 +24,95 @@ import (
 // each with a .gz beside it, so that a static server (nginx with gzip_static,
 // a CDN) can serve any number of subscribers. Paths without an extension get
 // .html (pages) or .json (API). The live /status, /api/sources, /healthz and
-// /metrics are not exported.
+// /metrics are not exported, nor /api/updates with a query: its pages at the
+// default limit are, as /api/updates/before/{series}/{date}, where next leads.
+//
+// Files that an earlier export wrote and this one does not (a corrected
+// update number, an unpublished series) are deleted; the list of what export
+// wrote is kept in dir/.iswfeed-export, and no other file is ever touched.
 func Export(cfg *config.Config, store *dedupe.Store, dir string) error {
 	s := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err := s.Refresh(); err != nil {
 		return err
 	}
-	for _, p := range s.exportPaths() {
+	paths := s.exportPaths()
+	written := make([]string, 0, 2*len(paths))
+	for _, p := range paths {
+		name := exportName(p)
+		written = append(written, name, name+".gz")
+	}
+	before, err := readManifest(dir)
+	if err != nil {
+		return err
+	}
+	// Until the stale files are gone, the manifest names them and the new ones,
+	// so that an export cut short leaves nothing it cannot delete next time.
+	if err := writeManifest(dir, append(slices.Clone(before), written...)); err != nil {
+		return err
+	}
+	for _, p := range paths {
 		if err := s.exportOne(dir, p); err != nil {
 			return err
 		}
 	}
+	if err := removeStale(dir, before, written); err != nil {
+		return err
+	}
+	return writeManifest(dir, written)
+}
+
+// manifestName lists, one a line, the files the last export wrote.
+const manifestName = ".iswfeed-export"
+
+func readManifest(dir string) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("publish: export: %w", err)
+	}
+	var names []string
+	for _, name := range strings.Split(string(b), "\n") {
+		// Only names inside dir: a damaged manifest must not delete elsewhere.
+		if name != "" && filepath.IsLocal(filepath.FromSlash(name)) {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
+func writeManifest(dir string, names []string) error {
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
+	return writeFileAtomic(filepath.Join(dir, manifestName), []byte(strings.Join(names, "\n")+"\n"), time.Time{})
+}
+
+// removeStale deletes the files of before that are not in written, and the
+// directories that leaves empty.
+func removeStale(dir string, before, written []string) error {
+	keep := map[string]bool{}
+	for _, name := range written {
+		keep[name] = true
+	}
+	for _, name := range before {
+		if keep[name] {
+			continue
+		}
+		file := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("publish: export: %w", err)
+		}
+		removeEmptyDirs(dir, filepath.Dir(file))
+	}
 	return nil
+}
+
+// removeEmptyDirs removes d and its parents below root while they are empty:
+// Remove fails on a directory that is not, which ends it.
+func removeEmptyDirs(root, d string) {
+	for d != filepath.Clean(root) && os.Remove(d) == nil {
+		d = filepath.Dir(d)
+	}
 }
 
 // exportPaths lists the paths of every static document.
@@ -50,6 +132,10 @@ func (s *Server) exportPaths() []string {
 		p := updatePath(&st.updates[i])
 		paths = append(paths, p, "/api"+p)
 	}
+	// The pages that /api/updates's next links lead to, at the default limit.
+	for i := defaultAPILimit; i < len(st.updates); i += defaultAPILimit {
+		paths = append(paths, cursorOf(&st.updates[i-1]).path())
+	}
 	return paths
 }
 
@@ -66,10 +152,10 @@ func (s *Server) exportOne(dir, p string) error {
 		return err
 	}
 	name := filepath.Join(dir, filepath.FromSlash(exportName(p)))
-	if err := writeFileAtomic(name, doc.body, doc); err != nil {
+	if err := writeFileAtomic(name, doc.body, doc.fileTime()); err != nil {
 		return err
 	}
-	return writeFileAtomic(name+".gz", doc.gz, doc)
+	return writeFileAtomic(name+".gz", doc.gz, doc.fileTime())
 }
 
 // exportDocument finds the document the last request of p rendered.
@@ -81,9 +167,7 @@ func (s *Server) exportDocument(p string) (*document, error) {
 	if p == "/icon.svg" {
 		return iconDoc, nil
 	}
-	st.mu.Lock()
-	d, ok := st.lazy[p]
-	st.mu.Unlock()
+	d, ok := st.lookup(p)
 	if !ok {
 		return nil, fmt.Errorf("publish: export %s: not rendered", p)
 	}
@@ -104,7 +188,22 @@ func exportName(p string) string {
 	return strings.TrimPrefix(p, "/")
 }
 
-func writeFileAtomic(name string, b []byte, doc *document) error {
+// fileTime is the time to give the document's files: nginx sends a file's
+// mtime as Last-Modified. Zero leaves the time of writing.
+func (d *document) fileTime() time.Time {
+	if d.hasModified() {
+		return d.modified
+	}
+	return time.Time{}
+}
+
+// writeFileAtomic replaces name with b. A file that holds b already is left
+// alone, so that its mtime, which nginx sends as Last-Modified and puts in its
+// ETag, moves only when its bytes do.
+func writeFileAtomic(name string, b []byte, mtime time.Time) error {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, b) {
+		return nil
+	}
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return fmt.Errorf("publish: export: %w", err)
 	}
@@ -124,9 +223,8 @@ func writeFileAtomic(name string, b []byte, doc *document) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("publish: export %s: %w", name, err)
 	}
-	if doc.hasModified() {
-		// nginx sends the file's mtime as Last-Modified.
-		os.Chtimes(tmp.Name(), doc.modified, doc.modified)
+	if !mtime.IsZero() {
+		os.Chtimes(tmp.Name(), mtime, mtime)
 	}
 	if err := os.Rename(tmp.Name(), name); err != nil {
 		return fmt.Errorf("publish: export %s: %w", name, err)

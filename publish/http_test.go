@@ -2,11 +2,15 @@ package publish
 
 import (
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -289,4 +293,142 @@ func TestHealthz(t *testing.T) {
 	if r := newFixture(t, Options{}).get("/healthz"); r.StatusCode != 200 {
 		t.Errorf("/healthz without a Health func: %d", r.StatusCode)
 	}
+}
+
+func TestCountersSurviveAConfigReloadOnTheSameRegistry(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	f := newFixture(t, Options{Registry: reg})
+	f.get("/feed.atom")
+	// A reload builds a new Server with the daemon's one registry.
+	reloaded := New(f.cfg, f.store, f.srv.log, Options{Registry: reg})
+	if err := reloaded.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	reloaded.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/feed.atom", nil))
+	rec = httptest.NewRecorder()
+	reloaded.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if want := `iswfeed_http_requests_total{route="GET /feed.atom",status="200"} 2`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("after a reload /metrics lacks %s:\n%s", want, rec.Body.String())
+	}
+}
+
+func TestQueryStringsTheRendererDoesNotReadAreNotCached(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	for i := range 50 {
+		for _, p := range []string{"/", "/updates/401", "/api/updates", "/api/updates?limit=050", "/api/updates?lang=de"} {
+			sep := "?"
+			if strings.Contains(p, "?") {
+				sep = "&"
+			}
+			if r := f.get(p + sep + "x=" + strconv.Itoa(i)); r.StatusCode != 200 {
+				t.Fatalf("%s with junk: %d %s", p, r.StatusCode, r.body)
+			}
+		}
+	}
+	st := f.srv.site.Load()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	got := slices.Sorted(maps.Keys(st.lazy))
+	if want := []string{"/", "/api/updates", "/api/updates?lang=de", "/updates/401"}; !slices.Equal(got, want) {
+		t.Errorf("cached %v, want %v", got, want)
+	}
+}
+
+func TestASlowRenderHoldsUpOnlyItsOwnKey(t *testing.T) {
+	st := &site{lazy: map[string]*document{}}
+	release := make(chan struct{})
+	renders := atomic.Int32{}
+	slow := func() (*document, error) {
+		renders.Add(1)
+		<-release
+		return newDocument([]byte("slow"), typeText, time.Time{}), nil
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			if d, err := st.cached("/slow", slow); err != nil || string(d.body) != "slow" {
+				t.Errorf("slow: %v %v", d, err)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() {
+		st.cached("/quick", func() (*document, error) { return newDocument([]byte("quick"), typeText, time.Time{}), nil })
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a render of another key waited for the slow one")
+	}
+	close(release)
+	wg.Wait()
+	if n := renders.Load(); n != 1 {
+		t.Errorf("concurrent requests rendered /slow %d times, want once", n)
+	}
+}
+
+func TestIfModifiedSinceSeesBytesThatChangedAcrossARestartOrReload(t *testing.T) {
+	cases := map[string]func(*config.Config){
+		"reload with a new title":              func(c *config.Config) { c.Title = "ISW reports, renamed" },
+		"restart with a new hub":               func(c *config.Config) { c.Hubs = []string{"https://hub.example.org/"} },
+		"restart with fewer entries in a feed": func(c *config.Config) { c.FeedSize = 1 },
+	}
+	for name, edit := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, Options{})
+			threeReports(f)
+			paths := []string{"/feed.atom", "/feed.json", "/", "/updates/401"}
+			seen := map[string]response{}
+			for _, p := range paths {
+				seen[p] = f.get(p)
+			}
+			nextSecond()
+			cfg := *f.cfg
+			edit(&cfg)
+			// The daemon builds a new Server on the same store, as after a restart.
+			next := New(&cfg, f.store, f.srv.log, Options{})
+			if err := next.Refresh(); err != nil {
+				t.Fatal(err)
+			}
+			changed := 0
+			for _, p := range paths {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+				if rec.Body.String() == seen[p].body {
+					continue // bytes that did not change may answer 304
+				}
+				changed++
+				req := httptest.NewRequest(http.MethodGet, p, nil)
+				req.Header.Set("If-Modified-Since", seen[p].Header.Get("Last-Modified"))
+				rec = httptest.NewRecorder()
+				next.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					t.Errorf("%s changed, but a client with If-Modified-Since %s got %d (Last-Modified %s)",
+						p, seen[p].Header.Get("Last-Modified"), rec.Code, rec.Header().Get("Last-Modified"))
+				}
+			}
+			if changed == 0 {
+				t.Fatal("nothing changed; the case tests nothing")
+			}
+		})
+	}
+	t.Run("restart with nothing changed keeps the ETags", func(t *testing.T) {
+		f := newFixture(t, Options{})
+		threeReports(f)
+		etag := f.get("/feed.atom").Header.Get("ETag")
+		next := New(f.cfg, f.store, f.srv.log, Options{})
+		if err := next.Refresh(); err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/feed.atom", nil)
+		req.Header.Set("If-None-Match", etag)
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotModified {
+			t.Errorf("If-None-Match after a restart: %d, want 304", rec.Code)
+		}
+	})
 }

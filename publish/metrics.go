@@ -1,6 +1,8 @@
 package publish
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -15,6 +17,9 @@ type metrics struct {
 	pings    *prometheus.CounterVec
 }
 
+// newMetrics makes the counters and registers them with reg. A config reload
+// builds a new Server on the same registry: it then counts on in the
+// collectors already registered, so counters survive reloads.
 func newMetrics(reg *prometheus.Registry) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -27,9 +32,26 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}, []string{"hub", "outcome"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.pings)
+		m.requests = register(reg, m.requests)
+		m.pings = register(reg, m.pings)
 	}
 	return m
+}
+
+// register registers c with reg, or returns the collector reg already has
+// under c's name. Any other error is a programmer's error.
+func register(reg *prometheus.Registry, c *prometheus.CounterVec) *prometheus.CounterVec {
+	err := reg.Register(c)
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
+			return existing
+		}
+	}
+	if err != nil {
+		panic(fmt.Sprintf("publish: unable to register metrics: %v", err))
+	}
+	return c
 }
 
 func (m *metrics) handler(reg *prometheus.Registry) http.Handler {

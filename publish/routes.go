@@ -32,7 +32,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /updates/{series}/{key}", s.lazy(s.updatePage))
 	mux.HandleFunc("GET /status", s.dynamic(s.statusPage))
 	mux.HandleFunc("GET /api", s.lazy(s.apiIndex))
-	mux.HandleFunc("GET /api/updates", s.lazy(s.apiUpdates))
+	mux.HandleFunc("GET /api/updates", s.apiUpdates)
+	mux.HandleFunc("GET /api/updates/before/{key}", s.apiUpdates)
+	mux.HandleFunc("GET /api/updates/before/{series}/{key}", s.apiUpdates)
 	mux.HandleFunc("GET /api/updates/{key}", s.lazy(s.apiUpdate))
 	mux.HandleFunc("GET /api/updates/{series}/{key}", s.lazy(s.apiUpdate))
 	mux.HandleFunc("GET /api/sources", s.dynamic(s.apiSources))
@@ -78,21 +80,23 @@ func (s *Server) langFeedPath(r *http.Request) (string, error) {
 type renderer func(st *site, r *http.Request) (*document, error)
 
 // lazy serves documents rendered on first request and kept until the next
-// change. The cache key is the path and the query as the renderer reads it.
+// change, keyed by path: these renderers read no query, so a query string
+// neither renders nor keeps another copy.
 func (s *Server) lazy(render renderer) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		st := s.site.Load()
-		key := r.URL.Path
-		if r.URL.RawQuery != "" {
-			key += "?" + r.URL.Query().Encode()
-		}
-		doc, err := st.cached(key, func() (*document, error) { return render(st, r) })
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		doc.serve(w, r, s.cfg.CacheMaxAge)
+		s.serveCached(w, r, st, r.URL.Path, func() (*document, error) { return render(st, r) })
 	}
+}
+
+// serveCached serves the site's document for key, rendering it on first use.
+func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, st *site, key string, render func() (*document, error)) {
+	doc, err := st.cached(key, render)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	doc.serve(w, r, s.cfg.CacheMaxAge)
 }
 
 // dynamic serves documents that show live state (the sources' health): they

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 
 	"iswfeed/config"
 	"iswfeed/dedupe"
@@ -59,6 +60,9 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	now     func() time.Time
+	// started is the second after New: later than any Last-Modified an
+	// earlier server on the store sent, unless it ran in the same second.
+	started time.Time
 
 	refreshMu sync.Mutex
 	site      atomic.Pointer[site]
@@ -77,6 +81,7 @@ type site struct {
 	langs       []string
 	docs        map[string]*document // the current feeds, rendered eagerly
 
+	rendering singleflight.Group
 	mu        sync.Mutex
 	lazy      map[string]*document // everything else, rendered on first request
 	lazyBytes int
@@ -95,6 +100,7 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 		opts.Client = &http.Client{Timeout: 10 * time.Second}
 	}
 	s := &Server{cfg: cfg, store: store, log: log, opts: opts, now: time.Now,
+		started: time.Now().UTC().Truncate(time.Second).Add(time.Second),
 		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{}}
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
 	s.handler = s.metrics.instrument(s.routes())
@@ -245,7 +251,10 @@ func (s *Server) forget(st *site) {
 }
 
 // document wraps rendered bytes, keeping the path's Last-Modified while its
-// bytes stay the same and moving it forward when they change.
+// bytes stay the same and moving it forward when they change. A path this
+// server has not stamped yet may have served other bytes before a restart or
+// reload (a new title, a new template), so its Last-Modified is at least the
+// server's start: If-Modified-Since never gets a 304 for bytes it has not seen.
 func (s *Server) document(key string, body []byte, contentType string, updated time.Time) *document {
 	d := newDocument(body, contentType, updated)
 	s.mu.Lock()
@@ -256,6 +265,8 @@ func (s *Server) document(key string, body []byte, contentType string, updated t
 		d.modified = prev.modified
 	case ok:
 		d.modified = latest(d.modified, s.now().UTC().Truncate(time.Second), prev.modified.Add(time.Second))
+	case d.hasModified():
+		d.modified = latest(d.modified, s.started)
 	}
 	if len(s.stamps) > maxStamps {
 		clear(s.stamps)
@@ -270,18 +281,40 @@ const (
 )
 
 // cached returns the site's document for key, rendering it on first use.
-// Rendering happens under the site's lock so that concurrent requests render
-// once; past maxLazyBytes, random documents make room.
+// Concurrent requests for one key render once, outside the site's lock, so
+// that a slow render holds up no other key; past maxLazyBytes, random
+// documents make room. Errors are not kept.
 func (st *site) cached(key string, render func() (*document, error)) (*document, error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if d, ok := st.lazy[key]; ok {
+	if d, ok := st.lookup(key); ok {
 		return d, nil
 	}
-	d, err := render()
+	v, err, _ := st.rendering.Do(key, func() (any, error) {
+		if d, ok := st.lookup(key); ok {
+			return d, nil
+		}
+		d, err := render()
+		if err != nil {
+			return nil, err
+		}
+		st.keep(key, d)
+		return d, nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	return v.(*document), nil
+}
+
+func (st *site) lookup(key string) (*document, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	d, ok := st.lazy[key]
+	return d, ok
+}
+
+func (st *site) keep(key string, d *document) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	size := len(d.body) + len(d.gz)
 	for k, old := range st.lazy {
 		if st.lazyBytes+size <= maxLazyBytes {
@@ -292,7 +325,6 @@ func (st *site) cached(key string, render func() (*document, error)) (*document,
 	}
 	st.lazy[key] = d
 	st.lazyBytes += size
-	return d, nil
 }
 
 // statusError is a request the server cannot answer, with a short message.
