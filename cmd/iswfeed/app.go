@@ -27,7 +27,9 @@ type app struct {
 	db     *bolt.DB
 	store  *dedupe.Store
 	poller *fetch.Poller
-	cfg    atomic.Pointer[config.Config]
+	// metrics lives as long as the process, so counters survive reloads.
+	metrics *prometheus.Registry
+	cfg     atomic.Pointer[config.Config]
 	server atomic.Pointer[publish.Server]
 
 	// stale is set while the feeds lag behind the store after a failed render.
@@ -88,6 +90,14 @@ func (a *app) init(cfg *config.Config) error {
 	if a.store, err = dedupe.Open(a.db, cfg); err != nil {
 		return err
 	}
+	a.metrics = prometheus.NewRegistry()
+	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := fetch.RegisterMetrics(a.metrics); err != nil {
+		return err
+	}
+	if err := dedupe.RegisterMetrics(a.metrics, a.store); err != nil {
+		return err
+	}
 	srv, err := a.newServer(cfg)
 	if err != nil {
 		return err
@@ -97,17 +107,9 @@ func (a *app) init(cfg *config.Config) error {
 	return err
 }
 
-// newServer builds the HTTP side for cfg, with its own metrics registry, and renders it.
+// newServer builds the HTTP side for cfg and renders it.
 func (a *app) newServer(cfg *config.Config) (*publish.Server, error) {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if err := fetch.RegisterMetrics(reg); err != nil {
-		return nil, err
-	}
-	if err := dedupe.RegisterMetrics(reg, a.store); err != nil {
-		return nil, err
-	}
-	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: reg})
+	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: a.metrics})
 	return srv, srv.Refresh()
 }
 

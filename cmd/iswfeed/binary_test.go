@@ -351,6 +351,10 @@ func TestSIGHUPReloadsSourcesAndRejectsABadConfig(t *testing.T) {
 	if !strings.Contains(d.out.String(), "config applied") {
 		t.Errorf("no log line for the applied config:\n%s", d.out.String())
 	}
+	_, metrics := get("http://" + listen + "/metrics")
+	if !strings.Contains(metrics, `iswfeed_http_requests_total{route="GET /feed.atom",status="200"} 2`) {
+		t.Errorf("HTTP counters lost across reloads:\n%s", metrics)
+	}
 }
 
 // TestREADMEServeRunsOnTheEmbeddedDefaultOffline runs the README's first
