@@ -640,6 +640,16 @@ var identityCases = map[string]identityCase{
 		title: "Ukraine: Die Lage 2023", link: sp + "2023/01/ukraine-die-lage-2023/", pub: "2023-01-05T07:00:00Z",
 		want: notReport},
 
+	"Russian transliterated month in the slug is a date, not a number": {src: ruTr,
+		title: "Сводка ISW от 31 марта", link: "https://ru.example/svodka-isw-31-marta/", pub: "2023-04-02T07:00:00Z",
+		want: ro(0, day(2023, 3, 31), "")},
+	"Ukrainian transliterated month in the slug dates the post": {src: ukTr,
+		title: "Звіт ISW №401", link: "https://uk.example/zvit-isw-401-vid-29-bereznya-2023/", pub: "2023-03-31T07:00:00Z",
+		want: ro(401, day(2023, 3, 29), "")},
+	"transliterated month in a title is not read": {src: germanTr,
+		title: "ISW-Bericht: Marta 29 Jahre", link: "https://example.de/x", pub: "2023-03-31T07:00:00Z",
+		want: notReport},
+
 	// Title against slug.
 	"German title date wins over the slug's": {src: germanTr,
 		title: "ISW-Bericht vom 29. März 2023", link: "https://example.de/isw-bericht-28-03-2023/", pub: "2023-03-31T07:00:00Z",

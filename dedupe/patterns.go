@@ -49,6 +49,17 @@ var (
 	}
 )
 
+// translitMonths are the Ukrainian and Russian genitives as slugs spell them
+// in Latin letters ("…-29-bereznya-2023", "…-31-marta"); only slugs are read
+// with them, as "Marta" or "Maya" in a title may be a name.
+var translitMonths = map[string]time.Month{
+	"sichnya": 1, "lyutogo": 2, "lyutoho": 2, "bereznya": 3, "kvitnya": 4, "travnya": 5,
+	"chervnya": 6, "lypnya": 7, "lipnya": 7, "serpnya": 8, "veresnya": 9, "zhovtnya": 10,
+	"lystopada": 11, "listopada": 11, "grudnya": 12, "hrudnya": 12,
+	"yanvarya": 1, "fevralya": 2, "marta": 3, "aprelya": 4, "maya": 5, "iyunya": 6, "iyulya": 7,
+	"avgusta": 8, "sentyabrya": 9, "oktyabrya": 10, "noyabrya": 11, "dekabrya": 12,
+}
+
 // monthOf returns the month a name (any case, any known language) stands for.
 func monthOf(name string) (time.Month, bool) {
 	name = strings.ToLower(name)
@@ -184,6 +195,7 @@ var (
 		}},
 	}
 	slugDates = append(textDates[:len(textDates):len(textDates)],
+		datePattern{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(translitMonths, m[2], m[1], m[3]) }},
 		datePattern{spacedDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
 		datePattern{spacedISODate, " ", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }},
 	)
