@@ -118,8 +118,8 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 // series, links an ISW report, gives an update number in a form that only the
 // daily report uses ("Die Lage 401", "Звіт ISW №401"), or speaks of ISW and
 // gives a date or number; its text may speak of ISW for a title that gives a
-// number or calls itself a report and gives a date ("Lagebericht Ukraine
-// 17.01.2023"). It must also yield a number, a date or an ISW URL to place it by.
+// date and a number or calls itself a report ("Lagebericht Ukraine
+// 17.01.2023", "Update 401 / 29.03.2023"). It must also yield a number, a date or an ISW URL to place it by.
 func (r *Reader) readTranslation(it fetch.Item) Identity {
 	ref := referenceTime(it)
 	title, slug := cleanTitle(it.Title), slugText(it.Link)
@@ -148,7 +148,7 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 	case strong > 0,
 		weak > 0 && (marked || mentionsUkraine(title)),
 		marked && len(dates) > 0,
-		(weak > 0 || len(dates) > 0 && reportWordIn(title)) && mentionsISW(post.text):
+		len(dates) > 0 && (weak > 0 || reportWordIn(title)) && mentionsISW(post.text):
 		series = SeriesRussianOffensive
 	default:
 		return Identity{}

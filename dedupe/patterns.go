@@ -96,15 +96,18 @@ const letter = `A-Za-z\x{80}-\x{10FFFF}`
 var (
 	monthFirstDate = regexp.MustCompile(`(?:^|[^` + letter + `])([` + letter + `]+)\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?`)
 	dayFirstDate   = regexp.MustCompile(`(\d{1,2})(?:\.|er|st|nd|rd|th|-?го)?\s*(?:of\s+)?([` + letter + `]+)(?:\.?,?\s*(\d{4}))?`)
-	// numericDate is day first, "29.03.2023", "29. 3. 23", "29/03/2023";
+	// numericDate is day first, "29.03.2023", "29. 3. 23", "29/03/2023",
+	// "29-03-2023";
 	// both separators must agree, which numericDay checks.
-	numericDate = regexp.MustCompile(`(\d{1,2})([./])\s?(\d{1,2})([./])\s?(\d{4}|\d{2})`)
+	numericDate = regexp.MustCompile(`(\d{1,2})([./-])\s?(\d{1,2})([./-])\s?(\d{4}|\d{2})`)
 	// shortDate is a German year-less "29.03." or "29.3.".
 	shortDate = regexp.MustCompile(`(\d{1,2})\.(\d{1,2})\.`)
 	isoDate   = regexp.MustCompile(`(\d{4})([-/])(\d{1,2})([-/])(\d{1,2})`)
 	// Slugs lose their dots: "…-30-3-2023", "…-2023-03-30" read as spaced.
 	spacedDate    = regexp.MustCompile(`(\d{1,2}) (\d{1,2}) (\d{4})`)
 	spacedISODate = regexp.MustCompile(`(\d{4}) (\d{1,2}) (\d{1,2})`)
+	// spacedShortDate is "…-29-3-23", read only at the slug's end.
+	spacedShortDate = regexp.MustCompile(`(\d{1,2}) (\d{1,2}) (\d{2})$`)
 )
 
 // calendarDay is a date as written: Year is 0 when the text gives none.
@@ -143,10 +146,11 @@ const yearSlip = 200 * 24 * time.Hour
 
 // near is In for the item's own date: a year mistyped at New Year
 // ("January 3, 2022" published in January 2023) is taken as the year that
-// puts the day within a month before ref, when that year is one off.
+// puts the day within a month before ref, when that year is one off. Later
+// in the year a date a year back is a retrospective and kept.
 func (d calendarDay) near(ref time.Time) (time.Time, bool) {
 	t, ok := d.In(ref)
-	if !ok || d.Year == 0 || ref.IsZero() || t.Sub(ref).Abs() < yearSlip {
+	if !ok || d.Year == 0 || ref.IsZero() || ref.YearDay() > 45 || t.Sub(ref).Abs() < yearSlip {
 		return t, ok
 	}
 	u, ok := calendarDay{Month: d.Month, Day: d.Day}.In(ref)
@@ -185,7 +189,7 @@ var (
 	textDates = []datePattern{
 		{monthFirstDate, "", func(m []string) (calendarDay, bool) { return named(englishMonths, m[1], m[2], m[3]) }},
 		{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(nil, m[2], m[1], m[3]) }},
-		{numericDate, "./", func(m []string) (calendarDay, bool) { return dayFirst(m[1], m[2], m[3], m[4], m[5]) }},
+		{numericDate, "./-", func(m []string) (calendarDay, bool) { return dayFirst(m[1], m[2], m[3], m[4], m[5]) }},
 		{shortDate, ".", func(m []string) (calendarDay, bool) { return numeric("", m[2], m[1]) }},
 		{isoDate, "-/", func(m []string) (calendarDay, bool) {
 			if m[2] != m[4] {
@@ -198,6 +202,7 @@ var (
 		datePattern{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(translitMonths, m[2], m[1], m[3]) }},
 		datePattern{spacedDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
 		datePattern{spacedISODate, " ", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }},
+		datePattern{spacedShortDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
 	)
 )
 
