@@ -107,29 +107,36 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 		id.Date = dates[0]
 	} else if slug, ok := iswSlug(it.Link); ok {
 		if d, _, ok := slugDay(slug); ok {
-			id.Date, _ = d.In(ref)
+			id.Date, _ = d.near(ref)
 		}
 	}
-	id.Number = numberBy(r.number, title)
+	id.Number = plausible(numberBy(r.number, title), ref)
 	return id
 }
 
 // readTranslation reads a translator's post. It is a report when it names a
 // series, links an ISW report, gives an update number in a form that only the
 // daily report uses ("Die Lage 401", "Звіт ISW №401"), or speaks of ISW and
-// gives a date or number; and when it yields at least a number, a date or an
-// ISW URL to place it by.
+// gives a date or number; its text may speak of ISW for a title that gives a
+// date and a number or calls itself a report ("Lagebericht Ukraine
+// 17.01.2023", "Update 401 / 29.03.2023"). It must also yield a number, a date or an ISW URL to place it by.
 func (r *Reader) readTranslation(it fetch.Item) Identity {
 	ref := referenceTime(it)
 	title, slug := cleanTitle(it.Title), slugText(it.Link)
-	titleDates, slugDates := datesIn(title), datesIn(slug)
-	dates := resolve(append(titleDates, slugDates...), ref)
+	titleDates, slugDates := datesIn(title), slugDatesIn(slug)
+	// The title's date wins over the slug's: a title is corrected after
+	// publication, a slug stays as it was first saved.
+	dates := resolve(titleDates, ref)
+	if len(dates) == 0 {
+		dates = resolve(slugDates, ref)
+	}
 	post := readContent(it.Content)
 
 	series := firstSeries(title, slug)
 	link, linked := chooseLink(reportLinks(post.links, it.Link, ref), series, dates)
 	textSeries, textDate := sourceLine(post.text, ref)
 	strong, weak := r.numbers(title, titleDates, slug, slugDates, post.text)
+	strong, weak = plausible(strong, ref), plausible(weak, ref)
 	marked := mentionsISW(title) || mentionsISW(slug)
 
 	switch {
@@ -140,7 +147,8 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 		series = textSeries
 	case strong > 0,
 		weak > 0 && (marked || mentionsUkraine(title)),
-		marked && len(dates) > 0:
+		marked && len(dates) > 0,
+		len(dates) > 0 && (weak > 0 || reportWordIn(title)) && mentionsISW(post.text):
 		series = SeriesRussianOffensive
 	default:
 		return Identity{}
@@ -192,6 +200,19 @@ func (r *Reader) numbers(title string, titleDates []dateHit, slug string, slugDa
 	return 0, cmpOr(weak, slugWeak)
 }
 
+// numberEpoch is well before ISW's first daily report on the invasion
+// (February 2022). Translators number one report a day at most, so no update
+// number exceeds the days since: "Die Lage 2023" in 2023 names a year.
+var numberEpoch = time.Date(2021, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// plausible returns n, or 0 when an item published at ref cannot carry it.
+func plausible(n int, ref time.Time) int {
+	if ref.IsZero() || n <= int(ref.Sub(numberEpoch)/(24*time.Hour)) {
+		return n
+	}
+	return 0
+}
+
 // referenceTime is the time a year-less date is placed near.
 func referenceTime(it fetch.Item) time.Time {
 	if !it.Published.IsZero() {
@@ -204,7 +225,7 @@ func referenceTime(it fetch.Item) time.Time {
 func resolve(hits []dateHit, ref time.Time) []time.Time {
 	var days []time.Time
 	for _, h := range hits {
-		if t, ok := h.day.In(ref); ok {
+		if t, ok := h.day.near(ref); ok {
 			days = append(days, t)
 		}
 	}

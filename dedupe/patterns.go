@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"cmp"
+	"html"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 // März as maerz or marz; Ukrainian, Russian and Polish dates use the genitive.
 var (
 	englishMonths = map[string]time.Month{
-		"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
+		"january": 1, "jan": 1, "february": 2, "feb": 2, "febuary": 2, "feburary": 2, "march": 3, "mar": 3,
 		"april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
 		"august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
 		"october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
@@ -25,7 +26,7 @@ var (
 	otherMonths = map[string]time.Month{
 		// German and Austrian
 		"januar": 1, "jänner": 1, "jaenner": 1, "janner": 1, "februar": 2, "feber": 2,
-		"märz": 3, "maerz": 3, "marz": 3, "mär": 3, "mrz": 3, "mai": 5, "juni": 6, "juli": 7,
+		"jän": 1, "märz": 3, "maerz": 3, "marz": 3, "mär": 3, "mrz": 3, "mai": 5, "juni": 6, "juli": 7,
 		"oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
 		// French
 		"janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3,
@@ -34,15 +35,30 @@ var (
 		// Ukrainian
 		"січня": 1, "лютого": 2, "березня": 3, "квітня": 4, "травня": 5, "червня": 6,
 		"липня": 7, "серпня": 8, "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12,
+		"січ": 1, "лют": 2, "бер": 3, "берез": 3, "квіт": 4, "трав": 5, "черв": 6, "лип": 7,
+		"серп": 8, "вер": 9, "верес": 9, "жовт": 10, "листоп": 11, "груд": 12,
 		// Russian
 		"января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6,
 		"июля": 7, "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
+		"янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8,
+		"сен": 9, "сент": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12,
 		// Polish
 		"stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6,
 		"lipca": 7, "sierpnia": 8, "września": 9, "wrzesnia": 9, "października": 10,
 		"pazdziernika": 10, "listopada": 11, "grudnia": 12,
 	}
 )
+
+// translitMonths are the Ukrainian and Russian genitives as slugs spell them
+// in Latin letters ("…-29-bereznya-2023", "…-31-marta"); only slugs are read
+// with them, as "Marta" or "Maya" in a title may be a name.
+var translitMonths = map[string]time.Month{
+	"sichnya": 1, "lyutogo": 2, "lyutoho": 2, "bereznya": 3, "kvitnya": 4, "travnya": 5,
+	"chervnya": 6, "lypnya": 7, "lipnya": 7, "serpnya": 8, "veresnya": 9, "zhovtnya": 10,
+	"lystopada": 11, "listopada": 11, "grudnya": 12, "hrudnya": 12,
+	"yanvarya": 1, "fevralya": 2, "marta": 3, "aprelya": 4, "maya": 5, "iyunya": 6, "iyulya": 7,
+	"avgusta": 8, "sentyabrya": 9, "oktyabrya": 10, "noyabrya": 11, "dekabrya": 12,
+}
 
 // monthOf returns the month a name (any case, any known language) stands for.
 func monthOf(name string) (time.Month, bool) {
@@ -79,9 +95,19 @@ const letter = `A-Za-z\x{80}-\x{10FFFF}`
 // around a match are checked in code (see digitAround).
 var (
 	monthFirstDate = regexp.MustCompile(`(?:^|[^` + letter + `])([` + letter + `]+)\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?`)
-	dayFirstDate   = regexp.MustCompile(`(\d{1,2})(?:\.|er|st|nd|rd|th)?\s*([` + letter + `]+)(?:\.?,?\s*(\d{4}))?`)
-	numericDate    = regexp.MustCompile(`(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})`)
-	isoDate        = regexp.MustCompile(`(\d{4})-(\d{2})-(\d{2})`)
+	dayFirstDate   = regexp.MustCompile(`(\d{1,2})(?:\.|er|st|nd|rd|th|-?го)?\s*(?:of\s+)?([` + letter + `]+)(?:\.?,?\s*(\d{4}))?`)
+	// numericDate is day first, "29.03.2023", "29. 3. 23", "29/03/2023",
+	// "29-03-2023";
+	// both separators must agree, which numericDay checks.
+	numericDate = regexp.MustCompile(`(\d{1,2})([./-])\s?(\d{1,2})([./-])\s?(\d{4}|\d{2})`)
+	// shortDate is a German year-less "29.03." or "29.3.".
+	shortDate = regexp.MustCompile(`(\d{1,2})\.(\d{1,2})\.`)
+	isoDate   = regexp.MustCompile(`(\d{4})([-/])(\d{1,2})([-/])(\d{1,2})`)
+	// Slugs lose their dots: "…-30-3-2023", "…-2023-03-30" read as spaced.
+	spacedDate    = regexp.MustCompile(`(\d{1,2}) (\d{1,2}) (\d{4})`)
+	spacedISODate = regexp.MustCompile(`(\d{4}) (\d{1,2}) (\d{1,2})`)
+	// spacedShortDate is "…-29-3-23", read only at the slug's end.
+	spacedShortDate = regexp.MustCompile(`(\d{1,2}) (\d{1,2}) (\d{2})$`)
 )
 
 // calendarDay is a date as written: Year is 0 when the text gives none.
@@ -114,6 +140,26 @@ func (d calendarDay) In(ref time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// yearSlip is how far from an item's publication a written year must put its
+// date before near suspects the year (see near).
+const yearSlip = 200 * 24 * time.Hour
+
+// near is In for the item's own date: a year mistyped at New Year
+// ("January 3, 2022" published in January 2023) is taken as the year that
+// puts the day within a month before ref, when that year is one off. Later
+// in the year a date a year back is a retrospective and kept.
+func (d calendarDay) near(ref time.Time) (time.Time, bool) {
+	t, ok := d.In(ref)
+	if !ok || d.Year == 0 || ref.IsZero() || ref.YearDay() > 45 || t.Sub(ref).Abs() < yearSlip {
+		return t, ok
+	}
+	u, ok := calendarDay{Month: d.Month, Day: d.Day}.In(ref)
+	if ok && ref.Sub(u) < 31*24*time.Hour && (u.Year()-t.Year() == 1 || t.Year()-u.Year() == 1) {
+		return u, true
+	}
+	return t, true
+}
+
 func (d calendarDay) valid(year int) (time.Time, bool) {
 	if year < 100 {
 		year += 2000
@@ -131,15 +177,53 @@ type dateHit struct {
 	start, end int
 }
 
+// datePattern is one way of writing a date: a pattern, the bytes of which s
+// must hold one for the pattern to be worth trying, and how to read a match.
+type datePattern struct {
+	re    *regexp.Regexp
+	needs string
+	read  func(m []string) (calendarDay, bool)
+}
+
+var (
+	textDates = []datePattern{
+		{monthFirstDate, "", func(m []string) (calendarDay, bool) { return named(englishMonths, m[1], m[2], m[3]) }},
+		{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(nil, m[2], m[1], m[3]) }},
+		{numericDate, "./-", func(m []string) (calendarDay, bool) { return dayFirst(m[1], m[2], m[3], m[4], m[5]) }},
+		{shortDate, ".", func(m []string) (calendarDay, bool) { return numeric("", m[2], m[1]) }},
+		{isoDate, "-/", func(m []string) (calendarDay, bool) {
+			if m[2] != m[4] {
+				return calendarDay{}, false
+			}
+			return numeric(m[1], m[3], m[5])
+		}},
+	}
+	slugDates = append(textDates[:len(textDates):len(textDates)],
+		datePattern{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(translitMonths, m[2], m[1], m[3]) }},
+		datePattern{spacedDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
+		datePattern{spacedISODate, " ", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }},
+		datePattern{spacedShortDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
+	)
+)
+
 // datesIn returns the dates written in s, in order. Where two readings
 // overlap ("Lage 12 March 29, 2023") the longer one wins.
-func datesIn(s string) []dateHit {
+func datesIn(s string) []dateHit { return findDates(s, textDates) }
+
+// slugDatesIn is datesIn for a slug read as words, where "30-3-2023" has
+// become "30 3 2023".
+func slugDatesIn(s string) []dateHit { return findDates(s, slugDates) }
+
+func findDates(s string, patterns []datePattern) []dateHit {
 	if !strings.ContainsFunc(s, unicode.IsDigit) {
 		return nil
 	}
 	var hits []dateHit
-	add := func(re *regexp.Regexp, read func(m []string) (calendarDay, bool)) {
-		for _, loc := range re.FindAllStringSubmatchIndex(s, -1) {
+	for _, p := range patterns {
+		if p.needs != "" && !strings.ContainsAny(s, p.needs) {
+			continue
+		}
+		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
 			if digitAround(s, loc[0], loc[1]) {
 				continue
 			}
@@ -149,18 +233,10 @@ func datesIn(s string) []dateHit {
 					m[i] = s[loc[2*i]:loc[2*i+1]]
 				}
 			}
-			if d, ok := read(m); ok {
+			if d, ok := p.read(m); ok {
 				hits = append(hits, dateHit{d, loc[0], loc[1]})
 			}
 		}
-	}
-	add(monthFirstDate, func(m []string) (calendarDay, bool) { return named(englishMonths, m[1], m[2], m[3]) })
-	add(dayFirstDate, func(m []string) (calendarDay, bool) { return named(nil, m[2], m[1], m[3]) })
-	if strings.IndexByte(s, '.') >= 0 {
-		add(numericDate, func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) })
-	}
-	if strings.IndexByte(s, '-') >= 0 {
-		add(isoDate, func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) })
 	}
 	slices.SortFunc(hits, func(a, b dateHit) int { return cmp.Compare(a.start, b.start) })
 	return hits[:keepLongest(hits)]
@@ -231,6 +307,18 @@ func numeric(year, month, day string) (calendarDay, bool) {
 	return cd, ok
 }
 
+// dayFirst reads "29.03.2023" or "29/03/23", whose separators must agree. A
+// slash date that cannot be day first ("03/29/2023") is read month first.
+func dayFirst(day, sep1, month, sep2, year string) (calendarDay, bool) {
+	if sep1 != sep2 {
+		return calendarDay{}, false
+	}
+	if d, ok := numeric(year, month, day); ok || sep1 != "/" {
+		return d, ok
+	}
+	return numeric(year, day, month)
+}
+
 // Update numbers. A strong pattern names the daily report by itself; a weak
 // one ("Update 3", "№ 12") only counts in an item that is a report for other
 // reasons or speaks of Ukraine. A bare "Nr. 371" is never a number: DESIGN
@@ -238,7 +326,7 @@ func numeric(year, month, day string) (calendarDay, bool) {
 // report word (Lage, Bericht, Update, ISW, Звіт …).
 var (
 	strongNumbers = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)(?:^|[^\p{L}])lage\s*(?:nr\.?|nummer|no\.?|#|№)?\s*(\d{1,4})(?:[^\p{N}]|$)`),
+		regexp.MustCompile(`(?i)(?:^|[^\p{L}])lage\s*[:(]?\s*(?:nr\.?|nummer|no\.?|#|№)?\s*(\d{1,4})(?:[^\p{N}]|$)`),
 		regexp.MustCompile(`(?i)` + offensiveNumber),
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])isw[\s-]*(?:` + reportWords + `)?\s*(?:nr\.?|nummer|no\.?|#|№|n[°º])\s*(\d{1,4})(?:[^\p{N}]|$)`),
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])isw[\s-]*(?:` + reportWords + `)\s*(\d{1,4})(?:[^\p{N}]|$)`),
@@ -246,7 +334,7 @@ var (
 	}
 	weakNumbers = []*regexp.Regexp{
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:` + reportWords + `)\s*(?:nr\.?|nummer|no\.?|#|№|n[°º])?\s*(\d{1,4})(?:[^\p{N}]|$)`),
-		regexp.MustCompile(`(?i)(?:№|(?:^|[^\p{L}])n[°º])\s*(\d{1,4})(?:[^\p{N}]|$)`),
+		regexp.MustCompile(`(?i)(?:№|#|(?:^|[^\p{L}])n[°º])\s*(\d{1,4})(?:[^\p{N}]|$)`),
 	}
 	// Day-of-war counters: "Tag 466", "466. Tag", "Day 403", "день 403",
 	// "403-й день", "403 dzień", "Jour 403", "403e jour".
@@ -327,15 +415,16 @@ func numberBy(re *regexp.Regexp, s string) int {
 	return n
 }
 
-// Series names as ISW writes them; the groups follow seriesOrder. Iran Update
+// Series names as ISW writes them, and as it mistypes them ("Campaing
+// Assesment"); the groups follow seriesOrder. Iran Update
 // Special Report comes before Iran Update so that it is never read as one.
 // The pattern is anchored: seriesIn tries it only where a name can start.
 var (
 	seriesNamesAt = regexp.MustCompile(`(?i)^(?:(iran\s+update[\s,:-]+special\s+report)|(iran\s+update)|` +
 		`(china[\s-]+taiwan\s+update)|(russian\s+occupation\s+update)|` +
-		`(russian\s+offensive\s+campaign\s+assessment|russia[\s-]+ukraine\s+warning\s+update|russian\s+offensive\s+(?:campaign\s+)?update))`)
+		`(russian\s+offensive\s+cam[a-z]{3,6}\s+as+es+[a-z]*|russia[\s-]+ukraine\s+warning\s+update|russian\s+offensive\s+(?:campaign\s+)?update))`)
 	seriesStarts = []string{"iran", "china", "russia"}
-	seriesEnds   = []string{"update", "assessment"}
+	seriesEnds   = []string{"update", "offensive"}
 	seriesOrder  = []string{
 		SeriesIranUpdateSpecialReport, SeriesIranUpdate, SeriesChinaTaiwanUpdate,
 		SeriesRussianOccupationUpdate, SeriesRussianOffensive,
@@ -345,11 +434,36 @@ var (
 	iswMarks = []string{
 		"understanding war", "understandingwar", "study of war", "study of the war",
 		"russian offensive", "campaign assessment", "вивчення війни", "изучения войны",
-		"étude de la guerre", "etude de la guerre", "studiów nad wojną", "наступальної кампанії",
+		"étude de la guerre", "etude de la guerre", "kriegsstudien", "studiów nad wojną", "наступальної кампанії",
 		"наступательной кампании", "campagne offensive russe", "offensivkampagne", "kampanii ofensywnej",
 	}
 	ukraineMarks = []string{"ukrain", "україн", "украин"}
+	// reportMarks start the words a translator calls its post by, lower-case.
+	reportMarks = []string{
+		"lage", "bericht", "update", "report", "analys", "zusammenfassung", "rapport", "raport",
+		"bilan", "évaluation", "evaluation", "звіт", "огляд", "аналіз", "зведення", "сводка",
+		"отчёт", "отчет", "обзор", "анализ", "оцінка", "оценка",
+	}
 )
+
+// reportWordIn reports whether a word of s starts like a report's name
+// ("Lagebericht", "Звіт"), so that "Niederlage" does not count.
+func reportWordIn(s string) bool {
+	lower := strings.ToLower(s)
+	for _, mark := range reportMarks {
+		for i := 0; ; {
+			j := strings.Index(lower[i:], mark)
+			if j < 0 {
+				break
+			}
+			if !letterBefore(lower, i+j) {
+				return true
+			}
+			i += j + len(mark)
+		}
+	}
+	return false
+}
 
 // mentionsISW reports whether s speaks of ISW or its daily report.
 func mentionsISW(s string) bool {
@@ -411,8 +525,15 @@ func seriesIn(s string) []seriesHit {
 }
 
 // cleanTitle is cleanText for titles and slugs, which may also carry
-// decomposed umlauts ("Ma\u0308rz").
+// decomposed umlauts ("Ma\u0308rz") and HTML entities.
 func cleanTitle(s string) string {
+	// Feeds escape twice and leave "&#8211;" or "&amp;nbsp;" in a title.
+	for range 2 {
+		if strings.IndexByte(s, '&') < 0 {
+			break
+		}
+		s = html.UnescapeString(s)
+	}
 	if !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
