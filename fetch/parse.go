@@ -62,6 +62,8 @@ func parse(src config.Source, body []byte, contentType string, base *url.URL, fe
 	}
 	fp := gofeed.NewParser()
 	fp.KeepOriginalFeed = true
+	// Item.Image goes unused, and finding it builds an HTML tree of each item.
+	fp.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	feed, err := fp.Parse(bytes.NewReader(body))
 	if err != nil {
 		return parsed{}, failure(src.Name, ErrParse, err.Error(), err)
