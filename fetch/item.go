@@ -17,7 +17,8 @@ type Item struct {
 	// fetched from after redirects.
 	Link string
 	// Content is the item's HTML (content:encoded, else description),
-	// unsanitised, with href and src attributes made absolute.
+	// unsanitised, with URL attributes made absolute, and at most 2 MiB
+	// before that (then Truncated is set).
 	Content string
 	Author  string
 	// Published is the item's published date, else its updated date, else
@@ -27,4 +28,6 @@ type Item struct {
 	// Updated is the item's updated date, else Published.
 	Updated time.Time
 	Undated bool
+	// Truncated is set when Content was cut to its first 2 MiB.
+	Truncated bool
 }

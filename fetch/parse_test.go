@@ -222,6 +222,16 @@ func TestParseHostileBodiesEndQuickly(t *testing.T) {
 			body: `<?xml version="1.0" encoding="x-bogus"?><rss><channel><item><title>t</title></item></channel></rss>`, wantErr: ErrNotFeed},
 		{name: "JSON Feed nested a million deep is ErrParse",
 			body: `{"version":"https://jsonfeed.org/version/1.1","items":[` + rep("[", 1<<20), wantErr: ErrParse},
+		{name: "8 MB of nested HTML tags in an RSS item's content parses",
+			body: `<rss><channel><item><title>Ukraine</title><description><![CDATA[` + heavyHTML(8<<20) + `]]></description></item></channel></rss>`, wantTitle: "Ukraine"},
+		{name: "8 MB of nested HTML tags in a JSON Feed item's content parses",
+			body: `{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"Ukraine","content_html":"` + heavyHTML(8<<20) + `"}]}`, wantTitle: "Ukraine"},
+		{name: "8 MB of nested HTML tags in an Atom html text is ErrParse, not gigabytes of HTML tree",
+			body: `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a.example/"><entry><title>Ukraine</title><content type="html"><![CDATA[` + heavyHTML(8<<20) + `]]></content></entry></feed>`, wantErr: ErrParse},
+		{name: "a JSON Feed of 900,000 items parses",
+			body: `{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"Ukraine"}` + rep(`,{"id":"1"}`, 900_000) + "]}", wantTitle: "Ukraine"},
+		{name: "a JSON Feed item of 3 million authors is ErrParse",
+			body: `{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","authors":[{}` + rep(`,{}`, 3_000_000) + "]}]}", wantErr: ErrParse},
 		{name: "a feed at the bounds (32 namespaces, 100 levels, a 922-byte xml:base) still parses",
 			body: string(fixture(t, "at-the-bounds.rss")), wantTitle: "Ukraine: Die Lage 401"},
 	}
@@ -237,6 +247,44 @@ func TestParseHostileBodiesEndQuickly(t *testing.T) {
 			}
 			if len(items) == 0 || !strings.Contains(items[0].Title, tt.wantTitle) {
 				t.Fatalf("got %d items, want the first titled %q", len(items), tt.wantTitle)
+			}
+		})
+	}
+}
+
+func TestParseCutsFeedsToBounds(t *testing.T) {
+	base := mustURL(t, "https://www.spartanat.com/feed/")
+	rssItems := func(n int, content string) []byte {
+		return []byte(`<rss><channel>` + strings.Repeat(`<item><title>Lage</title><description><![CDATA[`+content+`]]></description></item>`, n) + `</channel></rss>`)
+	}
+	jsonItems := func(n int) []byte {
+		return []byte(`{"version":"https://jsonfeed.org/version/1.1","Items":[{"id":"1"}` + strings.Repeat(`,{"id":"1"}`, n-1) + `]}`)
+	}
+	tests := []struct {
+		name             string
+		body             []byte
+		wantItems        int
+		wantDropped      int
+		wantContentBytes int // of the first item, before URLs are made absolute
+		wantTruncated    int
+	}{
+		{"an RSS feed of 10,001 items keeps the first 10,000", rssItems(10_001, "x"), 10_000, 1, 1, 0},
+		{"a JSON Feed of 12,000 items keeps the first 10,000", jsonItems(12_000), 10_000, 2_000, 0, 0},
+		{"content of 2 MiB is kept whole", rssItems(2, strings.Repeat("x", maxContentBytes)), 2, 0, maxContentBytes, 0},
+		{"content over 2 MiB is cut before the character that crosses the bound", rssItems(2, strings.Repeat("x", maxContentBytes-1)+"ä"), 2, 0, maxContentBytes - 1, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := parse(spartanat, tt.body, "", base, fetchedAt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.items) != tt.wantItems || p.dropped != tt.wantDropped || p.truncated != tt.wantTruncated {
+				t.Fatalf("got %d items, %d dropped, %d truncated; want %d, %d, %d", len(p.items), p.dropped, p.truncated, tt.wantItems, tt.wantDropped, tt.wantTruncated)
+			}
+			first := p.items[0]
+			if len(first.Content) != tt.wantContentBytes || !utf8Valid(first.Content) || first.Truncated != (tt.wantTruncated > 0) {
+				t.Errorf("content of %d bytes (valid UTF-8 %v, truncated %v), want %d", len(first.Content), utf8Valid(first.Content), first.Truncated, tt.wantContentBytes)
 			}
 		})
 	}
@@ -287,9 +335,11 @@ func FuzzParse(f *testing.F) {
 }
 
 // parseWithin parses body and fails the test, naming the input, if that takes
-// longer than limit: a parse that never returns would wedge a source's poll.
+// longer than limit (longer under the race detector): a parse that never
+// returns would wedge a source's poll.
 func parseWithin(t *testing.T, limit time.Duration, body []byte, contentType string, base *url.URL) ([]Item, error) {
 	t.Helper()
+	limit *= raceSlowdown
 	type result struct {
 		items []Item
 		err   error

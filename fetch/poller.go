@@ -37,6 +37,9 @@ type Result struct {
 	Status      int
 	NotModified bool
 	Items       int
+	// Dropped counts the feed's items past the first 10,000, which were not
+	// handed on; Truncated counts the items whose content was cut to 2 MiB.
+	Dropped, Truncated int
 	// Bytes is the size of the body after decompression.
 	Bytes    int64
 	Duration time.Duration
@@ -449,7 +452,7 @@ func (p *Poller) poll(ctx context.Context, j job, src config.Source, st State, t
 		st.ConsecutiveFailures++
 		st.LastError = err.Error()
 	} else {
-		res.Items = len(feed.items)
+		res.Items, res.Dropped, res.Truncated = len(feed.items), feed.dropped, feed.truncated
 		st.LastSuccess = now.UTC()
 		st.ConsecutiveFailures = 0
 		st.LastError = ""
@@ -495,6 +498,8 @@ func (p *Poller) logResult(r Result) {
 		p.log.Warn("poll failed", append(args, "err", r.Err)...)
 	case r.NotModified:
 		p.log.Info("poll: not modified", args...)
+	case r.Dropped > 0 || r.Truncated > 0:
+		p.log.Warn("poll: feed cut to bounds", append(args, "items", r.Items, "bytes", r.Bytes, "items_dropped", r.Dropped, "contents_truncated", r.Truncated)...)
 	default:
 		p.log.Info("poll", append(args, "items", r.Items, "bytes", r.Bytes)...)
 	}
