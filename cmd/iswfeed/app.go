@@ -30,7 +30,7 @@ type app struct {
 	// metrics lives as long as the process, so counters survive reloads.
 	metrics *prometheus.Registry
 	cfg     atomic.Pointer[config.Config]
-	server atomic.Pointer[publish.Server]
+	server  atomic.Pointer[publish.Server]
 
 	// stale is set while the feeds lag behind the store after a failed render.
 	stale atomic.Bool
