@@ -229,7 +229,7 @@ func TestCommandLineMistakesExitTwo(t *testing.T) {
 		"unknown flag":          {[]string{"poll", "-verbose"}, "flag provided but not defined: -verbose"},
 		"no command":            {nil, "usage: iswfeed"},
 		"show without a number": {[]string{"show"}, "usage: iswfeed show"},
-		"backup without -o":     {[]string{"backup"}, "-o FILE is required"},
+		"backup without -o":     {[]string{"backup"}, "iswfeed backup: -o is required"},
 		"bad log format":        {[]string{"serve", "-log-format", "xml"}, "want text or json"},
 		"stray argument":        {[]string{"gaps", "extra"}, `unexpected argument "extra"`},
 	}

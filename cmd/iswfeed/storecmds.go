@@ -35,13 +35,26 @@ func addViewFlags(fs *flag.FlagSet) viewFlags {
 	}
 }
 
-func (f viewFlags) open() (*config.Config, storeView, error) {
-	cfg, err := loadConfig(*f.config)
+func (f viewFlags) open() (*config.Config, storeView, error) { return openConfigView(*f.config) }
+
+// openConfigView loads the config at path and opens a view of its store.
+func openConfigView(path string) (*config.Config, storeView, error) {
+	cfg, err := loadConfig(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	v, err := openView(cfg)
 	return cfg, v, err
+}
+
+// required reports a missing required flag as a usage error.
+func required(fs *flag.FlagSet, name, value string) error {
+	if value != "" {
+		return nil
+	}
+	fmt.Fprintf(fs.Output(), "%s: -%s is required\n", fs.Name(), name)
+	fs.Usage()
+	return errUsage
 }
 
 func printJSON(w io.Writer, v any) error {
@@ -283,16 +296,10 @@ func runBackup(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *out == "" {
-		fmt.Fprintln(stderr, "iswfeed backup: -o FILE is required")
-		fs.Usage()
-		return errUsage
-	}
-	cfg, err := loadConfig(*path)
-	if err != nil {
+	if err := required(fs, "o", *out); err != nil {
 		return err
 	}
-	v, err := openView(cfg)
+	cfg, v, err := openConfigView(*path)
 	if err != nil {
 		return err
 	}
@@ -367,10 +374,8 @@ func runRestore(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *in == "" {
-		fmt.Fprintln(stderr, "iswfeed restore: -i FILE is required")
-		fs.Usage()
-		return errUsage
+	if err := required(fs, "i", *in); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
@@ -440,16 +445,10 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" {
-		fmt.Fprintln(stderr, "iswfeed export: -dir DIR is required")
-		fs.Usage()
-		return errUsage
-	}
-	cfg, err := loadConfig(*path)
-	if err != nil {
+	if err := required(fs, "dir", *dir); err != nil {
 		return err
 	}
-	v, err := openView(cfg)
+	cfg, v, err := openConfigView(*path)
 	if err != nil {
 		return err
 	}
