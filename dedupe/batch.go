@@ -171,27 +171,14 @@ func (b *batch) unlink(k []byte, si *storedItem) error {
 func (b *batch) relink(sl seriesLink) error {
 	date := b.s.linkDate(b.tx, sl.series, sl.link)
 	prefix := key([]byte(sl.series), []byte(sl.link), nil)
-	var keys [][]byte
-	c := b.byLink.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		keys = append(keys, bytes.Clone(k[len(prefix):]))
-	}
-	for _, ik := range keys {
-		var si storedItem
-		if _, err := getJSON(b.items, ik, &si); err != nil {
-			return err
-		}
-		if si.LinkDate == date {
-			continue
-		}
-		if err := b.remove(ik, &si); err != nil {
-			return err
-		}
-		if err := b.add(ik, &si); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.resettle(keysUnder(b.byLink, prefix),
+		func(si *storedItem) bool { return si.LinkDate == date },
+		func(ik []byte, si *storedItem) error {
+			if err := b.remove(ik, si); err != nil {
+				return err
+			}
+			return b.add(ik, si)
+		})
 }
 
 // place puts the item at report key place, or holds it when place is empty,
@@ -267,27 +254,43 @@ func (b *batch) replace(sn seriesNum) error {
 		place = string(reportKey(sn.series, d))
 	}
 	prefix := numberKey(sn.series, sn.number, nil)
-	var keys [][]byte
-	c := b.numOnly.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		keys = append(keys, bytes.Clone(k[len(prefix):]))
-	}
+	return b.resettle(keysUnder(b.numOnly, prefix),
+		func(si *storedItem) bool { return si.Place == place },
+		func(ik []byte, si *storedItem) error {
+			if err := b.unplace(ik, si); err != nil {
+				return err
+			}
+			return b.place(ik, si, place)
+		})
+}
+
+// resettle moves, with move, each item of keys that settled says is not where
+// it belongs.
+func (b *batch) resettle(keys [][]byte, settled func(*storedItem) bool, move func([]byte, *storedItem) error) error {
 	for _, ik := range keys {
 		var si storedItem
 		if _, err := getJSON(b.items, ik, &si); err != nil {
 			return err
 		}
-		if si.Place == place {
+		if settled(&si) {
 			continue
 		}
-		if err := b.unplace(ik, &si); err != nil {
-			return err
-		}
-		if err := b.place(ik, &si, place); err != nil {
+		if err := move(ik, &si); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// keysUnder returns a copy of the rest of each key in bkt that starts with
+// prefix, collected before any of them moves.
+func keysUnder(bkt *bolt.Bucket, prefix []byte) [][]byte {
+	var keys [][]byte
+	c := bkt.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k[len(prefix):]))
+	}
+	return keys
 }
 
 // rebuild recomputes a report's variants from the items placed at it; a report
