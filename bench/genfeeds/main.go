@@ -1,0 +1,194 @@
+// Command genfeeds writes synthetic feed files for `iswfeed import`: N daily
+// reports of ISW's Russian offensive series in English (RSS, like ISW's feed),
+// German (RSS, like spartanat) and Ukrainian (Atom), each with about SIZE
+// bytes of HTML content, so that a benchmark runs on a store of realistic size.
+//
+//	go run ./bench/genfeeds -dir DIR [-reports 60] [-size 30000]
+//
+// It writes DIR/isw.xml, DIR/spartanat.xml and DIR/ukrainian.atom. Report i
+// is update 401+i of 2023-03-29 plus i days, the anchor of the built-in
+// calendar, so every item is placed.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+	"time"
+)
+
+// anchorNumber and anchorDate are the built-in calendar's anchor (update 401).
+const anchorNumber = 401
+
+var anchorDate = time.Date(2023, 3, 29, 0, 0, 0, 0, time.UTC)
+
+// report is one daily report as the three sources would post it.
+type report struct {
+	Number  int
+	Date    time.Time
+	EN      string
+	DE      string
+	UK      string
+	Posted  time.Time
+	LongEN  string // "March 29, 2023"
+	SlugEN  string // "march-29-2023"
+	DateUK  string // "29 березня 2023"
+	DateDE  string // "29. März 2023"
+	PostsDE time.Time
+	PostsUK time.Time
+}
+
+func main() {
+	dir := flag.String("dir", "", "directory to write the feed files into (required)")
+	n := flag.Int("reports", 60, "number of daily reports")
+	size := flag.Int("size", 30000, "approximate bytes of HTML content per item")
+	flag.Parse()
+	if *dir == "" || *n < 1 || *size < 100 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := write(*dir, reports(*n, *size)); err != nil {
+		fmt.Fprintln(os.Stderr, "genfeeds:", err)
+		os.Exit(1)
+	}
+}
+
+func reports(n, size int) []report {
+	// A fixed seed: the same files, and so the same documents, on every run.
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]report, 0, n)
+	for i := n - 1; i >= 0; i-- { // newest first, as feeds list them
+		d := anchorDate.AddDate(0, 0, i)
+		r := report{
+			Number: anchorNumber + i, Date: d,
+			Posted: d.Add(24*time.Hour + 5*time.Minute), PostsDE: d.Add(32 * time.Hour), PostsUK: d.Add(33 * time.Hour),
+			LongEN: d.Format("January 2, 2006"), SlugEN: strings.ToLower(d.Format("January-2-2006")),
+			DateDE: fmt.Sprintf("%d. %s %d", d.Day(), monthsDE[d.Month()-1], d.Year()),
+			DateUK: fmt.Sprintf("%d %s %d", d.Day(), monthsUK[d.Month()-1], d.Year()),
+		}
+		r.EN = prose(rng, wordsEN, size)
+		r.DE = prose(rng, wordsDE, size)
+		r.UK = prose(rng, wordsUK, size)
+		out = append(out, r)
+	}
+	return out
+}
+
+// prose is about size bytes of paragraphs of random words: text that gzip
+// compresses about as well as a real report, unlike a repeated sentence.
+func prose(rng *rand.Rand, words []string, size int) string {
+	var b strings.Builder
+	for b.Len() < size {
+		b.WriteString("<p>")
+		for range 40 + rng.IntN(40) {
+			b.WriteString(words[rng.IntN(len(words))])
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "(%d km, %d).</p>\n", rng.IntN(200), 1000+rng.IntN(9000))
+	}
+	return b.String()
+}
+
+func write(dir string, rs []report) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, tmpl := range map[string]*template.Template{
+		"isw.xml": iswTmpl, "spartanat.xml": spartanatTmpl, "ukrainian.atom": ukrainianTmpl,
+	} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		err = tmpl.Execute(f, rs)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+var funcs = template.FuncMap{
+	"rfc822":  func(t time.Time) string { return t.Format(time.RFC1123Z) },
+	"rfc3339": func(t time.Time) string { return t.Format(time.RFC3339) },
+}
+
+var iswTmpl = template.Must(template.New("isw").Funcs(funcs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+<title>Institute for the Study of War (synthetic)</title>
+<link>https://understandingwar.org</link>
+<description>Synthetic reports for benchmarks</description>
+<language>en-US</language>
+{{range .}}<item>
+<title>Russian Offensive Campaign Assessment, {{.LongEN}}</title>
+<link>https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-{{.SlugEN}}</link>
+<pubDate>{{rfc822 .Posted}}</pubDate>
+<guid isPermaLink="false">https://understandingwar.org/?p={{.Number}}00</guid>
+<description><![CDATA[Key takeaways of {{.LongEN}}.]]></description>
+<content:encoded><![CDATA[<p><strong>Key Takeaways</strong></p>{{.EN}}<p><img src="/wp-content/uploads/2023/map-{{.Number}}.png" alt="Map"></p>]]></content:encoded>
+</item>
+{{end}}</channel>
+</rss>
+`))
+
+var spartanatTmpl = template.Must(template.New("spartanat").Funcs(funcs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+<title>SPARTANAT (synthetic)</title>
+<link>https://www.spartanat.com</link>
+<description>Synthetic translations for benchmarks</description>
+<language>de</language>
+{{range .}}<item>
+<title>Ukraine: Die Lage {{.Number}}</title>
+<link>https://www.spartanat.com/{{.Date.Format "2006/01"}}/ukraine-die-lage-{{.Number}}/</link>
+<pubDate>{{rfc822 .PostsDE}}</pubDate>
+<guid isPermaLink="false">https://www.spartanat.com/?p=19{{.Number}}</guid>
+<content:encoded><![CDATA[<p>Lage vom {{.DateDE}}.</p>{{.DE}}<p>Das vollständige Russian Offensive Update {{.Number}} gibt es direkt bei <a href="https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-{{.SlugEN}}">UNDERSTANDING WAR</a>.</p>]]></content:encoded>
+</item>
+{{end}}</channel>
+</rss>
+`))
+
+var ukrainianTmpl = template.Must(template.New("ukrainian").Funcs(funcs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="uk" xml:base="https://ukr.example/">
+<title>Переклади звітів ISW (synthetic)</title>
+<id>tag:ukr.example,2023:feed</id>
+<updated>2023-06-01T09:00:00Z</updated>
+{{range .}}<entry>
+<title>Звіт ISW №{{.Number}}: оцінка російського наступу на {{.DateUK}}</title>
+<link rel="alternate" href="isw/{{.Number}}/"/>
+<id>tag:ukr.example,2023:isw-{{.Number}}</id>
+<updated>{{rfc3339 .PostsUK}}</updated>
+<content type="html"><![CDATA[{{.UK}}<p>Джерело: <a href="https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-{{.SlugEN}}">ISW</a></p>]]></content>
+</entry>
+{{end}}</feed>
+`))
+
+var (
+	monthsDE = []string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
+	monthsUK = []string{"січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня", "листопада", "грудня"}
+
+	wordsEN = strings.Fields(`Russian Ukrainian forces continued offensive operations near Bakhmut Avdiivka Kreminna Svatove
+		Kupiansk Marinka Vuhledar the and of in on at along toward line front axis assault counterattack
+		artillery strikes drones reported claimed geolocated footage indicates advanced marginally positions
+		southern northern eastern western Donetsk Luhansk Kharkiv Zaporizhia Kherson oblast milbloggers
+		General Staff Ministry of Defense mobilization reserves logistics ammunition shortages likely assess`)
+	wordsDE = strings.Fields(`Russische ukrainische Truppen setzten ihre Offensivoperationen fort bei nahe Bachmut Awdijiwka
+		Kreminna Swatowe Kupjansk Marjinka Wuhledar die der das und von im am entlang Richtung Front Achse
+		Angriff Gegenangriff Artillerie Angriffe Drohnen berichtet behauptet geolokalisiert Aufnahmen zeigen
+		vorgerückt Stellungen südlich nördlich östlich westlich Oblast Generalstab Verteidigungsministerium
+		Mobilmachung Reserven Logistik Munition Mangel wahrscheinlich bewertet`)
+	wordsUK = strings.Fields(`російські українські війська продовжили наступальні операції поблизу Бахмута Авдіївки Кремінної
+		Сватового Купʼянська Мар'їнки Вугледара та і в на біля уздовж напрямку фронту атаки контратаки
+		артилерійські удари дрони повідомили заявили геолоковані кадри свідчать просунулися позиції
+		південніше північніше східніше західніше області Генштаб Міністерство оборони мобілізація резерви
+		логістика боєприпаси нестача ймовірно оцінюємо`)
+)
