@@ -30,6 +30,10 @@ type document struct {
 	etag, gzEtag string
 	contentType  string
 	modified     time.Time
+	// lastModified, bodyLen and gzLen are header values formatted once, not
+	// per request.
+	lastModified   string
+	bodyLen, gzLen string
 	// header holds extra response headers: WebSub's Link, pages' CSP.
 	header http.Header
 }
@@ -37,30 +41,40 @@ type document struct {
 func newDocument(body []byte, contentType string, modified time.Time) *document {
 	sum := sha256.Sum256(body)
 	tag := hex.EncodeToString(sum[:16])
-	d := &document{body: body, contentType: contentType, modified: modified.UTC().Truncate(time.Second),
-		etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
+	d := &document{body: body, contentType: contentType, etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
+	d.setModified(modified)
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	zw.Write(body)
 	zw.Close()
 	d.gz = buf.Bytes()
+	d.bodyLen, d.gzLen = strconv.Itoa(len(d.body)), strconv.Itoa(len(d.gz))
 	return d
+}
+
+// setModified sets the document's time and the Last-Modified it sends.
+func (d *document) setModified(t time.Time) {
+	d.modified = t.UTC().Truncate(time.Second)
+	d.lastModified = ""
+	if d.hasModified() {
+		d.lastModified = d.modified.Format(http.TimeFormat)
+	}
 }
 
 // serve answers r from d: 304 when the client's validators match, gzip when
 // the client accepts it, headers only for HEAD.
 func (d *document) serve(w http.ResponseWriter, r *http.Request, maxAge time.Duration) {
 	h := w.Header()
-	body, etag := d.body, d.etag
+	body, etag, length := d.body, d.etag, d.bodyLen
 	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		body, etag = d.gz, d.gzEtag
+		body, etag, length = d.gz, d.gzEtag, d.gzLen
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("ETag", etag)
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds())))
-	if d.hasModified() {
-		h.Set("Last-Modified", d.modified.Format(http.TimeFormat))
+	if d.lastModified != "" {
+		h.Set("Last-Modified", d.lastModified)
 	}
 	for k, vs := range d.header {
 		h[k] = vs
@@ -71,7 +85,7 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, maxAge time.Dur
 		return
 	}
 	h.Set("Content-Type", d.contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", length)
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)

@@ -262,11 +262,11 @@ func (s *Server) document(key string, body []byte, contentType string, updated t
 	prev, ok := s.stamps[key]
 	switch {
 	case ok && prev.etag == d.etag:
-		d.modified = prev.modified
+		d.setModified(prev.modified)
 	case ok:
-		d.modified = latest(d.modified, s.now().UTC().Truncate(time.Second), prev.modified.Add(time.Second))
+		d.setModified(latest(d.modified, s.now().UTC().Truncate(time.Second), prev.modified.Add(time.Second)))
 	case d.hasModified():
-		d.modified = latest(d.modified, s.started)
+		d.setModified(latest(d.modified, s.started))
 	}
 	if len(s.stamps) > maxStamps {
 		clear(s.stamps)
