@@ -133,6 +133,29 @@ func BenchmarkPipeline(b *testing.B) {
 		}
 		reportItemsPerSecond(b, items)
 	})
+	b.Run("fetch.Parse and new items", func(b *testing.B) {
+		// The daemon's own path: fetch's normalisation (charset, shape checks,
+		// absolute URLs in content) instead of the bare conversion above.
+		s := benchStore(b)
+		b.SetBytes(int64(len(data)))
+		items, round := 0, 0
+		for b.Loop() {
+			round++
+			parsed, err := fetch.Parse(spa, data, "application/rss+xml", nil, benchDay0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range parsed {
+				parsed[i].ID = fmt.Sprintf("%s#%d", parsed[i].ID, round)
+			}
+			rep, err := s.IngestBatch(spa, parsed)
+			if err != nil || rep.Changed != len(parsed) {
+				b.Fatalf("changed %d of %d: %v", rep.Changed, len(parsed), err)
+			}
+			items += len(parsed)
+		}
+		reportItemsPerSecond(b, items)
+	})
 	b.Run("unchanged batch again", func(b *testing.B) {
 		s := benchStore(b)
 		if _, err := s.IngestBatch(spa, toItems(spa, parse(b, data), 0)); err != nil {
