@@ -148,7 +148,10 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 	case strong > 0,
 		weak > 0 && (marked || mentionsUkraine(title)),
 		marked && len(dates) > 0,
-		len(dates) > 0 && (weak > 0 || reportWordIn(title)) && mentionsISW(post.text):
+		// A dated situation report, or a dated report about Ukraine, that
+		// credits ISW in its text; "Update 2: new pistol" citing ISW is not.
+		len(dates) > 0 && mentionsISW(post.text) &&
+			(situationWordIn(title) || mentionsUkraine(title) && (weak > 0 || reportWordIn(title))):
 		series = SeriesRussianOffensive
 	default:
 		return Identity{}

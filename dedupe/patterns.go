@@ -334,7 +334,8 @@ var (
 	}
 	weakNumbers = []*regexp.Regexp{
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:` + reportWords + `)\s*(?:nr\.?|nummer|no\.?|#|№|n[°º])?\s*(\d{1,4})(?:[^\p{N}]|$)`),
-		regexp.MustCompile(`(?i)(?:№|#|(?:^|[^\p{L}])n[°º])\s*(\d{1,4})(?:[^\p{N}]|$)`),
+		// A bare "#45" is left out: "Ukraine-Podcast #45" is no report.
+		regexp.MustCompile(`(?i)(?:№|(?:^|[^\p{L}])n[°º])\s*(\d{1,4})(?:[^\p{N}]|$)`),
 	}
 	// Day-of-war counters: "Tag 466", "466. Tag", "Day 403", "день 403",
 	// "403-й день", "403 dzień", "Jour 403", "403e jour".
@@ -438,28 +439,37 @@ var (
 		"наступательной кампании", "campagne offensive russe", "offensivkampagne", "kampanii ofensywnej",
 	}
 	ukraineMarks = []string{"ukrain", "україн", "украин"}
-	// reportMarks start the words a translator calls its post by, lower-case.
-	reportMarks = []string{
-		"lage", "bericht", "update", "report", "analys", "zusammenfassung", "rapport", "raport",
-		"bilan", "évaluation", "evaluation", "звіт", "огляд", "аналіз", "зведення", "сводка",
-		"отчёт", "отчет", "обзор", "анализ", "оцінка", "оценка",
+	// titleReportWords are the whole words a translator calls its post by, in
+	// Latin script, lower-case: "Lagebericht" counts, "Lagerverkauf",
+	// "Reportage" and "Niederlage" do not.
+	titleReportWords = []string{
+		"lage", "lagebericht", "lageupdate", "lagebild", "bericht", "update", "report", "zusammenfassung",
+		"rapport", "raport", "bilan", "évaluation", "evaluation",
 	}
+	// reportStems start the Cyrillic words for a report, which inflect.
+	reportStems = []string{"звіт", "огляд", "зведення", "сводк", "отчёт", "отчет", "обзор", "оцінк", "оценк"}
+	// situationWords name a situation report on their own, without "Ukraine".
+	situationWords = []string{"lagebericht", "lageupdate", "lagebild"}
+	situationStems = []string{"звіт", "зведення", "сводк"}
 )
 
-// reportWordIn reports whether a word of s starts like a report's name
-// ("Lagebericht", "Звіт"), so that "Niederlage" does not count.
-func reportWordIn(s string) bool {
-	lower := strings.ToLower(s)
-	for _, mark := range reportMarks {
-		for i := 0; ; {
-			j := strings.Index(lower[i:], mark)
-			if j < 0 {
-				break
-			}
-			if !letterBefore(lower, i+j) {
+// reportWordIn reports whether s names a translator's report: one of
+// titleReportWords as a whole word, or a word starting with one of reportStems.
+func reportWordIn(s string) bool { return wordIn(s, titleReportWords, reportStems) }
+
+// situationWordIn reports whether s names a situation report outright
+// ("Lagebericht", "Зведення"), which a report word like "Update" does not.
+func situationWordIn(s string) bool { return wordIn(s, situationWords, situationStems) }
+
+func wordIn(s string, words, stems []string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if slices.Contains(words, w) {
+			return true
+		}
+		for _, stem := range stems {
+			if strings.HasPrefix(w, stem) {
 				return true
 			}
-			i += j + len(mark)
 		}
 	}
 	return false
