@@ -252,8 +252,6 @@ type job struct {
 	slots   chan struct{}
 }
 
-// cycle polls srcs (when dueOnly, only those whose next poll has come) and
-// saves their states in one transaction at the end.
 // selection picks, from a cycle's sources, those to poll at tick.
 type selection func(st State, tick time.Time) bool
 
@@ -284,6 +282,8 @@ func (p *Poller) ingest(ctx context.Context, src config.Source, items []Item) (e
 	return p.sink.Ingest(ctx, src, items)
 }
 
+// cycle polls the sources of srcs that poll selects, and saves their states
+// in one transaction at the end.
 func (p *Poller) cycle(ctx context.Context, srcs []config.Source, tick time.Time, poll selection) []Result {
 	states, err := p.store.load()
 	if err != nil {
@@ -356,10 +356,9 @@ func stateFor(src config.Source, st State) State {
 	return st
 }
 
-// networkDown reports whether every source of a cycle (at least two) failed to connect.
 // networkDown reports whether this cycle's failures look like the network
 // rather than the sources: every source polled failed to connect, and every
-// other configured source's last poll failed too (a cycle may hold only the
+// other configured source's last poll got no answer either (a cycle may hold only the
 // sources that share a schedule or are due). One source alone proves nothing.
 func networkDown(results []Result, polled []int, states map[string]State, all []config.Source) bool {
 	if len(polled) == 0 || len(all) < 2 {
@@ -374,7 +373,9 @@ func networkDown(results []Result, polled []int, states map[string]State, all []
 	}
 	for _, src := range all {
 		st := states[src.Name]
-		if !inCycle[src.Name] && !st.NetworkDown && (st.ConsecutiveFailures == 0 || st.LastSuccess.After(st.LastAttempt)) {
+		// A source that answered at all, even 403, proves the network works.
+		unreached := st.NetworkDown || st.ConsecutiveFailures > 0 && st.LastStatus == 0
+		if !inCycle[src.Name] && !unreached {
 			return false
 		}
 	}

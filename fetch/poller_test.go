@@ -264,6 +264,25 @@ func TestNetworkLooksDown(t *testing.T) {
 			t.Errorf("src0 blamed for the network: %+v", st)
 		}
 	})
+	t.Run("a source that answered 403 proves the network is up", func(t *testing.T) {
+		db := openDB(t)
+		blocked := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "challenge", http.StatusForbidden)
+		}))
+		defer blocked.Close()
+		cfg := testConfig(t, "", closedURL(t), blocked.URL)
+		p, logs := newPoller(t, cfg, db, &sink{})
+		p.PollAll(context.Background())
+		for range 3 {
+			p.cycle(context.Background(), []config.Source{cfg.Sources[0]}, time.Now().Add(time.Hour), every)
+		}
+		if strings.Contains(logs.String(), "network looks down") {
+			t.Errorf("blamed the network:\n%s", logs)
+		}
+		if st := stateOf(t, db, "src0"); st.ConsecutiveFailures != 4 || st.NetworkDown {
+			t.Errorf("src0 not counted as failing: %+v", st)
+		}
+	})
 	t.Run("a single configured source is never the network", func(t *testing.T) {
 		db := openDB(t)
 		p, logs := newPoller(t, testConfig(t, "", closedURL(t)), db, &sink{})
