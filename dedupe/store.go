@@ -187,6 +187,7 @@ func migrateTo2(tx *bolt.Tx) error {
 // e.g. on a config reload, and on a writable store moves the number-only items
 // that the new anchors place differently. Items already stored are not read again.
 func (s *Store) Configure(cfg *config.Config) error {
+	prev := s.set.Load()
 	if err := s.configure(cfg); err != nil {
 		return err
 	}
@@ -194,6 +195,7 @@ func (s *Store) Configure(cfg *config.Config) error {
 		return nil
 	}
 	if err := s.db.Update(s.replaceAll); err != nil {
+		s.set.Store(prev) // nothing was written: keep the old config whole
 		return fmt.Errorf("dedupe: unable to apply the new calendar anchors: %w", err)
 	}
 	return nil

@@ -58,7 +58,8 @@ func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) e
 }
 
 // refresh re-renders the feeds. A failure is the site's, not the source's
-// whose items are already stored: it is logged, and the next ingest retries.
+// whose items are already stored: it is logged, and retried by the next
+// ingest or by retryStale.
 func (a *app) refresh() {
 	if err := a.server.Load().Refresh(); err != nil {
 		a.stale.Store(true)
@@ -72,7 +73,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	db, err := bolt.Open(cfg.Database, 0o600, &bolt.Options{Timeout: 3 * time.Second})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("the store %s is locked by another iswfeed process", cfg.Database)
+			return nil, fmt.Errorf("the store %s is in use by a running iswfeed; stop it first (the reading commands, such as iswfeed sources, work while it runs)", cfg.Database)
 		}
 		return nil, fmt.Errorf("unable to open the store %s: %w", cfg.Database, err)
 	}
@@ -116,6 +117,35 @@ func (a *app) newServer(cfg *config.Config) (*publish.Server, error) {
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.server.Load().ServeHTTP(w, r) }
 
 func (a *app) Close() error { return a.db.Close() }
+
+// retryStale re-renders the feeds if the last render failed; serve calls it
+// on a timer, since most polls answer 304 and ingest nothing.
+func (a *app) retryStale() {
+	if a.stale.Load() {
+		a.refresh()
+	}
+}
+
+// logSources says, once at start, how each source stood when the daemon last
+// ran: a restart within a source's interval polls nothing at once.
+func (a *app) logSources() {
+	states, err := a.sourceStatuses()
+	if err != nil {
+		a.log.Error("unable to read the sources' state", "err", err)
+		return
+	}
+	for _, s := range states {
+		args := []any{"source", s.Name, "url", s.URL, "next_poll", s.NextPoll.Format(time.RFC3339)}
+		switch {
+		case s.LastAttempt.IsZero():
+			a.log.Info("source never polled: polling now", "source", s.Name, "url", s.URL)
+		case s.LastError != "":
+			a.log.Warn("source failing since the last run", append(args, "failures", s.ConsecutiveFailures, "err", s.LastError)...)
+		default:
+			a.log.Info("source ok at the last run", append(args, "last_success", s.LastSuccess.Format(time.RFC3339))...)
+		}
+	}
+}
 
 // lastIngest returns what the last batch of a source did.
 func (a *app) lastIngest(source string) (dedupe.Report, bool) {
@@ -199,18 +229,23 @@ func (a *app) reload(load func() (*config.Config, error)) {
 		a.log.Warn("reload: listen and database take effect only after a restart", "listen", old.Listen, "database", old.Database)
 		cfg.Listen, cfg.Database = old.Listen, old.Database
 	}
-	srv, err := a.newServer(cfg)
-	if err != nil {
+	rejected := func(err error) {
+		if rerr := a.store.Configure(old); rerr != nil {
+			a.log.Error("reload: unable to go back to the old calendar anchors and patterns", "err", rerr)
+		}
 		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
-		return
 	}
 	if err := a.store.Configure(cfg); err != nil {
 		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
 		return
 	}
+	srv, err := a.newServer(cfg)
+	if err != nil {
+		rejected(err)
+		return
+	}
 	if err := a.poller.Reload(cfg); err != nil {
-		a.store.Configure(old)
-		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
+		rejected(err)
 		return
 	}
 	a.cfg.Store(cfg)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"iswfeed/fetch"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -217,6 +218,15 @@ func TestDaemonServesAnswersCommandsAndStopsOnSignal(t *testing.T) {
 	if code != 0 {
 		t.Errorf("backup does not check: %s", out)
 	}
+
+	// A restart within the sources' interval polls nothing at once, but says
+	// how each source stood.
+	again := startDaemon(t, dir, "-config", cfg)
+	waitFor(t, "the sources' state at start", again, func() bool {
+		return strings.Count(again.out.String(), "source ok at the last run") == 2
+	})
+	again.cmd.Process.Signal(syscall.SIGTERM)
+	again.cmd.Wait()
 }
 
 func TestCommandLineMistakesExitTwo(t *testing.T) {
@@ -409,7 +419,7 @@ func TestEveryCommandExplainsItselfWithH(t *testing.T) {
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {
 			out, code := iswfeed(t, t.TempDir(), c.name, "-h")
-			if code != 0 || !strings.Contains(out, "usage: iswfeed "+c.name) || !strings.Contains(out, summaryOf(c.name)) || !strings.Contains(out, "-config") && c.name != "demo" {
+			if code != 0 || !strings.Contains(out, "usage: iswfeed "+c.name) || !strings.Contains(out, summaryOf(c.name)) || !strings.Contains(out, "-config") && c.name != "demo" && c.name != "version" {
 				t.Errorf("exit %d, output:\n%s", code, out)
 			}
 		})
@@ -522,5 +532,12 @@ func TestPollPrintsWhatEachSourceGave(t *testing.T) {
 	if len(lines) < 3 || !strings.HasPrefix(lines[1], "isw ") || !strings.Contains(lines[1], " 200 ") ||
 		!strings.Contains(lines[1], "  4  ") || !strings.HasPrefix(lines[2], "spartanat ") || !strings.Contains(lines[2], "network error") {
 		t.Errorf("poll table:\n%s", out)
+	}
+}
+
+func TestVersionNamesTheRelease(t *testing.T) {
+	out, code := iswfeed(t, t.TempDir(), "version")
+	if code != 0 || out != "iswfeed "+fetch.Version+"\n" {
+		t.Errorf("exit %d: %q", code, out)
 	}
 }

@@ -72,16 +72,21 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err := serveAdmin(ctx, a); err != nil {
 		return err
 	}
+	a.logSources()
 	if err := a.poller.Start(ctx); err != nil {
 		return err
 	}
 	if ready != nil {
 		ready(url)
 	}
+	retry := time.NewTicker(time.Minute)
+	defer retry.Stop()
 	for done := false; !done; {
 		select {
 		case <-ctx.Done():
 			done = true
+		case <-retry.C:
+			a.retryStale()
 		case err := <-served:
 			a.poller.Stop()
 			return fmt.Errorf("the HTTP server stopped: %w", err)

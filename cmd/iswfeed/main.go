@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"iswfeed/fetch"
 )
 
 // errUsage marks a command line that could not be understood; main exits 2.
@@ -39,6 +41,7 @@ func init() {
 		{"backup", "write a consistent copy of the store, even while the daemon runs", runBackup},
 		{"restore", "verify a backup and put it in place of the store", runRestore},
 		{"check", "validate a config (and a store file) and print the effective config", runCheck},
+		{"version", "print iswfeed's version", runVersion},
 	}
 }
 
@@ -135,4 +138,13 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("-log-format %q: want text or json", format)
+}
+
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "iswfeed %s\n", fetch.Version)
+	return nil
 }
