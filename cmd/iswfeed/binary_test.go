@@ -510,9 +510,19 @@ func TestRestoreVerifiesTheBackupAndKeepsTheOldStore(t *testing.T) {
 	}
 	os.Remove(filepath.Join(dir, "iswfeed.db"))
 	iswfeed(t, dir, "poll", "-config", cfg) // a fresh, empty store (the sources are unreachable)
+	store := filepath.Join(dir, "iswfeed.db")
+	os.Chmod(store, 0o640)
+	owner := os.Getuid()
+	if owner == 0 {
+		owner = 65534 // as root, act for a service user
+		os.Chown(store, owner, owner)
+	}
 	out, code = iswfeed(t, dir, "restore", "-config", cfg, "-i", backup)
 	if code != 0 || !strings.Contains(out, "kept the current store as") {
 		t.Fatalf("restore: exit %d\n%s", code, out)
+	}
+	if info, err := os.Stat(store); err != nil || info.Mode().Perm() != 0o640 || int(info.Sys().(*syscall.Stat_t).Uid) != owner {
+		t.Errorf("restored store lost the service's owner or mode: %v %v", info.Mode(), info.Sys())
 	}
 	out, _ = iswfeed(t, dir, "updates", "-config", cfg)
 	if !strings.Contains(out, "2023-03-31") {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -304,7 +305,7 @@ func runBackup(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer v.Close()
-	if err := writeFileAtomic(*out, v.Backup); err != nil {
+	if err := writeFileAtomic(*out, "", v.Backup); err != nil {
 		return err
 	}
 	if err := checkStoreFile(*out); err != nil {
@@ -315,10 +316,12 @@ func runBackup(_ context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // writeFileAtomic writes through a temporary file and renames it into place.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
+// The file takes the owner and mode of like when like exists (so a store
+// restored by root stays the service user's), else mode 0600.
+func writeFileAtomic(path, like string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("unable to write beside %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
@@ -332,10 +335,26 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+	if err := takeOwnerAndMode(tmp.Name(), like); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+func takeOwnerAndMode(path, like string) error {
+	info, err := os.Stat(like)
+	if like == "" || err != nil {
+		return os.Chmod(path, 0o600)
+	}
+	if err := os.Chmod(path, info.Mode().Perm()); err != nil {
+		return err
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && (int(st.Uid) != os.Getuid() || int(st.Gid) != os.Getgid()) {
+		if err := os.Chown(path, int(st.Uid), int(st.Gid)); err != nil {
+			return fmt.Errorf("unable to give %s the owner of %s: %w", path, like, err)
+		}
+	}
+	return nil
 }
 
 // checkStoreFile runs bbolt's consistency check and dedupe's schema check on a file.
@@ -404,7 +423,7 @@ func runRestore(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer src.Close()
-	if err := writeFileAtomic(cfg.Database, func(w io.Writer) error { _, err := io.Copy(w, src); return err }); err != nil {
+	if err := writeFileAtomic(cfg.Database, cfg.Database, func(w io.Writer) error { _, err := io.Copy(w, src); return err }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s from %s\n", cfg.Database, *in)
@@ -417,7 +436,7 @@ func copyFile(from, to string) error {
 		return err
 	}
 	defer in.Close()
-	return writeFileAtomic(to, func(w io.Writer) error { _, err := io.Copy(w, in); return err })
+	return writeFileAtomic(to, from, func(w io.Writer) error { _, err := io.Copy(w, in); return err })
 }
 
 // openStoreForWriting opens the store for a command that changes it; a running
