@@ -281,6 +281,14 @@ func TestDemoShowsAMergedFeedOffline(t *testing.T) {
 	if !strings.Contains(d.out.String(), "Open http://"+listen+"/") {
 		t.Errorf("demo does not say which URL to open:\n%s", d.out.String())
 	}
+	hint := regexp.MustCompile(`iswfeed updates -config (\S+)`).FindStringSubmatch(d.out.String())
+	if hint == nil {
+		t.Fatalf("demo does not say how to look into its store:\n%s", d.out.String())
+	}
+	out, code := iswfeed(t, t.TempDir(), "updates", "-config", hint[1])
+	if code != 0 || !strings.Contains(out, "403") || !strings.Contains(out, "en de uk") {
+		t.Errorf("updates on the demo's store: exit %d\n%s", code, out)
+	}
 	d.cmd.Process.Signal(os.Interrupt)
 	if err := d.cmd.Wait(); err != nil {
 		t.Errorf("demo exited with %v after SIGINT", err)

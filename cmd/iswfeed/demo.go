@@ -44,15 +44,22 @@ sources:
   - {name: spartanat, url: "%s/spartanat.xml", lang: de, role: translation}
   - {name: ukrainian, url: "%s/ukrainian.atom", lang: uk, role: translation}
 `, *listen, filepath.Join(dir, "demo.db"), sources, sources, sources)
-	cfg, err := config.Parse([]byte(yaml), "demo")
+	// Written out so that the other commands can look into the demo's store.
+	path := filepath.Join(dir, "demo.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		return err
+	}
+	cfg, err := config.Load(path)
 	if err != nil {
 		return err
 	}
 	log, _ := newLogger(stderr, "text")
 	return serve(ctx, cfg, log, func(url string) {
-		fmt.Fprintf(stdout, "iswfeed demo: three sample sources on %s\nOpen %s for the reports, %sfeed.atom for the merged feed. Ctrl-C stops.\n",
-			sources, url, url)
-	}, nil)
+		fmt.Fprintf(stdout, "iswfeed demo: three sample sources on %s\n"+
+			"Open %s for the reports, %sfeed.atom for the merged feed. Ctrl-C stops.\n"+
+			"Look into its store from another terminal: iswfeed updates -config %s\n",
+			sources, url, url, path)
+	}, func() (*config.Config, error) { return config.Load(path) })
 }
 
 // serveDemoSources serves the sample feeds on a loopback port until ctx ends.
