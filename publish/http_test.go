@@ -180,6 +180,8 @@ func TestErrors(t *testing.T) {
 		{"DELETE the index", "DELETE", "/", 405, "Method Not Allowed"},
 		{"unknown update number", "GET", "/updates/999", 404, "no update 999"},
 		{"update key that is not a number", "GET", "/updates/abc", 400, "neither an update number nor a date"},
+		{"update number spelt with a leading zero", "GET", "/updates/0401", 400, "neither an update number nor a date"},
+		{"update number spelt with a plus", "GET", "/updates/+401", 400, "neither an update number nor a date"},
 		{"unknown update in the API", "GET", "/api/updates/999", 404, `"error"`},
 		{"bad update key in the API", "GET", "/api/updates/abc", 400, `"error"`},
 	}

@@ -135,7 +135,9 @@ func (st *site) find(series, key string) (*dedupe.Update, error) {
 	if series == "" {
 		series = defaultSeries
 	}
-	if n, err := strconv.Atoi(key); err == nil && n > 0 {
+	// Only the canonical spelling of a number ("404", not "0404" or "+404"),
+	// so that one report has one URL and one cache entry.
+	if n, err := strconv.Atoi(key); err == nil && n > 0 && strconv.Itoa(n) == key {
 		for i := range st.updates {
 			if u := &st.updates[i]; u.Series == series && u.Number == n {
 				return u, nil

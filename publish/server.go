@@ -269,7 +269,10 @@ func (s *Server) document(key string, body []byte, contentType string, updated t
 		d.setModified(latest(d.modified, s.started))
 	}
 	if len(s.stamps) > maxStamps {
+		// Forgetting the stamps forgets their high-water marks: what is
+		// stamped afresh must not date from before now.
 		clear(s.stamps)
+		s.started = s.now().UTC().Truncate(time.Second).Add(time.Second)
 	}
 	s.stamps[key] = stamp{etag: d.etag, modified: d.modified}
 	return d
