@@ -85,6 +85,50 @@ func TestParseRejectsMistakes(t *testing.T) {
 			yaml: "series:\n  iran-updates:\n    publish: true\n" + validSources,
 			want: []string{"series.iran-updates: unknown series", `did you mean "iran-update"`},
 		},
+		"duration written in words names the key and shows a duration": {
+			yaml: "min_interval: 5 minutes\n" + validSources,
+			want: []string{`line 1: min_interval: "5 minutes" is not a duration; write a duration such as 5m or 1h30m`},
+		},
+		"duration without a unit names the key": {
+			yaml: "min_interval: 300\n" + validSources,
+			want: []string{`min_interval: "300" is not a duration`},
+		},
+		"number written in words names the key and shows a number": {
+			yaml: "feed_size: lots\n" + validSources,
+			want: []string{`line 1: feed_size: "lots" is not a whole number; write a whole number such as 50`},
+		},
+		"bad fetch timeout names the nested key": {
+			yaml: "fetch:\n  timeout: soon\n" + validSources,
+			want: []string{`line 2: fetch.timeout: "soon" is not a duration`},
+		},
+		"list where a source's schedule belongs names the source by index": {
+			yaml: validSources + "    schedule: ['*/30 * * * *']\n",
+			want: []string{"sources[0].schedule: a list is not text"},
+		},
+		"publish that is not a boolean asks for true or false": {
+			yaml: "series:\n  iran-update:\n    publish: maybe\n" + validSources,
+			want: []string{`series.iran-update.publish: "maybe" is not true or false; write true or false`},
+		},
+		"single hub instead of a list asks for a list": {
+			yaml: "hubs: https://pubsubhubbub.appspot.com/\n" + validSources,
+			want: []string{`hubs: "https://pubsubhubbub.appspot.com/" is not a list; write a list`},
+		},
+		"value where fetch's keys belong lists those keys": {
+			yaml: "fetch: 30s\n" + validSources,
+			want: []string{`fetch: "30s" is not a mapping; write keys under it such as connect_timeout, timeout`},
+		},
+		"calendar key that is not a number names the key": {
+			yaml: "series:\n  russian-offensive:\n    calendar: {four-hundred: 2023-03-29}\n" + validSources,
+			want: []string{`series.russian-offensive.calendar.four-hundred: "four-hundred" is not a whole number`},
+		},
+		"calendar date that is not a date names the update number": {
+			yaml: "series:\n  russian-offensive:\n    calendar: {401: 29.03.2023}\n" + validSources,
+			want: []string{`series.russian-offensive.calendar.401: "29.03.2023" is not a date; write it as YYYY-MM-DD`},
+		},
+		"every wrong value is reported, with unknown keys, in line order": {
+			yaml: "feed_size: lots\nlisen: x\nseries:\n  russian-offensive:\n    calendar: {401: 29.03.2023}\nmin_interval: 5 minutes\n" + validSources,
+			want: []string{"line 1: feed_size", "\nline 2: unknown key \"lisen\"", "\nline 5: series.russian-offensive.calendar.401", "\nline 6: min_interval"},
+		},
 		"negative duration": {
 			yaml: "min_interval: -5m\n" + validSources,
 			want: []string{"min_interval: must be a positive duration"},

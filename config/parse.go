@@ -45,7 +45,7 @@ func Parse(data []byte, origin string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %s", origin, explainYAML(err))
+		return nil, fmt.Errorf("config %s: %s", origin, explainYAML(data, err))
 	}
 	c.Origin = origin
 	c.applyDefaults()
@@ -196,39 +196,6 @@ func (s Source) validate(key string) []error {
 		}
 	}
 	return errs
-}
-
-var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
-
-// explainYAML turns yaml.v3's errors into messages that name the key and the fix.
-func explainYAML(err error) string {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return err.Error()
-	}
-	msgs := make([]string, 0, len(te.Errors))
-	for _, e := range te.Errors {
-		m := unknownField.FindStringSubmatch(e)
-		if m == nil {
-			msgs = append(msgs, e)
-			continue
-		}
-		msg := fmt.Sprintf("line %s: unknown key %q", m[1], m[2])
-		if s := suggest(m[2], knownKeys[m[3]]); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		} else {
-			msg += fmt.Sprintf("; known keys here: %s", strings.Join(knownKeys[m[3]], ", "))
-		}
-		msgs = append(msgs, msg)
-	}
-	return strings.Join(msgs, "\n")
-}
-
-var knownKeys = map[string][]string{
-	"Config": {"listen", "database", "base_url", "title", "subtitle", "schedule", "min_interval", "max_interval", "feed_size", "cache_max_age", "hubs", "fetch", "series", "sources"},
-	"Fetch":  {"connect_timeout", "timeout", "max_body_bytes", "concurrency"},
-	"Series": {"calendar", "publish"},
-	"Source": {"name", "url", "lang", "role", "number", "schedule"},
 }
 
 // suggest returns the known key closest to key, if it is close enough to be a typo.
