@@ -129,6 +129,10 @@ func TestParseRejectsMistakes(t *testing.T) {
 			yaml: "feed_size: lots\nlisen: x\nseries:\n  russian-offensive:\n    calendar: {401: 29.03.2023}\nmin_interval: 5 minutes\n" + validSources,
 			want: []string{"line 1: feed_size", "\nline 2: unknown key \"lisen\"", "\nline 5: series.russian-offensive.calendar.401", "\nline 6: min_interval"},
 		},
+		"min interval above the default max suggests a max that is valid": {
+			yaml: "min_interval: 7h\n" + validSources,
+			want: []string{"max_interval: 6h is below min_interval 7h; raise it to at least min_interval (e.g. max_interval: 7h)"},
+		},
 		"negative duration": {
 			yaml: "min_interval: -5m\n" + validSources,
 			want: []string{"min_interval: must be a positive duration"},

@@ -102,7 +102,8 @@ func (c *Config) Validate() error {
 		fail("min_interval", "must be a positive duration such as 5m")
 	}
 	if c.MaxInterval < c.MinInterval {
-		fail("max_interval", "%s is below min_interval %s; raise it (e.g. max_interval: 6h)", c.MaxInterval, c.MinInterval)
+		fail("max_interval", "%s is below min_interval %s; raise it to at least min_interval (e.g. max_interval: %s)",
+			durationText(c.MaxInterval), durationText(c.MinInterval), durationText(c.MinInterval))
 	}
 	if c.FeedSize < 1 {
 		fail("feed_size", "must be at least 1 (default %d)", DefaultFeedSize)

@@ -275,3 +275,15 @@ func explainYAML(data []byte, err error) string {
 	}
 	return strings.Join(msgs, "\n")
 }
+
+// durationText writes d as an operator would: 6h, 1h30m, 5m, 30s.
+func durationText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
