@@ -153,6 +153,25 @@ func TestParseRejectsMistakes(t *testing.T) {
 	}
 }
 
+func TestEffectiveConfigShowsWhatIsServed(t *testing.T) {
+	c, err := Parse([]byte("min_interval: 90s\nmax_interval: 1h30m\n"+validSources), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"subtitle: " + DefaultSubtitle + "\n",
+		"series:\n  russian-offensive:\n    calendar: {}\n    publish: true\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("effective config lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestDefaultConfigFollowsISWAndSpartanat(t *testing.T) {
 	c, err := Default()
 	if err != nil {

@@ -22,6 +22,7 @@ const (
 	DefaultListen         = "127.0.0.1:8080"
 	DefaultDatabase       = "iswfeed.db"
 	DefaultTitle          = "ISW daily reports, merged"
+	DefaultSubtitle       = "The Institute for the Study of War's daily reports, one entry per report, with every translation."
 	DefaultSchedule       = "@every 30m"
 	DefaultMinInterval    = 5 * time.Minute
 	DefaultMaxInterval    = 6 * time.Hour
@@ -59,6 +60,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Listen, DefaultListen)
 	setDefault(&c.Database, DefaultDatabase)
 	setDefault(&c.Title, DefaultTitle)
+	setDefault(&c.Subtitle, DefaultSubtitle)
 	setDefault(&c.Schedule, DefaultSchedule)
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Listen + "/"
@@ -74,6 +76,23 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Fetch.Timeout, DefaultTimeout)
 	setDefault(&c.Fetch.MaxBodyBytes, DefaultMaxBodyBytes)
 	setDefault(&c.Fetch.Concurrency, DefaultConcurrency)
+	c.settleSeries()
+}
+
+// settleSeries lists the built-in daily series and says of every series whether
+// it is published, so the effective config shows what the feeds will carry.
+func (c *Config) settleSeries() {
+	if _, ok := c.Series[DefaultSeries]; !ok {
+		if c.Series == nil {
+			c.Series = map[string]Series{}
+		}
+		c.Series[DefaultSeries] = Series{}
+	}
+	for name, s := range c.Series {
+		published := c.Published(name)
+		s.Publish = &published
+		c.Series[name] = s
+	}
 }
 
 func setDefault[T comparable](v *T, def T) {
