@@ -164,6 +164,7 @@ func TestEffectiveConfigShowsWhatIsServed(t *testing.T) {
 	}
 	for _, want := range []string{
 		"subtitle: " + DefaultSubtitle + "\n",
+		"min_interval: 1m30s\n", "max_interval: 1h30m\n", "cache_max_age: 5m\n", "  timeout: 30s\n",
 		"series:\n  russian-offensive:\n    calendar: {}\n    publish: true\n",
 	} {
 		if !strings.Contains(string(out), want) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -249,12 +250,26 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// YAML renders the effective config, defaults included.
+// YAML renders the effective config, defaults included, with durations
+// written the way an operator writes them (6h, not 6h0m0s).
 func (c *Config) YAML() ([]byte, error) {
+	var doc yaml.Node
+	if err := doc.Encode(c); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	walk(&doc, configType, "", func(n *yaml.Node, t reflect.Type, _ string) bool {
+		if t != durationType {
+			return true
+		}
+		if d, err := time.ParseDuration(n.Value); err == nil {
+			n.Value = durationText(d)
+		}
+		return true
+	})
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(c); err != nil {
+	if err := enc.Encode(&doc); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return buf.Bytes(), nil
