@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 //go:embed default.yaml
@@ -77,15 +79,12 @@ type Source struct {
 // Date is a calendar day written as 2006-01-02 in YAML.
 type Date struct{ time.Time }
 
-// UnmarshalYAML reads a date in ISO form.
-func (d *Date) UnmarshalYAML(unmarshal func(any) error) error {
-	var s string
-	if err := unmarshal(&s); err != nil {
-		return err
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return fmt.Errorf("%q is not a date; write it as YYYY-MM-DD", s)
+// UnmarshalYAML reads a date in ISO form. A bad date is a type error, so the
+// decoder goes on to report the file's other mistakes too.
+func (d *Date) UnmarshalYAML(n *yaml.Node) error {
+	t, err := time.Parse(time.DateOnly, n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", n.Line, complaint(n, dateType))}}
 	}
 	d.Time = t
 	return nil

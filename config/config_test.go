@@ -85,6 +85,54 @@ func TestParseRejectsMistakes(t *testing.T) {
 			yaml: "series:\n  iran-updates:\n    publish: true\n" + validSources,
 			want: []string{"series.iran-updates: unknown series", `did you mean "iran-update"`},
 		},
+		"duration written in words names the key and shows a duration": {
+			yaml: "min_interval: 5 minutes\n" + validSources,
+			want: []string{`line 1: min_interval: "5 minutes" is not a duration; write a duration such as 5m or 1h30m`},
+		},
+		"duration without a unit names the key": {
+			yaml: "min_interval: 300\n" + validSources,
+			want: []string{`min_interval: "300" is not a duration`},
+		},
+		"number written in words names the key and shows a number": {
+			yaml: "feed_size: lots\n" + validSources,
+			want: []string{`line 1: feed_size: "lots" is not a whole number; write a whole number such as 50`},
+		},
+		"bad fetch timeout names the nested key": {
+			yaml: "fetch:\n  timeout: soon\n" + validSources,
+			want: []string{`line 2: fetch.timeout: "soon" is not a duration`},
+		},
+		"list where a source's schedule belongs names the source by index": {
+			yaml: validSources + "    schedule: ['*/30 * * * *']\n",
+			want: []string{"sources[0].schedule: a list is not text"},
+		},
+		"publish that is not a boolean asks for true or false": {
+			yaml: "series:\n  iran-update:\n    publish: maybe\n" + validSources,
+			want: []string{`series.iran-update.publish: "maybe" is not true or false; write true or false`},
+		},
+		"single hub instead of a list asks for a list": {
+			yaml: "hubs: https://pubsubhubbub.appspot.com/\n" + validSources,
+			want: []string{`hubs: "https://pubsubhubbub.appspot.com/" is not a list; write a list`},
+		},
+		"value where fetch's keys belong lists those keys": {
+			yaml: "fetch: 30s\n" + validSources,
+			want: []string{`fetch: "30s" is not a mapping; write keys under it such as connect_timeout, timeout`},
+		},
+		"calendar key that is not a number names the key": {
+			yaml: "series:\n  russian-offensive:\n    calendar: {four-hundred: 2023-03-29}\n" + validSources,
+			want: []string{`series.russian-offensive.calendar.four-hundred: "four-hundred" is not a whole number`},
+		},
+		"calendar date that is not a date names the update number": {
+			yaml: "series:\n  russian-offensive:\n    calendar: {401: 29.03.2023}\n" + validSources,
+			want: []string{`series.russian-offensive.calendar.401: "29.03.2023" is not a date; write it as YYYY-MM-DD`},
+		},
+		"every wrong value is reported, with unknown keys, in line order": {
+			yaml: "feed_size: lots\nlisen: x\nseries:\n  russian-offensive:\n    calendar: {401: 29.03.2023}\nmin_interval: 5 minutes\n" + validSources,
+			want: []string{"line 1: feed_size", "\nline 2: unknown key \"lisen\"", "\nline 5: series.russian-offensive.calendar.401", "\nline 6: min_interval"},
+		},
+		"min interval above the default max suggests a max that is valid": {
+			yaml: "min_interval: 7h\n" + validSources,
+			want: []string{"max_interval: 6h is below min_interval 7h; raise it to at least min_interval (e.g. max_interval: 7h)"},
+		},
 		"negative duration": {
 			yaml: "min_interval: -5m\n" + validSources,
 			want: []string{"min_interval: must be a positive duration"},
@@ -102,6 +150,26 @@ func TestParseRejectsMistakes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestEffectiveConfigShowsWhatIsServed(t *testing.T) {
+	c, err := Parse([]byte("min_interval: 90s\nmax_interval: 1h30m\n"+validSources), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"subtitle: " + DefaultSubtitle + "\n",
+		"min_interval: 1m30s\n", "max_interval: 1h30m\n", "cache_max_age: 5m\n", "  timeout: 30s\n",
+		"series:\n  russian-offensive:\n    calendar: {}\n    publish: true\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("effective config lacks %q:\n%s", want, out)
+		}
 	}
 }
 

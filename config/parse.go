@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,6 +23,7 @@ const (
 	DefaultListen         = "127.0.0.1:8080"
 	DefaultDatabase       = "iswfeed.db"
 	DefaultTitle          = "ISW daily reports, merged"
+	DefaultSubtitle       = "The Institute for the Study of War's daily reports, one entry per report, with every translation."
 	DefaultSchedule       = "@every 30m"
 	DefaultMinInterval    = 5 * time.Minute
 	DefaultMaxInterval    = 6 * time.Hour
@@ -45,7 +47,7 @@ func Parse(data []byte, origin string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config %s: %s", origin, explainYAML(err))
+		return nil, fmt.Errorf("config %s: %s", origin, explainYAML(data, err))
 	}
 	c.Origin = origin
 	c.applyDefaults()
@@ -59,6 +61,7 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Listen, DefaultListen)
 	setDefault(&c.Database, DefaultDatabase)
 	setDefault(&c.Title, DefaultTitle)
+	setDefault(&c.Subtitle, DefaultSubtitle)
 	setDefault(&c.Schedule, DefaultSchedule)
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Listen + "/"
@@ -74,6 +77,23 @@ func (c *Config) applyDefaults() {
 	setDefault(&c.Fetch.Timeout, DefaultTimeout)
 	setDefault(&c.Fetch.MaxBodyBytes, DefaultMaxBodyBytes)
 	setDefault(&c.Fetch.Concurrency, DefaultConcurrency)
+	c.settleSeries()
+}
+
+// settleSeries lists the built-in daily series and says of every series whether
+// it is published, so the effective config shows what the feeds will carry.
+func (c *Config) settleSeries() {
+	if _, ok := c.Series[DefaultSeries]; !ok {
+		if c.Series == nil {
+			c.Series = map[string]Series{}
+		}
+		c.Series[DefaultSeries] = Series{}
+	}
+	for name, s := range c.Series {
+		published := c.Published(name)
+		s.Publish = &published
+		c.Series[name] = s
+	}
 }
 
 func setDefault[T comparable](v *T, def T) {
@@ -102,7 +122,8 @@ func (c *Config) Validate() error {
 		fail("min_interval", "must be a positive duration such as 5m")
 	}
 	if c.MaxInterval < c.MinInterval {
-		fail("max_interval", "%s is below min_interval %s; raise it (e.g. max_interval: 6h)", c.MaxInterval, c.MinInterval)
+		fail("max_interval", "%s is below min_interval %s; raise it to at least min_interval (e.g. max_interval: %s)",
+			durationText(c.MaxInterval), durationText(c.MinInterval), durationText(c.MinInterval))
 	}
 	if c.FeedSize < 1 {
 		fail("feed_size", "must be at least 1 (default %d)", DefaultFeedSize)
@@ -198,39 +219,6 @@ func (s Source) validate(key string) []error {
 	return errs
 }
 
-var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
-
-// explainYAML turns yaml.v3's errors into messages that name the key and the fix.
-func explainYAML(err error) string {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return err.Error()
-	}
-	msgs := make([]string, 0, len(te.Errors))
-	for _, e := range te.Errors {
-		m := unknownField.FindStringSubmatch(e)
-		if m == nil {
-			msgs = append(msgs, e)
-			continue
-		}
-		msg := fmt.Sprintf("line %s: unknown key %q", m[1], m[2])
-		if s := suggest(m[2], knownKeys[m[3]]); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		} else {
-			msg += fmt.Sprintf("; known keys here: %s", strings.Join(knownKeys[m[3]], ", "))
-		}
-		msgs = append(msgs, msg)
-	}
-	return strings.Join(msgs, "\n")
-}
-
-var knownKeys = map[string][]string{
-	"Config": {"listen", "database", "base_url", "title", "subtitle", "schedule", "min_interval", "max_interval", "feed_size", "cache_max_age", "hubs", "fetch", "series", "sources"},
-	"Fetch":  {"connect_timeout", "timeout", "max_body_bytes", "concurrency"},
-	"Series": {"calendar", "publish"},
-	"Source": {"name", "url", "lang", "role", "number", "schedule"},
-}
-
 // suggest returns the known key closest to key, if it is close enough to be a typo.
 func suggest(key string, known []string) string {
 	best, bestDist := "", 3
@@ -262,12 +250,26 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// YAML renders the effective config, defaults included.
+// YAML renders the effective config, defaults included, with durations
+// written the way an operator writes them (6h, not 6h0m0s).
 func (c *Config) YAML() ([]byte, error) {
+	var doc yaml.Node
+	if err := doc.Encode(c); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	walk(&doc, configType, "", func(n *yaml.Node, t reflect.Type, _ string) bool {
+		if t != durationType {
+			return true
+		}
+		if d, err := time.ParseDuration(n.Value); err == nil {
+			n.Value = durationText(d)
+		}
+		return true
+	})
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(c); err != nil {
+	if err := enc.Encode(&doc); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return buf.Bytes(), nil

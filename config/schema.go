@@ -1,0 +1,289 @@
+package config
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"iter"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The YAML shape of the config is read from the Go types, so error messages and
+// the effective config follow the structs without a second list of keys.
+
+var (
+	configType      = reflect.TypeFor[Config]()
+	durationType    = reflect.TypeFor[time.Duration]()
+	dateType        = reflect.TypeFor[Date]()
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+)
+
+// visitor is called with a node, the Go type it decodes into and its key path
+// (e.g. sources[1].schedule); it returns whether to look inside the node.
+type visitor func(n *yaml.Node, t reflect.Type, path string) bool
+
+// walk visits n and every node inside it that the config's types have a place for.
+// Keys the types do not know are skipped; the decoder reports them.
+func walk(n *yaml.Node, t reflect.Type, path string, visit visitor) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			walk(n.Content[0], t, path, visit)
+		}
+		return
+	case yaml.AliasNode:
+		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if !visit(n, t, path) || isLeaf(t) {
+		return
+	}
+	switch {
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
+		for k, v := range pairs(n) {
+			if f, ok := fieldFor(t, k.Value); ok {
+				walk(v, f.Type, join(path, k.Value), visit)
+			}
+		}
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
+		for k, v := range pairs(n) {
+			if p := join(path, k.Value); visit(k, t.Key(), p) {
+				walk(v, t.Elem(), p, visit)
+			}
+		}
+	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
+		for i, item := range n.Content {
+			walk(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), visit)
+		}
+	}
+}
+
+func pairs(n *yaml.Node) iter.Seq2[*yaml.Node, *yaml.Node] {
+	return func(yield func(*yaml.Node, *yaml.Node) bool) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if !yield(n.Content[i], n.Content[i+1]) {
+				return
+			}
+		}
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// isLeaf reports whether t is decoded from a single scalar rather than from keys or items.
+func isLeaf(t reflect.Type) bool {
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return true
+	}
+	k := t.Kind()
+	return k != reflect.Struct && k != reflect.Map && k != reflect.Slice
+}
+
+func fieldFor(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if f := t.Field(i); yamlKey(f) == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func yamlKey(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	switch name {
+	case "-":
+		return ""
+	case "":
+		return strings.ToLower(f.Name)
+	}
+	return name
+}
+
+// keysOf lists the keys a struct type accepts, in the order they are declared.
+func keysOf(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if k := yamlKey(t.Field(i)); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// structNamed finds the struct type of the schema that yaml.v3 calls config.name.
+func structNamed(t reflect.Type, name string) (reflect.Type, bool) {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || isLeaf(t) {
+		return nil, false
+	}
+	if t.Name() == name {
+		return t, true
+	}
+	for i := range t.NumField() {
+		if s, ok := structNamed(t.Field(i).Type, name); ok {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// mismatch says why n does not decode into t, or returns "" when it does.
+func mismatch(n *yaml.Node, t reflect.Type) string {
+	var fits bool
+	switch {
+	case isLeaf(t):
+		fits = n.Decode(reflect.New(t).Interface()) == nil
+	case t.Kind() == reflect.Slice:
+		fits = n.Kind == yaml.SequenceNode || n.Tag == "!!null"
+	default:
+		fits = n.Kind == yaml.MappingNode || n.Tag == "!!null"
+	}
+	if fits {
+		return ""
+	}
+	return complaint(n, t)
+}
+
+// complaint tells the operator what n is and what to write instead.
+func complaint(n *yaml.Node, t reflect.Type) string {
+	got := strconv.Quote(n.Value)
+	switch n.Kind {
+	case yaml.SequenceNode:
+		got = "a list"
+	case yaml.MappingNode:
+		got = "a mapping"
+	}
+	noun, fix := expected(t)
+	return fmt.Sprintf("%s is not %s; write %s", got, noun, fix)
+}
+
+// expected names what a value of type t looks like, with an example.
+func expected(t reflect.Type) (noun, fix string) {
+	switch {
+	case t == durationType:
+		return "a duration", "a duration such as 5m or 1h30m"
+	case t == dateType:
+		return "a date", "it as YYYY-MM-DD"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number", "a whole number such as 50"
+	case reflect.Bool:
+		return "true or false", "true or false"
+	case reflect.String:
+		return "text", `text on one line, in quotes if it contains ": "`
+	case reflect.Slice:
+		return "a list", `a list, one "- " item per line`
+	case reflect.Struct:
+		return "a mapping", "keys under it such as " + strings.Join(keysOf(t), ", ")
+	case reflect.Map:
+		return "a mapping", "key: value pairs under it, one per line"
+	}
+	return t.String(), t.String()
+}
+
+// problem is one mistake in a config file, at a line.
+type problem struct {
+	line int
+	text string
+}
+
+// mismatches finds every value in a config document that does not fit its key.
+func mismatches(doc *yaml.Node) []problem {
+	var found []problem
+	walk(doc, configType, "", func(n *yaml.Node, t reflect.Type, path string) bool {
+		msg := mismatch(n, t)
+		if msg == "" {
+			return true
+		}
+		found = append(found, problem{n.Line, cmp.Or(path, "top level") + ": " + msg})
+		return false
+	})
+	return found
+}
+
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
+
+// unknownKey explains one of yaml.v3's "field not found" errors.
+func unknownKey(e string) (problem, bool) {
+	m := unknownField.FindStringSubmatch(e)
+	if m == nil {
+		return problem{}, false
+	}
+	line, _ := strconv.Atoi(m[1])
+	var known []string
+	if t, ok := structNamed(configType, m[3]); ok {
+		known = keysOf(t)
+	}
+	msg := fmt.Sprintf("unknown key %q", m[2])
+	if s := suggest(m[2], known); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	} else {
+		msg += fmt.Sprintf("; known keys here: %s", strings.Join(known, ", "))
+	}
+	return problem{line, msg}, true
+}
+
+// explainYAML turns yaml.v3's errors into messages that name the key and the fix.
+// yaml.v3 gives only a line for a value of the wrong type, so the document is
+// walked again to find each such value's key path.
+func explainYAML(data []byte, err error) string {
+	var found []problem
+	var unexplained []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		for _, e := range te.Errors {
+			if p, ok := unknownKey(e); ok {
+				found = append(found, p)
+			} else {
+				unexplained = append(unexplained, e)
+			}
+		}
+	} else {
+		unexplained = append(unexplained, err.Error())
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) == nil {
+		if m := mismatches(&doc); len(m) > 0 {
+			found, unexplained = append(found, m...), nil
+		}
+	}
+	slices.SortStableFunc(found, func(a, b problem) int { return cmp.Compare(a.line, b.line) })
+	msgs := unexplained
+	for _, p := range found {
+		msgs = append(msgs, fmt.Sprintf("line %d: %s", p.line, p.text))
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// durationText writes d as an operator would: 6h, 1h30m, 5m, 30s.
+func durationText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
