@@ -102,7 +102,7 @@ func (s *Server) indexPage(st *site, r *http.Request) (*document, error) {
 		Months  []string
 	}{page: s.layout(st, s.cfg.Title), Months: h.months}
 	if data.Subtitle == "" {
-		data.Subtitle = "The Institute for the Study of War's daily reports, one entry per report, with every translation."
+		data.Subtitle = config.DefaultSubtitle
 	}
 	var modified time.Time
 	for i := range h.current {

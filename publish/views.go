@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"iswfeed/config"
 	"iswfeed/dedupe"
 )
 
@@ -156,7 +157,7 @@ func (s *Server) feedDoc(v view, format string) *feedDoc {
 		Icon: s.abs("/icon.svg"), About: s.abs("/api"), Hubs: s.cfg.Hubs,
 	}
 	if d.Subtitle == "" {
-		d.Subtitle = "The Institute for the Study of War's daily reports, one entry per report, with every translation."
+		d.Subtitle = config.DefaultSubtitle
 	}
 	if v.lang != "" {
 		d.Title += " — " + langName(v.lang)
