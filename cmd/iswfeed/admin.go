@@ -32,10 +32,10 @@ func socketPath(database string) string { return database + ".sock" }
 func adminHandler(a *app) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /updates", func(w http.ResponseWriter, r *http.Request) {
-		q := dedupe.Query{Lang: r.URL.Query().Get("lang")}
-		q.Limit, _ = strconv.Atoi(r.URL.Query().Get("limit"))
-		if s := r.URL.Query()["series"]; len(s) > 0 {
-			q.Series = s
+		q, err := queryOf(r.URL.Query())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
 		}
 		writeAdminJSON(w)(a.store.Updates(q))
 	})
@@ -209,6 +209,13 @@ func (v *remoteView) decode(path string, out any) (bool, error) {
 }
 
 func (v *remoteView) Updates(q dedupe.Query) ([]dedupe.Update, error) {
+	var out []dedupe.Update
+	_, err := v.decode("/updates?"+queryValues(q).Encode(), &out)
+	return out, err
+}
+
+// queryValues and queryOf carry a dedupe.Query over the admin socket, whole.
+func queryValues(q dedupe.Query) url.Values {
 	params := url.Values{"series": q.Series}
 	if q.Lang != "" {
 		params.Set("lang", q.Lang)
@@ -216,9 +223,34 @@ func (v *remoteView) Updates(q dedupe.Query) ([]dedupe.Update, error) {
 	if q.Limit > 0 {
 		params.Set("limit", strconv.Itoa(q.Limit))
 	}
-	var out []dedupe.Update
-	_, err := v.decode("/updates?"+params.Encode(), &out)
-	return out, err
+	if !q.Before.IsZero() {
+		params.Set("before", q.Before.Format(time.DateOnly))
+	}
+	if !q.After.IsZero() {
+		params.Set("after", q.After.Format(time.DateOnly))
+	}
+	if q.Content {
+		params.Set("content", "1")
+	}
+	return params
+}
+
+func queryOf(params url.Values) (dedupe.Query, error) {
+	q := dedupe.Query{Series: params["series"], Lang: params.Get("lang"), Content: params.Get("content") == "1"}
+	var err error
+	if l := params.Get("limit"); l != "" {
+		if q.Limit, err = strconv.Atoi(l); err != nil {
+			return q, fmt.Errorf("limit: %w", err)
+		}
+	}
+	for name, t := range map[string]*time.Time{"before": &q.Before, "after": &q.After} {
+		if d := params.Get(name); d != "" {
+			if *t, err = time.Parse(time.DateOnly, d); err != nil {
+				return q, fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	}
+	return q, nil
 }
 
 func (v *remoteView) Update(series string, n int) (dedupe.Update, bool, error) {

@@ -181,6 +181,10 @@ func TestDaemonServesAnswersCommandsAndStopsOnSignal(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "401") || !strings.Contains(out, "en de") {
 		t.Errorf("updates while the daemon runs: exit %d\n%s", code, out)
 	}
+	out, code = iswfeed(t, dir, "show", "-config", cfg, "2023-03-29")
+	if code != 0 || !strings.Contains(out, "Update 401 of 2023-03-29") {
+		t.Errorf("show by date while the daemon runs: exit %d\n%s", code, out)
+	}
 	out, code = iswfeed(t, dir, "show", "-config", cfg, "402")
 	if code != 0 || !strings.Contains(out, "spartanat") || !strings.Contains(out, "2023-03-30") {
 		t.Errorf("show 402: exit %d\n%s", code, out)

@@ -8,12 +8,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 
 	"iswfeed/config"
+	"iswfeed/dedupe"
 )
 
 // serveFile starts a loopback source answering with one testdata file.
@@ -144,5 +147,14 @@ func TestHealthNeedsTheSchedulerAndAReadableStore(t *testing.T) {
 	a.Close()
 	if code, body := status(); code != http.StatusServiceUnavailable || !strings.Contains(body, "store unreadable") {
 		t.Errorf("store closed: %d %s", code, body)
+	}
+}
+
+func TestAdminSocketCarriesTheWholeQuery(t *testing.T) {
+	q := dedupe.Query{Series: []string{"russian-offensive", "iran-update"}, Lang: "de", Limit: 7,
+		Before: time.Date(2023, 3, 30, 0, 0, 0, 0, time.UTC), After: time.Date(2023, 3, 28, 0, 0, 0, 0, time.UTC), Content: true}
+	got, err := queryOf(queryValues(q))
+	if err != nil || !reflect.DeepEqual(got, q) {
+		t.Errorf("query %+v came back as %+v (%v)", q, got, err)
 	}
 }
