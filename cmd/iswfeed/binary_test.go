@@ -126,8 +126,11 @@ func waitFor(t *testing.T, what string, d *daemon, cond func() bool) {
 	t.Fatalf("timed out waiting for %s; daemon log:\n%s", what, d.out.String())
 }
 
+// client gives up on a hung server instead of hanging the test.
+var client = &http.Client{Timeout: 10 * time.Second}
+
 func get(url string) (int, string) {
-	resp, err := http.Get(url)
+	resp, err := client.Get(url)
 	if err != nil {
 		return 0, ""
 	}

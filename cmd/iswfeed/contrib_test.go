@@ -2,10 +2,12 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -57,6 +59,101 @@ func TestSystemdUnitIsHardenedAndRunsTheDaemon(t *testing.T) {
 		os.WriteFile(unitFile, []byte(strings.ReplaceAll(string(data), "/usr/local/bin/iswfeed", binary)), 0o644)
 		if out, err := exec.Command("systemd-analyze", "verify", unitFile).CombinedOutput(); err != nil {
 			t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+		}
+	}
+}
+
+// requireTool finds a program a test needs: without it the test is skipped,
+// except under CI, where it must run.
+func requireTool(t *testing.T, name, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	msg := fmt.Sprintf("%s is not installed (Debian package %s)", name, debianPackage)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + "; CI must run this test")
+	}
+	t.Skip(msg + "; skipping")
+	return ""
+}
+
+func TestNginxExampleServesTheExportAndPassesLiveStateOn(t *testing.T) {
+	nginx := requireTool(t, "nginx", "nginx-light")
+	isw := serveFile(t, "isw.xml", "application/rss+xml")
+	spa := serveFile(t, "spartanat.xml", "application/rss+xml")
+	dir := t.TempDir()
+	listen := freeAddr(t)
+	cfg := writeConfig(t, dir, listen, isw.URL, spa.URL)
+	d := startDaemon(t, dir, "-config", cfg)
+	waitFor(t, "three reports in the feed", d, func() bool {
+		code, body := get("http://" + listen + "/feed.atom")
+		return code == 200 && strings.Count(body, "<entry") == 3
+	})
+	www := filepath.Join(dir, "www")
+	if out, code := iswfeed(t, dir, "export", "-config", cfg, "-dir", www); code != 0 {
+		t.Fatalf("export: %s", out)
+	}
+
+	example, err := os.ReadFile(filepath.Join("..", "..", "contrib", "nginx.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := freeAddr(t)
+	site := strings.NewReplacer("listen 80;", "listen "+front+";", "root /var/www/iswfeed;", "root "+www+";",
+		"server 127.0.0.1:8080;", "server "+listen+";").Replace(string(example))
+	siteFile := filepath.Join(dir, "site.conf")
+	os.WriteFile(siteFile, []byte(site), 0o644)
+	user := ""
+	if os.Getuid() == 0 {
+		user = "user root;" // the workers must read the test's private directory
+	}
+	main := fmt.Sprintf(`%s
+daemon off;
+pid %[2]s/nginx.pid;
+error_log %[2]s/error.log;
+events {}
+http {
+    access_log off;
+    client_body_temp_path %[2]s/tmp; proxy_temp_path %[2]s/tmp; fastcgi_temp_path %[2]s/tmp;
+    uwsgi_temp_path %[2]s/tmp; scgi_temp_path %[2]s/tmp;
+    include %[3]s;
+}
+`, user, dir, siteFile)
+	mainFile := filepath.Join(dir, "nginx.conf")
+	os.WriteFile(mainFile, []byte(main), 0o644)
+	os.Mkdir(filepath.Join(dir, "tmp"), 0o755)
+	n := exec.Command(nginx, "-c", mainFile, "-e", filepath.Join(dir, "error.log"))
+	if err := n.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// SIGTERM, not SIGKILL: the master then stops its workers too.
+	defer func() { n.Process.Signal(syscall.SIGTERM); n.Wait() }()
+	nginxLog := func() string { b, _ := os.ReadFile(filepath.Join(dir, "error.log")); return string(b) }
+	base := "http://" + front
+	waitFor(t, "nginx", d, func() bool { code, _ := get(base + "/"); return code == 200 })
+
+	_, served := get("http://" + listen + "/feed.atom")
+	tests := []struct {
+		path string
+		code int
+		want string
+	}{
+		{"/", 200, "401"},
+		{"/feed.atom", 200, served},
+		{"/updates/401", 200, "spartanat"},
+		{"/api/updates", 200, `"number": 401`},
+		{"/api/updates?limit=1", 200, `"next"`}, // a query goes to the daemon
+		{"/healthz", 200, `"scheduler": true`},
+		{"/metrics", 200, "iswfeed_polls_total"},
+		{"/feed.atom.gz", 404, ""},
+		{"/.iswfeed-export", 404, ""},
+	}
+	for _, tc := range tests {
+		code, body := get(base + tc.path)
+		if code != tc.code || !strings.Contains(body, tc.want) {
+			t.Errorf("GET %s through nginx: %d, want %d with %.60q\n%.300s\nnginx: %s", tc.path, code, tc.code, tc.want, body, nginxLog())
 		}
 	}
 }
