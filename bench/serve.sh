@@ -127,7 +127,7 @@ http {
         }
         location / {
             index index.html;
-            try_files \$uri \$uri.html =404;
+            try_files \$uri \$uri.html \$uri/index.html =404;
         }
     }
 }
