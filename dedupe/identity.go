@@ -136,7 +136,7 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 	link, linked := chooseLink(reportLinks(post.links, it.Link, ref), series, dates)
 	textSeries, textDate := sourceLine(post.text, ref)
 	strong, weak := r.numbers(title, titleDates, slug, slugDates, post.text)
-	strong, weak = plausible(strong, ref), plausible(weak, ref)
+	strong, weak = recent(plausible(strong, ref), ref), recent(plausible(weak, ref), ref)
 	marked := mentionsISW(title) || mentionsISW(slug)
 
 	switch {
@@ -211,6 +211,19 @@ var numberEpoch = time.Date(2021, 11, 1, 0, 0, 0, 0, time.UTC)
 // plausible returns n, or 0 when an item published at ref cannot carry it.
 func plausible(n int, ref time.Time) int {
 	if ref.IsZero() || n <= int(ref.Sub(numberEpoch)/(24*time.Hour)) {
+		return n
+	}
+	return 0
+}
+
+// invasion is the day the numbering of the daily reports counts from.
+var invasion = time.Date(2022, 2, 24, 0, 0, 0, 0, time.UTC)
+
+// recent returns an update number n, or 0 when it is far
+// below the numbers of the reports of the time: translators number about one
+// report a day, so by 2026 no report is "24", but "ISW report 24/7" is a post.
+func recent(n int, ref time.Time) int {
+	if ref.IsZero() || n >= int(ref.Sub(invasion)/(24*time.Hour))/2 {
 		return n
 	}
 	return 0
