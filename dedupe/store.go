@@ -237,6 +237,8 @@ type Report struct {
 	Changed int
 	// Held counts the batch's changed items of a series that could not be placed yet.
 	Held int
+	// Placed counts the batch's changed items of a series that sit in an update.
+	Placed int
 }
 
 // IngestBatch stores one source's items in one transaction. Feeding the same
@@ -274,6 +276,7 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := s.batch(tx, now)
 		rep.Changed = 0
+		reports := 0
 		for _, in := range fresh {
 			changed, err := b.put(in)
 			if err != nil {
@@ -281,12 +284,16 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 			}
 			if changed {
 				rep.Changed++
+				if in.item.Series != "" {
+					reports++
+				}
 			}
 		}
 		if err := b.finish(); err != nil {
 			return err
 		}
 		rep.Held = b.heldOf(fresh)
+		rep.Placed = reports - rep.Held
 		return nil
 	})
 	if err != nil {

@@ -277,7 +277,13 @@ func TestDemoShowsAMergedFeedOffline(t *testing.T) {
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer d.cmd.Process.Kill()
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil { // the test failed before stopping it
+			d.cmd.Process.Signal(os.Interrupt)
+			time.AfterFunc(5*time.Second, func() { d.cmd.Process.Kill() })
+			d.cmd.Wait()
+		}
+	})
 	var body string
 	waitFor(t, "the demo's merged feed", d, func() bool {
 		var code int
@@ -288,7 +294,7 @@ func TestDemoShowsAMergedFeedOffline(t *testing.T) {
 	if !strings.Contains(d.out.String(), "Open http://"+listen+"/") {
 		t.Errorf("demo does not say which URL to open:\n%s", d.out.String())
 	}
-	hint := regexp.MustCompile(`iswfeed updates -config (\S+)`).FindStringSubmatch(d.out.String())
+	hint := regexp.MustCompile(regexp.QuoteMeta(binary) + ` updates -config (\S+)`).FindStringSubmatch(d.out.String())
 	if hint == nil {
 		t.Fatalf("demo does not say how to look into its store:\n%s", d.out.String())
 	}
@@ -333,7 +339,7 @@ func TestImportBackfillsFromSavedFeeds(t *testing.T) {
 	}
 	// Importing the same files again adds nothing.
 	out, _ = iswfeed(t, dir, "import", "-config", cfg, saved)
-	if !strings.Contains(out, "0 added or changed") {
+	if !strings.Contains(out, "0 added or changed, 0 placed") {
 		t.Errorf("second import changed something:\n%s", out)
 	}
 	// A file no source links to is refused, by name.
@@ -421,9 +427,11 @@ func TestREADMEServeRunsOnTheEmbeddedDefaultOffline(t *testing.T) {
 		feed, body := get("http://127.0.0.1:8080/feed.atom")
 		return code == 200 && feed == 200 && strings.Contains(body, "<feed")
 	})
-	waitFor(t, "the log to name both failing sources", d, func() bool {
+	waitFor(t, "the log to name both failing sources and why", d, func() bool {
 		log := d.out.String()
-		return strings.Contains(log, "source=isw") && strings.Contains(log, "source=spartanat") && strings.Contains(log, "embedded default")
+		return strings.Contains(log, "embedded default") &&
+			regexp.MustCompile(`msg="poll failed" source=isw .*err=.*network error`).MatchString(log) &&
+			regexp.MustCompile(`msg="poll failed" source=spartanat .*err=.*network error`).MatchString(log)
 	})
 	if _, err := os.Stat(filepath.Join(dir, "iswfeed.db")); err != nil {
 		t.Errorf("no store in the working directory: %v", err)

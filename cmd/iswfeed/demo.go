@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -57,8 +58,8 @@ sources:
 	return serve(ctx, cfg, log, func(url string) {
 		fmt.Fprintf(stdout, "iswfeed demo: three sample sources on %s\n"+
 			"Open %s for the reports, %sfeed.atom for the merged feed. Ctrl-C stops.\n"+
-			"Look into its store from another terminal: iswfeed updates -config %s\n",
-			sources, url, url, path)
+			"Look into its store from another terminal: %s updates -config %s\n",
+			sources, url, url, selfCommand(), path)
 	}, func() (*config.Config, error) { return config.Load(path) })
 }
 
@@ -89,4 +90,17 @@ func serveDemoSources(ctx context.Context) (string, error) {
 		srv.Close()
 	}()
 	return "http://" + ln.Addr().String(), nil
+}
+
+// selfCommand is how the operator runs this program again: the binary, or
+// "go run ./cmd/iswfeed" when it was started that way.
+func selfCommand() string {
+	exe, err := os.Executable()
+	if err != nil || strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return "go run ./cmd/iswfeed"
+	}
+	if p, err := exec.LookPath("iswfeed"); err == nil && p == exe {
+		return "iswfeed"
+	}
+	return exe
 }

@@ -63,7 +63,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	progress.done()
 	fmt.Fprintf(stdout, "imported %d files: %d items seen, %d added or changed, %d placed, %d held for the calendar, %d skipped (no series); %d files failed\n",
-		len(files), total.Seen, total.Changed, total.placed(), total.Held, total.Skipped, total.failed)
+		len(files), total.Seen, total.Changed, total.Placed, total.Held, total.Skipped, total.failed)
 	if total.failed > 0 {
 		return fmt.Errorf("%d of %d files could not be imported", total.failed, len(files))
 	}
@@ -80,10 +80,9 @@ func (s *importSummary) add(o importSummary) {
 	s.Changed += o.Changed
 	s.Skipped += o.Skipped
 	s.Held += o.Held
+	s.Placed += o.Placed
 	s.failed += o.failed
 }
-
-func (s *importSummary) placed() int { return s.Seen - s.Skipped - s.Held }
 
 // feedFiles expands directories into the feed files under them, in name order.
 func feedFiles(args []string) ([]string, error) {
@@ -204,7 +203,7 @@ func (p *progress) step(n int, file string, sum importSummary, err error) {
 			fmt.Fprintf(p.w, "[%d/%d] %s: failed: %v\n", n, p.total, file, err)
 		} else {
 			fmt.Fprintf(p.w, "[%d/%d] %s: %d items, %d added or changed, %d placed, %d held, %d skipped\n",
-				n, p.total, file, sum.Seen, sum.Changed, sum.placed(), sum.Held, sum.Skipped)
+				n, p.total, file, sum.Seen, sum.Changed, sum.Placed, sum.Held, sum.Skipped)
 		}
 		return
 	}
