@@ -124,7 +124,7 @@ func (p *Poller) Start(ctx context.Context) error {
 	if p.cron != nil {
 		return errors.New("fetch: poller already started")
 	}
-	if err := p.pruneLocked(); err != nil {
+	if err := p.prune(p.cfg); err != nil {
 		return err
 	}
 	p.runCtx, p.cancel = context.WithCancel(ctx)
@@ -214,10 +214,11 @@ func (p *Poller) Stop() {
 func (p *Poller) Reload(cfg *config.Config) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.configure(cfg); err != nil {
+	// Prune first: if it fails, the poller is still wholly on the old config.
+	if err := p.prune(cfg); err != nil {
 		return err
 	}
-	if err := p.pruneLocked(); err != nil {
+	if err := p.configure(cfg); err != nil {
 		return err
 	}
 	if p.cron != nil {
@@ -228,15 +229,15 @@ func (p *Poller) Reload(cfg *config.Config) error {
 	return nil
 }
 
-// pruneLocked forgets the state of sources that are no longer configured.
-func (p *Poller) pruneLocked() error {
+// prune forgets the state of sources that cfg no longer names; p.mu is held.
+func (p *Poller) prune(cfg *config.Config) error {
 	states, err := p.store.load()
 	if err != nil {
 		return err
 	}
 	var gone []string
 	for name := range states {
-		if _, ok := p.cfg.Source(name); !ok {
+		if _, ok := cfg.Source(name); !ok {
 			gone = append(gone, name)
 		}
 	}
@@ -285,12 +286,16 @@ func (p *Poller) ingest(ctx context.Context, src config.Source, items []Item) (e
 // cycle polls the sources of srcs that poll selects, and saves their states
 // in one transaction at the end.
 func (p *Poller) cycle(ctx context.Context, srcs []config.Source, tick time.Time, poll selection) []Result {
+	// States are read under p.mu, where another cycle marks and unmarks its
+	// sources in flight, and saves them before unmarking: so a source is
+	// either busy here or read with what that cycle saved, never stale.
+	p.mu.Lock()
 	states, err := p.store.load()
 	if err != nil {
+		p.mu.Unlock()
 		p.log.Error("poll cycle skipped", "err", err)
 		return errResults(srcs, err)
 	}
-	p.mu.Lock()
 	j := job{cfg: p.cfg, fetcher: p.fetcher, iv: p.iv, scheds: p.scheds, slots: p.slots}
 	var polled []int
 	results := make([]Result, len(srcs))
