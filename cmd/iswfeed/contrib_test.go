@@ -159,4 +159,23 @@ http {
 			t.Errorf("GET %s through nginx: %d, want %d with %.60q\n%.300s\nnginx: %s", tc.path, code, tc.code, tc.want, body, nginxLog())
 		}
 	}
+	headers := []struct{ path, contentType, cacheControl string }{
+		{"/feed.atom", "application/atom+xml", "public, max-age=300"},
+		{"/feed.json", "application/feed+json", "public, max-age=300"},
+		{"/api/updates", "application/json", "public, max-age=300"},
+		{"/healthz", "application/json", "no-store"}, // the daemon's own
+	}
+	for _, h := range headers {
+		resp, err := client.Get(base + h.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, h.contentType) {
+			t.Errorf("%s: Content-Type %q, want %s", h.path, ct, h.contentType)
+		}
+		if cc := resp.Header.Values("Cache-Control"); len(cc) != 1 || !strings.Contains(cc[0], h.cacheControl) {
+			t.Errorf("%s: Cache-Control %q, want one saying %q", h.path, cc, h.cacheControl)
+		}
+	}
 }
