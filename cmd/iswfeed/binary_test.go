@@ -140,17 +140,24 @@ func get(url string) (int, string) {
 	return resp.StatusCode, b.String()
 }
 
-func TestDaemonServesAnswersCommandsAndStopsOnSignal(t *testing.T) {
+// runningDaemon starts `iswfeed serve` on the two test sources in a fresh
+// directory and waits until its feed holds their three reports.
+func runningDaemon(t *testing.T) (dir, cfg, listen string, d *daemon) {
+	t.Helper()
 	isw := serveFile(t, "isw.xml", "application/rss+xml")
 	spa := serveFile(t, "spartanat.xml", "application/rss+xml")
-	dir := t.TempDir()
-	listen := freeAddr(t)
-	cfg := writeConfig(t, dir, listen, isw.URL, spa.URL)
-	d := startDaemon(t, dir, "-config", cfg)
+	dir, listen = t.TempDir(), freeAddr(t)
+	cfg = writeConfig(t, dir, listen, isw.URL, spa.URL)
+	d = startDaemon(t, dir, "-config", cfg)
 	waitFor(t, "three reports in the feed", d, func() bool {
 		code, body := get("http://" + listen + "/feed.atom")
 		return code == 200 && strings.Count(body, "<entry") == 3
 	})
+	return dir, cfg, listen, d
+}
+
+func TestDaemonServesAnswersCommandsAndStopsOnSignal(t *testing.T) {
+	dir, cfg, listen, d := runningDaemon(t)
 	// Poll states are saved at the end of each cycle, just after the items.
 	waitFor(t, "the poll states", d, func() bool {
 		_, health := get("http://" + listen + "/healthz")

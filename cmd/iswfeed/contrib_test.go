@@ -84,16 +84,7 @@ func requireTool(t *testing.T, name, debianPackage string) string {
 
 func TestNginxExampleServesTheExportAndPassesLiveStateOn(t *testing.T) {
 	nginx := requireTool(t, "nginx", "nginx-light")
-	isw := serveFile(t, "isw.xml", "application/rss+xml")
-	spa := serveFile(t, "spartanat.xml", "application/rss+xml")
-	dir := t.TempDir()
-	listen := freeAddr(t)
-	cfg := writeConfig(t, dir, listen, isw.URL, spa.URL)
-	d := startDaemon(t, dir, "-config", cfg)
-	waitFor(t, "three reports in the feed", d, func() bool {
-		code, body := get("http://" + listen + "/feed.atom")
-		return code == 200 && strings.Count(body, "<entry") == 3
-	})
+	dir, cfg, listen, d := runningDaemon(t)
 	www := filepath.Join(dir, "www")
 	if out, code := iswfeed(t, dir, "export", "-config", cfg, "-dir", www); code != 0 {
 		t.Fatalf("export: %s", out)
