@@ -70,6 +70,9 @@ type Source struct {
 	URL  string `yaml:"url"`
 	Lang string `yaml:"lang"`
 	Role string `yaml:"role"`
+	// Title is the source's display name in feeds and pages (author,
+	// atom:source); empty means the source feed's own title, else Name.
+	Title string `yaml:"title"`
 	// Number is an extra regular expression whose first group is the update number.
 	Number string `yaml:"number"`
 	// Schedule overrides the global cron spec for this source.

@@ -367,6 +367,7 @@ type storedItem struct {
 	ID        string    `json:"id"`
 	Title     string    `json:"title"`
 	Link      string    `json:"link"`
+	FeedTitle string    `json:"feed_title,omitempty"`
 	Published time.Time `json:"published"`
 	Updated   time.Time `json:"updated"`
 	Series    string    `json:"series"`
@@ -387,7 +388,7 @@ type storedItem struct {
 func newStoredItem(src config.Source, it fetch.Item, id Identity) storedItem {
 	si := storedItem{
 		Source: src.Name, Role: src.Role, Lang: it.Lang, ID: it.ID,
-		Title: it.Title, Link: it.Link,
+		Title: it.Title, Link: it.Link, FeedTitle: it.FeedTitle,
 		Published: it.Published.UTC(), Updated: it.Updated.UTC(),
 		Series: id.Series, Number: id.Number, ISWURL: id.ISWURL,
 	}
@@ -416,7 +417,7 @@ func newStoredItem(src config.Source, it fetch.Item, id Identity) storedItem {
 func (si *storedItem) variant() Variant {
 	return Variant{
 		Lang: si.Lang, Source: si.Source, Role: si.Role, Title: si.Title, URL: si.Link,
-		ItemID: si.ID, Published: si.Published, Changed: si.Changed,
+		FeedTitle: si.FeedTitle, ItemID: si.ID, Published: si.Published, Changed: si.Changed,
 	}
 }
 

@@ -34,6 +34,8 @@ type Variant struct {
 	Title  string `json:"title"`
 	URL    string `json:"url"`
 	ItemID string `json:"item_id"`
+	// FeedTitle is the title of the source's feed when the item was stored.
+	FeedTitle string `json:"feed_title,omitempty"`
 	// Content is the source's HTML, unsanitised; it is filled only by calls
 	// that say so, since it is large.
 	Content   string    `json:"content,omitempty"`

@@ -21,6 +21,8 @@ type Item struct {
 	// before that (then Truncated is set).
 	Content string
 	Author  string
+	// FeedTitle is the title of the feed the item came from.
+	FeedTitle string
 	// Published is the item's published date, else its updated date, else
 	// the time of the fetch (then Undated is set: the same item fetched again
 	// gets a later date, so keep the first one seen).

@@ -100,6 +100,7 @@ func parse(src config.Source, body []byte, contentType string, base *url.URL, fe
 	for _, fi := range feed.Items {
 		if fi != nil {
 			it := normalise(src, base, fi, fetched)
+			it.FeedTitle = cleanText(feed.Title)
 			if it.Truncated {
 				p.truncated++
 			}

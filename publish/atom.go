@@ -67,7 +67,7 @@ func writeAtom(w io.Writer, d *feedDoc) error {
 	f := &atomFeed{
 		AtomFeed: feeds.AtomFeed{
 			Xmlns: atomNS, Title: d.Title, Id: d.ID, Updated: atomTime(d.Updated),
-			Subtitle: d.Subtitle, Icon: d.Icon,
+			Subtitle: d.Subtitle, Icon: d.Icon, Logo: d.Icon,
 		},
 		Lang:      d.Lang,
 		Generator: &atomGenerator{URI: d.Home, Name: generatorName},

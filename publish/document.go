@@ -18,7 +18,8 @@ const (
 	typeFeed = "application/feed+json; charset=utf-8"
 	typeJSON = "application/json; charset=utf-8"
 	typeHTML = "text/html; charset=utf-8"
-	typeSVG  = "image/svg+xml; charset=utf-8"
+	// Image types carry no charset: Miniflux, for one, matches them exactly.
+	typeSVG  = "image/svg+xml"
 	typeText = "text/plain; charset=utf-8"
 )
 

@@ -55,7 +55,7 @@ func (s *Server) mergedEntry(u *dedupe.Update) entry {
 	lead := u.Lead()
 	e := entry{
 		ID: u.ID, Title: reportTitle(u), Lang: lead.Lang, Link: lead.URL,
-		Published: u.Published, Updated: u.Updated, Update: u,
+		Published: firstPublished(u), Updated: u.Updated, Update: u,
 	}
 	e.Content = versionsHTML(u.Variants, lead) + lead.Content
 	e.Links = versionLinks(u)
@@ -72,10 +72,9 @@ func (s *Server) langEntry(u *dedupe.Update, lang string) entry {
 	if title == "" {
 		title = reportTitle(u)
 	}
-	// A translation is published when its source posted it; the original
-	// when iswfeed first saw the report, as in the merged feed.
+	// A version is published when its source posted it.
 	published := v.Published
-	if published.IsZero() || v.Role == config.RoleOriginal {
+	if published.IsZero() {
 		published = u.Published
 	}
 	e := entry{
@@ -148,14 +147,34 @@ func versionsHTML(vs []dedupe.Variant, shown dedupe.Variant) string {
 	return "<p>Versions: " + strings.Join(parts, " · ") + "</p>\n"
 }
 
+// firstPublished is when the report first appeared at one of its sources: the
+// earliest of its versions' dates, and no later than when iswfeed first saw
+// it, so that a fresh install or an import dates old reports as they were.
+func firstPublished(u *dedupe.Update) time.Time {
+	t := u.Published
+	for _, v := range u.Variants {
+		if !v.Published.IsZero() && (t.IsZero() || v.Published.Before(t)) {
+			t = v.Published
+		}
+	}
+	return t
+}
+
+// sourceTitle is a version's source as readers see it: the config's title,
+// else the title of the source's own feed, else the source's name.
+func (s *Server) sourceTitle(v dedupe.Variant) string {
+	src, _ := s.cfg.Source(v.Source)
+	return cmp.Or(plainText(src.Title), plainText(v.FeedTitle), v.Source)
+}
+
 // attribute names the source of the entry's content as its author and source.
 func (s *Server) attribute(e *entry, v dedupe.Variant) {
-	e.Author = v.Source
+	e.Author = s.sourceTitle(v)
 	src, ok := s.cfg.Source(v.Source)
 	if !ok {
 		return
 	}
-	e.Source = &entrySource{Name: src.Name, URL: src.URL}
+	e.Source = &entrySource{Name: e.Author, URL: src.URL}
 	if u, err := url.Parse(src.URL); err == nil && u.Host != "" {
 		e.AuthorURI = u.Scheme + "://" + u.Host + "/"
 	}

@@ -29,4 +29,5 @@ const (
 	historyNS     = "http://purl.org/syndication/history/1.0"
 	atomNS        = "http://www.w3.org/2005/Atom"
 	xmlNS         = "http://www.w3.org/XML/1998/namespace"
+	dcNS          = "http://purl.org/dc/elements/1.1/"
 )

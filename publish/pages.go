@@ -58,7 +58,7 @@ type report struct {
 }
 
 type version struct {
-	Lang, Name, Source, Title, URL, Published string
+	Lang, Name, Source, SourceTitle, Title, URL, Published string
 	Original                                  bool
 	Content                                   template.HTML
 }
@@ -67,11 +67,11 @@ func (s *Server) reportOf(u *dedupe.Update) report {
 	r := report{
 		Anchor: u.ID, Series: u.Series, Page: updatePath(u), Number: u.Number,
 		Date: u.Date.Format("January 2, 2006"), DateISO: u.Date.Format(time.DateOnly),
-		Published: u.Published.UTC().Format("2006-01-02 15:04 UTC"), Updated: u.Updated.UTC().Format("2006-01-02 15:04 UTC"),
+		Published: firstPublished(u).UTC().Format("2006-01-02 15:04 UTC"), Updated: u.Updated.UTC().Format("2006-01-02 15:04 UTC"),
 	}
 	for _, v := range u.Variants {
 		r.Versions = append(r.Versions, version{
-			Lang: v.Lang, Name: langName(v.Lang), Source: v.Source, Title: plainText(v.Title), URL: v.URL,
+			Lang: v.Lang, Name: langName(v.Lang), Source: v.Source, SourceTitle: s.sourceTitle(v), Title: plainText(v.Title), URL: v.URL,
 			Published: v.Published.UTC().Format("2006-01-02 15:04 UTC"), Original: v.Role == config.RoleOriginal,
 			// Content was sanitised by withContent; it is empty on index rows.
 			Content: template.HTML(v.Content),

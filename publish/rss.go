@@ -27,8 +27,9 @@ type rssSource struct {
 
 type rssItem struct {
 	feeds.RssItem
-	Source *rssSource    `xml:"source"`
-	Links  []rssAtomLink `xml:"atom:link"`
+	Creator string        `xml:"dc:creator,omitempty"`
+	Source  *rssSource    `xml:"source"`
+	Links   []rssAtomLink `xml:"atom:link"`
 }
 
 type rssChannel struct {
@@ -43,6 +44,7 @@ type rssChannel struct {
 type rssDoc struct {
 	feeds.RssFeedXml
 	AtomNS    string      `xml:"xmlns:atom,attr"`
+	DCNS      string      `xml:"xmlns:dc,attr"`
 	HistoryNS string      `xml:"xmlns:fh,attr,omitempty"`
 	Channel   *rssChannel `xml:"channel"`
 }
@@ -56,7 +58,8 @@ func writeRSS(w io.Writer, d *feedDoc) error {
 	ch := &rssChannel{RssFeed: feeds.RssFeed{
 		Title: d.Title, Link: d.Home, Description: d.Subtitle, Language: d.Lang,
 		LastBuildDate: rssTime(d.Updated), Generator: generatorName,
-		Docs: "https://www.rssboard.org/rss-specification",
+		Docs:  "https://www.rssboard.org/rss-specification",
+		Image: &feeds.RssImage{Url: d.Icon, Title: d.Title, Link: d.Home},
 	}}
 	ch.Links = append(ch.Links, rssAtomLink{Rel: "self", Href: d.Self, Type: "application/rss+xml"})
 	for _, l := range archiveLinks(d, "application/rss+xml") {
@@ -64,7 +67,7 @@ func writeRSS(w io.Writer, d *feedDoc) error {
 	}
 	doc := &rssDoc{
 		RssFeedXml: feeds.RssFeedXml{Version: "2.0", ContentNamespace: "http://purl.org/rss/1.0/modules/content/"},
-		AtomNS:     atomNS, Channel: ch,
+		AtomNS:     atomNS, DCNS: dcNS, Channel: ch,
 	}
 	if d.Archive {
 		doc.HistoryNS, ch.Archive = historyNS, &struct{}{}
@@ -80,7 +83,7 @@ func newRSSItem(e *entry) *rssItem {
 		Title: e.Title, Link: e.Link, Description: e.Content,
 		Guid:    &feeds.RssGuid{Id: e.ID, IsPermaLink: "false"},
 		PubDate: rssTime(e.Published),
-	}}
+	}, Creator: e.Author}
 	for _, l := range e.Links {
 		it.Links = append(it.Links, rssAtomLink{Rel: l.Rel, Href: l.Href, Hreflang: l.Lang, Title: l.Title, Type: "text/html"})
 	}
