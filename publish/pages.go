@@ -59,8 +59,8 @@ type report struct {
 
 type version struct {
 	Lang, Name, Source, SourceTitle, Title, URL, Published string
-	Original                                  bool
-	Content                                   template.HTML
+	Original                                               bool
+	Content                                                template.HTML
 }
 
 func (s *Server) reportOf(u *dedupe.Update) report {
