@@ -34,9 +34,13 @@
 // XmlFeed interface.
 //
 // An entry's id is the update's (a language feed appends ":{lang}", since its
-// content differs); published is when iswfeed first saw the report (for a
-// translation in a language feed, when its source posted it) and updated is
-// when a variant last arrived or changed. Every source's HTML is made absolute
+// content differs); published is the report's first publication by its
+// sources (the earliest version's date, never later than when iswfeed first
+// saw it; in a language feed, that version's date), so an import or a fresh
+// install dates old reports as they were, and updated is when a variant last
+// arrived or changed. Authors are the sources' display names (config title:,
+// else the source feed's own title, else its name); RSS carries them as
+// dc:creator. Every source's HTML is made absolute
 // against the variant's URL and sanitised by one bluemonday policy; titles are
 // plain text.
 //
