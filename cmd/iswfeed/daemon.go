@@ -59,10 +59,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		return fmt.Errorf("unable to listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           a,
+		Handler: refuseBodies(a),
+		// A client gets 10 s for its headers and 30 s for the whole request,
+		// so that slow senders (slowloris, dripped bodies) cannot hold
+		// connections; feed readers send a few hundred bytes at once.
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      time.Minute,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
@@ -103,6 +108,23 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// maxHeaderBytes bounds a request's headers; larger ones get 431.
+const maxHeaderBytes = 32 << 10
+
+// refuseBodies answers a request that carries a body with 413 and closes the
+// connection: nothing on the server reads one, and net/http would otherwise
+// wait for the body before answering, to reuse the connection.
+func refuseBodies(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "this server takes no request bodies", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error {
