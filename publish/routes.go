@@ -30,7 +30,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", s.lazy(s.indexPage))
 	mux.HandleFunc("GET /updates/{key}", s.lazy(s.updatePage))
 	mux.HandleFunc("GET /updates/{series}/{key}", s.lazy(s.updatePage))
-	mux.HandleFunc("GET /status", s.dynamic(s.statusPage))
+	mux.HandleFunc("GET /status", s.dynamic(s.cachedStatus))
 	mux.HandleFunc("GET /api", s.lazy(s.apiIndex))
 	mux.HandleFunc("GET /api/updates", s.apiUpdates)
 	mux.HandleFunc("GET /api/updates/before/{key}", s.apiUpdates)

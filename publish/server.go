@@ -31,6 +31,10 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Client sends WebSub pings; nil means a client with a 10 s timeout.
 	Client *http.Client
+	// Generation, when set, names the state of the store and the poll states:
+	// it moves whenever either changes, so /status is rendered again only
+	// then. Without it /status is rendered at most once a second.
+	Generation func() uint64
 }
 
 // SourceStatus is one source's poll state as /api/sources shows it.
@@ -72,6 +76,8 @@ type Server struct {
 	stamps  map[string]stamp          // last ETag and Last-Modified by path
 
 	pings sync.WaitGroup
+
+	status statusCache
 }
 
 // site is everything rendered from one state of the store.

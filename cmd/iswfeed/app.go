@@ -110,8 +110,19 @@ func (a *app) init(cfg *config.Config) error {
 
 // newServer builds the HTTP side for cfg and renders it.
 func (a *app) newServer(cfg *config.Config) (*publish.Server, error) {
-	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: a.metrics})
+	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: a.metrics, Generation: a.generation})
 	return srv, srv.Refresh()
+}
+
+// generation is the id of the store's last write: every ingest and every
+// save of the poll states moves it.
+func (a *app) generation() uint64 {
+	var id int
+	a.db.View(func(tx *bolt.Tx) error {
+		id = tx.ID()
+		return nil
+	})
+	return uint64(id)
 }
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.server.Load().ServeHTTP(w, r) }
