@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"iswfeed/config"
 )
 
 // batch is one ingest transaction: it records which reports and calendar
@@ -300,6 +302,7 @@ func (b *batch) rebuild(place string) error {
 	pk := []byte(place)
 	prefix := key(pk, nil)
 	best := map[[2]string]*storedItem{}
+	var named []string
 	c := b.placed.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		si := &storedItem{}
@@ -309,6 +312,9 @@ func (b *batch) rebuild(place string) error {
 		slot := [2]string{si.Lang, si.Source}
 		if cur := best[slot]; cur == nil || si.newer(cur) {
 			best[slot] = si
+		}
+		if si.ISWURL != "" && si.Role != config.RoleOriginal {
+			named = append(named, si.ISWURL)
 		}
 	}
 	if len(best) == 0 {
@@ -331,7 +337,8 @@ func (b *batch) rebuild(place string) error {
 		u.Variants = append(u.Variants, si.variant())
 	}
 	sortVariants(u.Variants)
-	if exists && sameVariants(old.Variants, u.Variants) {
+	u.ISWURL = originalURL(u.Variants, named)
+	if exists && sameVariants(old.Variants, u.Variants) && old.ISWURL == u.ISWURL {
 		return nil
 	}
 	u.Updated = b.now

@@ -27,6 +27,13 @@ func iswSlug(u string) (string, bool) {
 	return lastSegment(p.Path), true
 }
 
+// isReportPage reports whether u is a page of an ISW host, not one of the
+// files it serves (a PDF).
+func isReportPage(u string) bool {
+	slug, ok := iswSlug(u)
+	return ok && !strings.HasSuffix(strings.ToLower(slug), ".pdf")
+}
+
 // lastSegment returns the last non-empty segment of a URL path.
 func lastSegment(path string) string {
 	path = strings.TrimRight(path, "/")

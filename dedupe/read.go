@@ -176,9 +176,13 @@ func (s *Store) updateOn(tx *bolt.Tx, series, date string, u *Update) (bool, err
 	return true, nil
 }
 
-// number fills an update's number from the calendar.
+// number fills an update's number from the calendar, and its ISW URL from
+// its original where a report stored before ISWURL existed lacks it.
 func (s *Store) number(tx *bolt.Tx, u *Update) {
 	u.Number, _ = s.numberOf(tx, u.Series, u.Date)
+	if u.ISWURL == "" {
+		u.ISWURL = originalURL(u.Variants, nil)
+	}
 }
 
 // fillContent copies each variant's content out of the transaction.

@@ -3,6 +3,7 @@ package dedupe
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"iswfeed/config"
@@ -21,7 +22,12 @@ type Update struct {
 	// Published is when iswfeed first saw the report.
 	Published time.Time `json:"published"`
 	// Updated is when a variant last arrived, changed or left.
-	Updated  time.Time `json:"updated"`
+	Updated time.Time `json:"updated"`
+	// ISWURL is the address of ISW's original: the original variant's link
+	// when there is one, else the ISW report page the translations name
+	// (normalised), else another ISW address they name (a short link, a PDF);
+	// empty when nothing names one.
+	ISWURL   string    `json:"isw_url,omitempty"`
 	Variants []Variant `json:"variants"`
 }
 
@@ -106,4 +112,31 @@ func sortVariants(vs []Variant) {
 		}
 		return cmp.Or(cmp.Compare(a.Lang, b.Lang), cmp.Compare(a.Source, b.Source))
 	})
+}
+
+// originalURL is an update's ISWURL: the original variant's link, else the
+// address most of named (the ISW addresses the translations name) give, ISW
+// report pages before its other forms (short links, PDFs), the least on a tie.
+func originalURL(vs []Variant, named []string) string {
+	for _, v := range vs {
+		if v.Role == config.RoleOriginal && v.URL != "" {
+			return v.URL
+		}
+	}
+	pages, others := map[string]int{}, map[string]int{}
+	for _, u := range named {
+		n := NormaliseISWURL(u)
+		if isReportPage(n) {
+			pages[n]++
+		} else {
+			others[n]++
+		}
+	}
+	switch {
+	case len(pages) > 0:
+		return pickMost(pages, strings.Compare)
+	case len(others) > 0:
+		return pickMost(others, strings.Compare)
+	}
+	return ""
 }
