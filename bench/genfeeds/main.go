@@ -1,16 +1,20 @@
 // Command genfeeds writes synthetic feed files for `iswfeed import`: N daily
 // reports of ISW's Russian offensive series in English (RSS, like ISW's feed),
-// German (RSS, like spartanat) and Ukrainian (Atom), each with about SIZE
-// bytes of HTML content, so that a benchmark runs on a store of realistic size.
+// German (RSS, like spartanat), Ukrainian (Atom), Russian (RSS) and French
+// (Atom), each with about SIZE bytes of HTML content (or, with -minsize, between
+// MINSIZE and SIZE), so that a benchmark runs on a store of realistic size.
 //
-//	go run ./bench/genfeeds -dir DIR [-reports 60] [-size 30000]
+//	go run ./bench/genfeeds -dir DIR [-reports 60] [-size 30000] [-minsize 0] [-urls FILE]
 //
-// It writes DIR/isw.xml, DIR/spartanat.xml and DIR/ukrainian.atom. Report i
-// is update 401+i of 2023-03-29 plus i days, the anchor of the built-in
-// calendar, so every item is placed.
+// It writes DIR/isw.xml, DIR/spartanat.xml, DIR/ukrainian.atom, DIR/russian.xml
+// and DIR/french.atom. Report i is update 401+i of 2023-03-29 plus i days, the
+// anchor of the built-in calendar, so every item is placed. With -urls it also
+// writes the server paths of every document those reports make (pages, API,
+// feeds and archives of every language), one a line, for a crawler.
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -33,31 +37,44 @@ type report struct {
 	EN      string
 	DE      string
 	UK      string
+	RU      string
+	FR      string
 	Posted  time.Time
 	LongEN  string // "March 29, 2023"
 	SlugEN  string // "march-29-2023"
 	DateUK  string // "29 березня 2023"
 	DateDE  string // "29. März 2023"
+	DateRU  string // "29 марта 2023"
+	DateFR  string // "29 mars 2023"
 	PostsDE time.Time
 	PostsUK time.Time
+	PostsRU time.Time
+	PostsFR time.Time
 }
 
 func main() {
 	dir := flag.String("dir", "", "directory to write the feed files into (required)")
 	n := flag.Int("reports", 60, "number of daily reports")
-	size := flag.Int("size", 30000, "approximate bytes of HTML content per item")
+	size := flag.Int("size", 30000, "approximate bytes of HTML content per item (the most, with -minsize)")
+	minSize := flag.Int("minsize", 0, "when set, each item's content is between this and -size bytes")
+	urls := flag.String("urls", "", "also write the paths of every document the reports make into this file")
 	flag.Parse()
-	if *dir == "" || *n < 1 || *size < 100 {
+	if *dir == "" || *n < 1 || *size < 100 || *minSize > *size {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := write(*dir, reports(*n, *size)); err != nil {
+	rs := reports(*n, cmp.Or(*minSize, *size), *size)
+	err := write(*dir, rs)
+	if err == nil && *urls != "" {
+		err = writeURLs(*urls, rs)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "genfeeds:", err)
 		os.Exit(1)
 	}
 }
 
-func reports(n, size int) []report {
+func reports(n, minSize, maxSize int) []report {
 	// A fixed seed: the same files, and so the same documents, on every run.
 	rng := rand.New(rand.NewPCG(1, 2))
 	out := make([]report, 0, n)
@@ -69,10 +86,15 @@ func reports(n, size int) []report {
 			LongEN: d.Format("January 2, 2006"), SlugEN: strings.ToLower(d.Format("January-2-2006")),
 			DateDE: fmt.Sprintf("%d. %s %d", d.Day(), monthsDE[d.Month()-1], d.Year()),
 			DateUK: fmt.Sprintf("%d %s %d", d.Day(), monthsUK[d.Month()-1], d.Year()),
+			DateRU: fmt.Sprintf("%d %s %d", d.Day(), monthsRU[d.Month()-1], d.Year()),
+			DateFR: fmt.Sprintf("%d %s %d", d.Day(), monthsFR[d.Month()-1], d.Year()),
 		}
-		r.EN = prose(rng, wordsEN, size)
-		r.DE = prose(rng, wordsDE, size)
-		r.UK = prose(rng, wordsUK, size)
+		size := func() int { return minSize + rng.IntN(maxSize-minSize+1) }
+		r.EN = prose(rng, wordsEN, size())
+		r.DE = prose(rng, wordsDE, size())
+		r.UK = prose(rng, wordsUK, size())
+		r.RU = prose(rng, wordsRU, size())
+		r.FR = prose(rng, wordsFR, size())
 		out = append(out, r)
 	}
 	return out
@@ -99,6 +121,7 @@ func write(dir string, rs []report) error {
 	}
 	for name, tmpl := range map[string]*template.Template{
 		"isw.xml": iswTmpl, "spartanat.xml": spartanatTmpl, "ukrainian.atom": ukrainianTmpl,
+		"russian.xml": russianTmpl, "french.atom": frenchTmpl,
 	} {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
@@ -113,6 +136,29 @@ func write(dir string, rs []report) error {
 		}
 	}
 	return nil
+}
+
+// writeURLs writes the paths a server makes of rs: the pages and API entries
+// of every report, and the current feeds and monthly archives of the merged
+// feed and of every language, in every format.
+func writeURLs(name string, rs []report) error {
+	var b strings.Builder
+	b.WriteString("/\n/api\n/api/updates\n")
+	months := map[string]bool{}
+	for _, r := range rs {
+		fmt.Fprintf(&b, "/updates/%d\n/api/updates/%d\n", r.Number, r.Number)
+		months[r.Date.Format("2006-01")] = true
+	}
+	delete(months, rs[0].Date.Format("2006-01")) // the newest month is open: in the current feeds
+	for _, prefix := range []string{"", "en/", "de/", "uk/", "ru/", "fr/"} {
+		for _, f := range []string{"atom", "rss", "json"} {
+			fmt.Fprintf(&b, "/%sfeed.%s\n", prefix, f)
+			for m := range months {
+				fmt.Fprintf(&b, "/archive/%s%s.%s\n", prefix, m, f)
+			}
+		}
+	}
+	return os.WriteFile(name, []byte(b.String()), 0o644)
 }
 
 var funcs = template.FuncMap{
@@ -172,7 +218,42 @@ var ukrainianTmpl = template.Must(template.New("ukrainian").Funcs(funcs).Parse(`
 {{end}}</feed>
 `))
 
+var russianTmpl = template.Must(template.New("russian").Funcs(funcs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+<title>Переводы отчётов ISW (synthetic)</title>
+<link>https://rus.example</link>
+<description>Synthetic translations for benchmarks</description>
+<language>ru</language>
+{{range .}}<item>
+<title>Оценка российской наступательной кампании, {{.DateRU}}</title>
+<link>https://rus.example/isw/{{.Date.Format "2006-01-02"}}/</link>
+<pubDate>{{rfc822 .PostsRU}}</pubDate>
+<guid isPermaLink="false">https://rus.example/?p={{.Number}}</guid>
+<content:encoded><![CDATA[{{.RU}}<p>Источник: <a href="https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-{{.SlugEN}}">Институт изучения войны</a></p>]]></content:encoded>
+</item>
+{{end}}</channel>
+</rss>
+`))
+
+var frenchTmpl = template.Must(template.New("french").Funcs(funcs).Parse(`<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr" xml:base="https://fra.example/">
+<title>Traductions des rapports de l'ISW (synthetic)</title>
+<id>tag:fra.example,2023:feed</id>
+<updated>2023-06-01T09:00:00Z</updated>
+{{range .}}<entry>
+<title>Évaluation de la campagne offensive russe, {{.DateFR}}</title>
+<link rel="alternate" href="isw/{{.Date.Format "2006-01-02"}}/"/>
+<id>tag:fra.example,2023:isw-{{.Number}}</id>
+<updated>{{rfc3339 .PostsFR}}</updated>
+<content type="html"><![CDATA[{{.FR}}<p>Source : <a href="https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-{{.SlugEN}}">ISW</a></p>]]></content>
+</entry>
+{{end}}</feed>
+`))
+
 var (
+	monthsRU = []string{"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"}
+	monthsFR = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 	monthsDE = []string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
 	monthsUK = []string{"січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня", "листопада", "грудня"}
 
@@ -191,4 +272,14 @@ var (
 		артилерійські удари дрони повідомили заявили геолоковані кадри свідчать просунулися позиції
 		південніше північніше східніше західніше області Генштаб Міністерство оборони мобілізація резерви
 		логістика боєприпаси нестача ймовірно оцінюємо`)
+	wordsRU = strings.Fields(`российские украинские войска продолжили наступательные операции вблизи Бахмута Авдеевки
+		Кременной Сватово Купянска Марьинки Угледара и в на у вдоль направлении фронта атаки контратаки
+		артиллерийские удары дроны сообщили заявили геолоцированные кадры указывают продвинулись позиции
+		южнее севернее восточнее западнее области Генштаб Министерство обороны мобилизация резервы
+		логистика боеприпасы нехватка вероятно оцениваем`)
+	wordsFR = strings.Fields(`les forces russes ukrainiennes ont poursuivi des opérations offensives près de Bakhmout Avdiïvka
+		Kreminna Svatove Koupiansk Marinka Vouhledar et de la le dans sur le long vers ligne front axe assaut
+		contre-attaque frappes d'artillerie drones ont rapporté affirmé images géolocalisées indiquent avancé
+		positions sud nord est ouest oblast état-major ministère de la Défense mobilisation réserves
+		logistique munitions pénuries probablement évaluons`)
 )
