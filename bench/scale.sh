@@ -83,7 +83,7 @@ measure() { # N: build a store of N reports and fill fig[N-*]
 	t0=$(now_ms)
 	for s in "${sources[@]}"; do
 		IFS=: read -r name file _ _ <<<"$s"
-		"${isw[@]}" import -config "$dir/iswfeed.yaml" -source "$name" "$dir/feeds/$file" | tail -1 >>"$out/import-$n.txt"
+		"${isw[@]}" import -config "$dir/iswfeed.yaml" -source "$name" "$dir/feeds/${file%.*}"*".${file##*.}" | tail -1 >>"$out/import-$n.txt"
 	done
 	fig[$n-import]="$(($(now_ms) - t0)) ms"
 	rm -rf "$dir/feeds"

@@ -7,7 +7,8 @@
 //	go run ./bench/genfeeds -dir DIR [-reports 60] [-size 30000] [-minsize 0] [-urls FILE]
 //
 // It writes DIR/isw.xml, DIR/spartanat.xml, DIR/ukrainian.atom, DIR/russian.xml
-// and DIR/french.atom. Report i is update 401+i of 2023-03-29 plus i days, the
+// and DIR/french.atom, each of at most 1,000 reports; more go to isw-2.xml,
+// isw-3.xml and so on. Report i is update 401+i of 2023-03-29 plus i days, the
 // anchor of the built-in calendar, so every item is placed. With -urls it also
 // writes the server paths of every document those reports make (pages, API,
 // feeds and archives of every language), one a line, for a crawler.
@@ -20,6 +21,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -123,17 +125,39 @@ func write(dir string, rs []report) error {
 		"isw.xml": iswTmpl, "spartanat.xml": spartanatTmpl, "ukrainian.atom": ukrainianTmpl,
 		"russian.xml": russianTmpl, "french.atom": frenchTmpl,
 	} {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			return err
+		for i, part := range slices.Collect(slices.Chunk(rs, perFile)) {
+			if err := writeFeed(filepath.Join(dir, partName(name, i)), tmpl, part); err != nil {
+				return err
+			}
 		}
-		err = tmpl.Execute(f, rs)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
+	}
+	return nil
+}
+
+// perFile is the most reports one file holds: a feed parser rightly refuses
+// a document of hundreds of megabytes.
+const perFile = 1000
+
+// partName is the name of a source's i-th file: isw.xml, isw-2.xml, ...
+func partName(name string, i int) string {
+	if i == 0 {
+		return name
+	}
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), i+1, ext)
+}
+
+func writeFeed(name string, tmpl *template.Template, rs []report) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	err = tmpl.Execute(f, rs)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }
