@@ -48,10 +48,27 @@ func newDocument(body []byte, contentType string, modified time.Time) *document 
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	zw.Write(body)
 	zw.Close()
-	d.gz = buf.Bytes()
+	// Exact-size copies: a buffer's spare capacity is memory the document
+	// would hold without counting it.
+	d.body, d.gz = exact(body), exact(buf.Bytes())
 	d.bodyLen, d.gzLen = strconv.Itoa(len(d.body)), strconv.Itoa(len(d.gz))
 	return d
 }
+
+// exact returns b in a slice of its own length and capacity.
+func exact(b []byte) []byte {
+	if len(b) == cap(b) {
+		return b
+	}
+	return append(make([]byte, 0, len(b)), b...)
+}
+
+// size is the memory the document holds, about: its bytes and their gzip.
+func (d *document) size() int { return cap(d.body) + cap(d.gz) + documentOverhead }
+
+// documentOverhead is what a document holds beyond its bodies: header values
+// and the struct.
+const documentOverhead = 512
 
 // setModified sets the document's time and the Last-Modified it sends.
 func (d *document) setModified(t time.Time) {

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -71,9 +72,17 @@ type Server struct {
 	refreshMu sync.Mutex
 	site      atomic.Pointer[site]
 
-	mu      sync.Mutex
-	entries map[string]*dedupe.Update // sanitised updates by id
-	stamps  map[string]stamp          // last ETag and Last-Modified by path
+	mu sync.Mutex
+	// entries holds the sanitised updates that the current feeds show, by
+	// id, so a re-render sanitises only what changed; entryBytes is their
+	// content's size. Other updates are sanitised per render: their
+	// documents are cached instead.
+	entries    map[string]*dedupe.Update
+	entryBytes int
+	shown      map[string]bool  // ids of the updates the current feeds show
+	stamps     map[string]stamp // last ETag and Last-Modified by path
+	// lazyBytes bounds each site's cache of documents rendered on request.
+	lazyBytes int
 
 	pings sync.WaitGroup
 
@@ -90,7 +99,9 @@ type site struct {
 	rendering singleflight.Group
 	mu        sync.Mutex
 	lazy      map[string]*document // everything else, rendered on first request
-	lazyBytes int
+	lazyBytes int                  // the bytes lazy's documents hold
+	maxBytes  int                  // lazyBytes' bound; 0 means maxLazyBytes
+	histories map[view]*history    // each view's split, made on first use
 }
 
 // stamp remembers a path's last bytes so Last-Modified moves only when they do.
@@ -107,7 +118,8 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 	}
 	s := &Server{cfg: cfg, store: store, log: log, opts: opts, now: time.Now,
 		started: time.Now().UTC().Truncate(time.Second).Add(time.Second),
-		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{}}
+		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{},
+		lazyBytes: maxLazyBytes}
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
 	s.handler = s.metrics.instrument(s.routes())
 	return s
@@ -131,7 +143,9 @@ func (s *Server) Refresh() error {
 	if old.updates != nil && old.fingerprint == fp {
 		return nil
 	}
-	next := &site{fingerprint: fp, updates: ups, langs: sortedLangs(s.cfg, ups), docs: map[string]*document{}, lazy: map[string]*document{}}
+	next := &site{fingerprint: fp, updates: ups, langs: sortedLangs(s.cfg, ups), docs: map[string]*document{},
+		lazy: map[string]*document{}, maxBytes: s.lazyBytes}
+	s.keepCurrent(next)
 	for _, v := range next.views() {
 		for _, f := range formats {
 			doc, err := s.renderFeed(next, v, f, "")
@@ -142,7 +156,6 @@ func (s *Server) Refresh() error {
 		}
 	}
 	s.site.Store(next)
-	s.forget(next)
 	if old.updates != nil {
 		s.notify(changedFeeds(old, next))
 	}
@@ -207,8 +220,10 @@ func changedFeeds(old, next *site) []string {
 	return paths
 }
 
-// withContent returns ups with their variants' content, sanitised once per
-// change of the update and kept for the next render.
+// withContent returns ups with their variants' content sanitised. Those the
+// current feeds show are sanitised once per change of the update and kept for
+// the next render; the others (archives, pages) once per render, since their
+// documents are cached.
 func (s *Server) withContent(ups []dedupe.Update) ([]dedupe.Update, error) {
 	out := make([]dedupe.Update, len(ups))
 	for i, u := range ups {
@@ -216,21 +231,11 @@ func (s *Server) withContent(ups []dedupe.Update) ([]dedupe.Update, error) {
 		c, ok := s.entries[u.ID]
 		s.mu.Unlock()
 		if !ok || !c.Updated.Equal(u.Updated) {
-			full, found, err := s.store.UpdateOn(u.Series, u.Date)
-			if err != nil {
-				return nil, fmt.Errorf("publish: %w", err)
+			var err error
+			if c, err = s.sanitised(u); err != nil {
+				return nil, err
 			}
-			if !found {
-				full = u
-			}
-			for j := range full.Variants {
-				v := &full.Variants[j]
-				v.Content = sanitize(v.Content, v.URL)
-			}
-			c = &full
-			s.mu.Lock()
-			s.entries[u.ID] = c
-			s.mu.Unlock()
+			s.remember(c)
 		}
 		out[i] = *c
 		out[i].Number = u.Number
@@ -238,19 +243,61 @@ func (s *Server) withContent(ups []dedupe.Update) ([]dedupe.Update, error) {
 	return out, nil
 }
 
-// forget drops the sanitised updates that the current feeds do not show, so
-// that browsing the archives does not keep the whole history in memory.
-func (s *Server) forget(st *site) {
+// sanitised reads u's content from the store and sanitises it.
+func (s *Server) sanitised(u dedupe.Update) (*dedupe.Update, error) {
+	full, found, err := s.store.UpdateOn(u.Series, u.Date)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	if !found {
+		full = u
+	}
+	for j := range full.Variants {
+		v := &full.Variants[j]
+		v.Content = sanitize(v.Content, v.URL)
+	}
+	return &full, nil
+}
+
+// remember keeps u's sanitised content if the current feeds show it.
+func (s *Server) remember(u *dedupe.Update) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.shown[u.ID] {
+		return
+	}
+	s.entryBytes += contentBytes(u) - contentBytes(s.entries[u.ID])
+	s.entries[u.ID] = u
+}
+
+// contentBytes is the size of u's variants' content.
+func contentBytes(u *dedupe.Update) int {
+	if u == nil {
+		return 0
+	}
+	n := 0
+	for _, v := range u.Variants {
+		n += len(v.Content)
+	}
+	return n
+}
+
+// keepCurrent makes the updates that st's current feeds show the ones whose
+// sanitised content is kept, and drops the others', so that browsing the
+// archives never keeps the history in memory.
+func (s *Server) keepCurrent(st *site) {
 	keep := map[string]bool{}
 	for _, v := range st.views() {
-		for _, u := range splitHistory(st.inView(v), s.cfg.FeedSize).current {
+		for _, u := range st.history(v, s.cfg.FeedSize).current {
 			keep[u.ID] = true
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for id := range s.entries {
+	s.shown = keep
+	for id, u := range s.entries {
 		if !keep[id] {
+			s.entryBytes -= contentBytes(u)
 			delete(s.entries, id)
 		}
 	}
@@ -285,14 +332,16 @@ func (s *Server) document(key string, body []byte, contentType string, updated t
 }
 
 const (
-	maxStamps    = 20000
-	maxLazyBytes = 128 << 20
+	maxStamps = 20000
+	// maxLazyBytes bounds the documents rendered on request that a site
+	// keeps, counted as the memory they hold.
+	maxLazyBytes = 32 << 20
 )
 
 // cached returns the site's document for key, rendering it on first use.
 // Concurrent requests for one key render once, outside the site's lock, so
 // that a slow render holds up no other key; past maxLazyBytes, random
-// documents make room. Errors are not kept.
+// documents make room (see keep). Errors are not kept.
 func (st *site) cached(key string, render func() (*document, error)) (*document, error) {
 	if d, ok := st.lookup(key); ok {
 		return d, nil
@@ -321,15 +370,22 @@ func (st *site) lookup(key string) (*document, bool) {
 	return d, ok
 }
 
+// keep caches d under key, making room by dropping random documents, so the
+// cache never holds more than its bound; a document larger than the bound is
+// served but not kept.
 func (st *site) keep(key string, d *document) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	size := len(d.body) + len(d.gz)
+	limit := cmp.Or(st.maxBytes, maxLazyBytes)
+	size := d.size()
+	if size > limit {
+		return
+	}
 	for k, old := range st.lazy {
-		if st.lazyBytes+size <= maxLazyBytes {
+		if st.lazyBytes+size <= limit {
 			break
 		}
-		st.lazyBytes -= len(old.body) + len(old.gz)
+		st.lazyBytes -= old.size()
 		delete(st.lazy, k)
 	}
 	st.lazy[key] = d

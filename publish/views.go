@@ -55,6 +55,22 @@ func (st *site) inView(v view) []dedupe.Update {
 	return out
 }
 
+// history returns a view's history, split once per site: the documents of a
+// view share it, so that an archive costs its month, not the history.
+func (st *site) history(v view, size int) *history {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if h, ok := st.histories[v]; ok {
+		return h
+	}
+	h := splitHistory(st.inView(v), size)
+	if st.histories == nil {
+		st.histories = map[view]*history{}
+	}
+	st.histories[v] = &h
+	return &h
+}
+
 // history splits a view's updates into the current document and monthly
 // archives. The newest report's month stays open in the current document;
 // every older month is archived, so current and archives together hold every
@@ -67,6 +83,8 @@ type history struct {
 
 func monthOf(u *dedupe.Update) string { return u.Date.Format("2006-01") }
 
+// splitHistory splits ups, newest first, into the current document and
+// monthly archives; each month is a part of ups, not a copy.
 func splitHistory(ups []dedupe.Update, size int) history {
 	h := history{byMonth: map[string][]dedupe.Update{}}
 	if len(ups) == 0 {
@@ -78,15 +96,18 @@ func splitHistory(ups []dedupe.Update, size int) history {
 		n++
 	}
 	h.current = ups[:n]
-	for i := range ups {
-		m := monthOf(&ups[i])
-		if m == open {
-			continue
+	start := 0
+	for start < len(ups) && monthOf(&ups[start]) == open {
+		start++
+	}
+	for start < len(ups) {
+		m, end := monthOf(&ups[start]), start+1
+		for end < len(ups) && monthOf(&ups[end]) == m {
+			end++
 		}
-		if _, ok := h.byMonth[m]; !ok {
-			h.months = append(h.months, m)
-		}
-		h.byMonth[m] = append(h.byMonth[m], ups[i])
+		h.months = append(h.months, m)
+		h.byMonth[m] = ups[start:end:end]
+		start = end
 	}
 	return h
 }
@@ -98,7 +119,7 @@ var writers = map[string]func(io.Writer, *feedDoc) error{"atom": writeAtom, "rss
 // renderFeed renders a view's current document (month "") or the archive of
 // one month in a format.
 func (s *Server) renderFeed(st *site, v view, format, month string) (*document, error) {
-	h := splitHistory(st.inView(v), s.cfg.FeedSize)
+	h := st.history(v, s.cfg.FeedSize)
 	d := s.feedDoc(v, format)
 	ups := h.current
 	if month == "" {

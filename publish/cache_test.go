@@ -1,0 +1,115 @@
+package publish
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"iswfeed/config"
+	"iswfeed/fetch"
+)
+
+// historyOf fills a fixture with n daily reports from 1 January 2023, each in
+// English and German with about 2 KB of content, and a feed of 5.
+func historyOf(t *testing.T, n int) *fixture {
+	t.Helper()
+	f := newFixture(t, Options{}, func(c *config.Config) { c.FeedSize = 5 })
+	body := strings.Repeat("<p>Russian forces continued offensive operations near Bakhmut.</p>", 30)
+	var en, de []fetch.Item
+	for i := range n {
+		date := day("2023-01-01").AddDate(0, 0, i).Format(time.DateOnly)
+		en = append(en, original(date, body))
+		de = append(de, german(i+1, date, body))
+	}
+	f.ingest(isw, en...)
+	f.ingest(spa, de...)
+	return f
+}
+
+// everyDocument requests every archive, page and API entry of the fixture.
+func everyDocument(t *testing.T, f *fixture) {
+	t.Helper()
+	st := f.srv.site.Load()
+	for _, p := range f.srv.exportPaths() {
+		if r := f.get(p); r.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", p, r.StatusCode, r.body)
+		}
+	}
+	if len(st.updates) == 0 {
+		t.Fatal("no updates")
+	}
+}
+
+func TestBrowsingTheHistoryKeepsOnlyTheCurrentFeedsSanitisedContent(t *testing.T) {
+	f := historyOf(t, 90)
+	everyDocument(t, f)
+	st := f.srv.site.Load()
+	want := map[string]bool{}
+	for _, v := range st.views() {
+		for _, u := range st.history(v, f.cfg.FeedSize).current {
+			want[u.ID] = true
+		}
+	}
+	f.srv.mu.Lock()
+	defer f.srv.mu.Unlock()
+	bytes := 0
+	for id, u := range f.srv.entries {
+		if !want[id] {
+			t.Errorf("%s is kept sanitised but no current feed shows it", id)
+		}
+		bytes += contentBytes(u)
+	}
+	if len(f.srv.entries) != len(want) {
+		t.Errorf("%d sanitised updates kept, want the %d of the current feeds", len(f.srv.entries), len(want))
+	}
+	if f.srv.entryBytes != bytes {
+		t.Errorf("entryBytes %d, but the kept content holds %d bytes", f.srv.entryBytes, bytes)
+	}
+}
+
+func TestDocumentCacheHoldsNoMoreBytesThanItsBound(t *testing.T) {
+	f := historyOf(t, 90)
+	const limit = 64 << 10
+	f.srv.lazyBytes = limit
+	f.ingest(isw, original("2023-04-01", "<p>A new report makes a new site with the new bound.</p>"))
+	everyDocument(t, f)
+	st := f.srv.site.Load()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	held := 0
+	for _, d := range st.lazy {
+		held += d.size()
+	}
+	if held != st.lazyBytes {
+		t.Errorf("the cache counts %d bytes, its documents hold %d", st.lazyBytes, held)
+	}
+	if held > limit || len(st.lazy) == 0 {
+		t.Errorf("the cache holds %d bytes in %d documents, want at most %d and some", held, len(st.lazy), limit)
+	}
+}
+
+func TestADocumentHoldsNoSpareCapacity(t *testing.T) {
+	body := make([]byte, 1000, 4096)
+	d := newDocument(body, typeText, time.Time{})
+	if cap(d.body) != len(d.body) || cap(d.gz) != len(d.gz) {
+		t.Errorf("body %d/%d, gzip %d/%d bytes used/held", len(d.body), cap(d.body), len(d.gz), cap(d.gz))
+	}
+}
+
+func TestAnArchiveShowsOnlyItsMonth(t *testing.T) {
+	f := historyOf(t, 90)
+	h := f.srv.site.Load().history(view{}, f.cfg.FeedSize)
+	feb := h.byMonth["2023-02"]
+	if len(feb) != 28 || cap(feb) != 28 {
+		t.Fatalf("February holds %d reports (capacity %d), want 28", len(feb), cap(feb))
+	}
+	for _, u := range feb {
+		if monthOf(&u) != "2023-02" {
+			t.Errorf("February's archive holds the report of %s", u.Date.Format(time.DateOnly))
+		}
+	}
+	body := f.get("/archive/2023-02.atom").body
+	if n := strings.Count(body, "<entry"); n != 28 {
+		t.Errorf("/archive/2023-02.atom has %d entries, want 28", n)
+	}
+}
