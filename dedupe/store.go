@@ -53,6 +53,20 @@ type Store struct {
 	db  *bolt.DB
 	set atomic.Pointer[settings]
 	now func() time.Time
+	// generation counts this Store's committed writes; see Generation.
+	generation atomic.Uint64
+}
+
+// Generation changes after every write this Store commits (a batch that
+// changed something, new anchors), so that a reader whose copy of the
+// updates dates from the same generation can skip reading them again. Writes
+// by another process or another Store on the same file are not counted.
+func (s *Store) Generation() uint64 { return s.generation.Load() }
+
+// update runs fn in a read-write transaction and counts the write.
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	defer s.generation.Add(1)
+	return s.db.Update(fn)
 }
 
 // settings is what Configure takes from the config; it is swapped whole, so
@@ -194,7 +208,7 @@ func (s *Store) Configure(cfg *config.Config) error {
 	if s.db.IsReadOnly() {
 		return nil
 	}
-	if err := s.db.Update(s.replaceAll); err != nil {
+	if err := s.update(s.replaceAll); err != nil {
 		s.set.Store(prev) // nothing was written: keep the old config whole
 		return fmt.Errorf("dedupe: unable to apply the new calendar anchors: %w", err)
 	}
@@ -273,7 +287,7 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 		return rep, nil
 	}
 	now := s.now().UTC()
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b := s.batch(tx, now)
 		rep.Changed = 0
 		reports := 0

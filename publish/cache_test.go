@@ -113,3 +113,73 @@ func TestAnArchiveShowsOnlyItsMonth(t *testing.T) {
 		t.Errorf("/archive/2023-02.atom has %d entries, want 28", n)
 	}
 }
+
+func TestRefreshesDuringARenderShareOneRender(t *testing.T) {
+	f := newFixture(t, Options{})
+	renders := 0
+	started, release := make(chan struct{}), make(chan struct{})
+	f.srv.onRender = func() {
+		renders++
+		if renders == 1 {
+			close(started)
+			<-release
+		}
+	}
+	if _, err := f.store.IngestBatch(isw, []fetch.Item{original("2023-03-29", "<p>Report.</p>")}); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error)
+	go func() { first <- f.srv.Refresh() }()
+	<-started
+	// Four more sources' batches arrive while the first render runs.
+	for i, src := range []fetch.Item{german(401, "2023-03-29", "<p>Lage.</p>"), original("2023-03-30", "<p>Next.</p>")} {
+		source := spa
+		if i == 1 {
+			source = isw
+		}
+		if _, err := f.store.IngestBatch(source, []fetch.Item{src}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	others := make(chan error, 4)
+	for range 4 {
+		go func() { others <- f.srv.Refresh() }()
+	}
+	for waiting := 0; waiting < 4; {
+		f.srv.refreshMu.Lock()
+		waiting = f.srv.waiting
+		f.srv.refreshMu.Unlock()
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := <-others; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if renders != 2 {
+		t.Errorf("five refreshes made %d renders, want 2: the first and one for the four that came during it", renders)
+	}
+	if !strings.Contains(f.get("/feed.atom").body, "Next.") || !strings.Contains(f.get("/de/feed.atom").body, "Lage.") {
+		t.Error("the shared render misses a batch")
+	}
+}
+
+func TestRefreshWithoutAWriteReadsNothing(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	before := f.srv.site.Load()
+	if err := f.srv.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if f.srv.site.Load() != before {
+		t.Error("a refresh without a write rendered a new site")
+	}
+	f.ingest(isw, original("2023-03-29", "<p>March 29 report.</p>"))
+	if f.srv.site.Load() != before {
+		t.Error("a batch that changed nothing rendered a new site")
+	}
+}

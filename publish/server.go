@@ -69,8 +69,15 @@ type Server struct {
 	// earlier server on the store sent, unless it ran in the same second.
 	started time.Time
 
+	// refreshMu guards rendering, next and waiting: whether a render runs,
+	// the one that calls made meanwhile wait for, and how many wait.
 	refreshMu sync.Mutex
-	site      atomic.Pointer[site]
+	rendering bool
+	next      *round
+	waiting   int
+	// onRender, when set (by tests), runs as each render starts.
+	onRender func()
+	site     atomic.Pointer[site]
 
 	mu sync.Mutex
 	// entries holds the sanitised updates that the current feeds show, by
@@ -92,6 +99,7 @@ type Server struct {
 // site is everything rendered from one state of the store.
 type site struct {
 	fingerprint [sha256.Size]byte
+	generation  atomic.Uint64   // the store's generation when its updates were read
 	updates     []dedupe.Update // published updates, newest first, without content
 	langs       []string
 	docs        map[string]*document // the current feeds, rendered eagerly
@@ -129,22 +137,71 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Refresh re-renders the current feeds after the store changed. It returns at
-// once when the published updates are as they were, and pings the WebSub hubs
-// for each feed whose bytes changed.
+// once when the store has not written since the last render or the published
+// updates are as they were, and pings the WebSub hubs for each feed whose
+// bytes changed. Calls that arrive while a render runs share the one render
+// that starts after it, so the batches of a poll round cost one or two
+// renders, not one each; every call returns after a render that began after
+// it was made.
 func (s *Server) Refresh() error {
 	s.refreshMu.Lock()
-	defer s.refreshMu.Unlock()
+	if s.rendering {
+		if s.next == nil {
+			s.next = &round{done: make(chan struct{})}
+		}
+		r := s.next
+		s.waiting++
+		s.refreshMu.Unlock()
+		<-r.done
+		return r.err
+	}
+	s.rendering = true
+	s.refreshMu.Unlock()
+	err := s.refresh()
+	for {
+		s.refreshMu.Lock()
+		r := s.next
+		s.next, s.waiting = nil, 0
+		if r == nil {
+			s.rendering = false
+			s.refreshMu.Unlock()
+			return err
+		}
+		s.refreshMu.Unlock()
+		r.err = s.refresh()
+		close(r.done)
+	}
+}
+
+// round is a render that calls made during another wait for.
+type round struct {
+	done chan struct{}
+	err  error
+}
+
+// refresh renders the site if the store changed.
+func (s *Server) refresh() error {
+	if s.onRender != nil {
+		s.onRender()
+	}
+	old := s.site.Load()
+	// Read before the updates: a write after this is seen by the next refresh.
+	generation := s.store.Generation()
+	if old.updates != nil && old.generation.Load() == generation {
+		return nil
+	}
 	ups, err := s.published()
 	if err != nil {
 		return err
 	}
-	old := s.site.Load()
 	fp := fingerprint(ups)
 	if old.updates != nil && old.fingerprint == fp {
+		old.generation.Store(generation)
 		return nil
 	}
-	next := &site{fingerprint: fp, updates: ups, langs: sortedLangs(s.cfg, ups), docs: map[string]*document{},
-		lazy: map[string]*document{}, maxBytes: s.lazyBytes}
+	next := &site{fingerprint: fp, updates: ups, langs: sortedLangs(s.cfg, ups),
+		docs: map[string]*document{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes}
+	next.generation.Store(generation)
 	s.keepCurrent(next)
 	for _, v := range next.views() {
 		for _, f := range formats {
