@@ -37,12 +37,19 @@ type atomSource struct {
 	Links []atomLink `xml:"link"`
 }
 
+// atomCategory is RFC 4287's category, whose term is an attribute;
+// gorilla/feeds has it as text.
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
 type atomEntry struct {
 	feeds.AtomEntry
-	Lang    string       `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
-	Links   []atomLink   `xml:"link"`
-	Content *atomContent `xml:"content"`
-	Source  *atomSource  `xml:"source"`
+	Categories []atomCategory `xml:"category"`
+	Lang       string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
+	Links      []atomLink     `xml:"link"`
+	Content    *atomContent   `xml:"content"`
+	Source     *atomSource    `xml:"source"`
 }
 
 // atomFeed extends feeds.AtomFeed with what it cannot say: xml:lang, several
@@ -108,6 +115,9 @@ func newAtomEntry(e *entry) *atomEntry {
 		},
 		Lang:    e.Lang,
 		Content: &atomContent{AtomContent: feeds.AtomContent{Content: e.Content, Type: "html"}, Lang: e.Lang},
+	}
+	for _, c := range e.Categories {
+		a.Categories = append(a.Categories, atomCategory{Term: c})
 	}
 	for _, l := range e.Links {
 		a.Links = append(a.Links, atomLink{Rel: l.Rel, Href: l.Href, Hreflang: l.Lang, Title: l.Title, Type: "text/html"})

@@ -7,8 +7,9 @@
 //
 //	/feed.atom, /feed.rss, /feed.json      merged feed: one entry per report, newest first
 //	/{lang}/feed.atom|rss|json             one language: that language's content, a link to the original
+//	/{lang}+/feed.atom|rss|json            every report: lang's version once there is one, else the original
 //	/archive/{yyyy-mm}.atom|rss|json       RFC 5005 archive of one month of the merged feed
-//	/archive/{lang}/{yyyy-mm}.atom|rss|json  the same for one language
+//	/archive/{lang}/{yyyy-mm}.atom|rss|json  the same for one language, and for /{lang}+/ as {lang}+
 //	/                                      HTML index of the current reports
 //	/updates/{number}                      HTML page of a daily report, with every version
 //	/updates/{series}/{yyyy-mm-dd}         the same for any report, numbered or not
@@ -33,8 +34,12 @@
 // JSON Feed's language and the _iswfeed extension), and written through its
 // XmlFeed interface.
 //
-// An entry's id is the update's (a language feed appends ":{lang}", since its
-// content differs); published is the report's first publication by its
+// An entry's id is the update's (a language feed appends ":{lang}", and the
+// feed of a language else the original ":{lang}+", since their content
+// differs). The merged entry's title names the report's series and date and
+// never changes; the number is a category and the content's first line.
+// Language feeds keep the translator's title, and say every label in their
+// language (labels.go holds them all); published is the report's first publication by its
 // sources (the earliest version's date, never later than when iswfeed first
 // saw it; in a language feed, that version's date), so an import or a fresh
 // install dates old reports as they were, and updated is when a variant last

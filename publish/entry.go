@@ -26,8 +26,10 @@ type entry struct {
 	Updated   time.Time
 	Author    string
 	AuthorURI string
-	Source    *entrySource
-	Update    *dedupe.Update
+	// Categories are shown by readers beside the title: the number.
+	Categories []string
+	Source     *entrySource
+	Update     *dedupe.Update
 }
 
 // entryLink is a link of an entry to one version of its report.
@@ -40,54 +42,82 @@ type entrySource struct {
 	Name, URL string
 }
 
-// reportTitle names the report's number and date.
+// reportTitle is a report's title on the HTML pages: its number, where
+// known, and date.
 func reportTitle(u *dedupe.Update) string {
-	date := u.Date.Format("January 2, 2006")
+	l := labelsFor("en")
 	if u.Number > 0 {
-		return fmt.Sprintf("Update %d: %s", u.Number, date)
+		return l.update(u.Number) + ": " + l.date(u.Date)
 	}
-	return "Report of " + date
+	return "Report of " + l.date(u.Date)
 }
 
 // mergedEntry is the update's entry in the merged feed: the lead's content, an
 // alternate link per language and a related link for a second source of one.
+// Its title never changes once published; the number, learned perhaps later,
+// is a category and the content's first line.
 func (s *Server) mergedEntry(u *dedupe.Update) entry {
-	lead := u.Lead()
+	lead, l := u.Lead(), labelsFor("en")
 	e := entry{
-		ID: u.ID, Title: reportTitle(u), Lang: lead.Lang, Link: lead.URL,
+		ID: u.ID, Title: l.stableTitle(u), Lang: lead.Lang, Link: lead.URL,
 		Published: firstPublished(u), Updated: u.Updated, Update: u,
+		Categories: numberCategory(l, u),
 	}
-	e.Content = versionsHTML(u.Variants, lead) + lead.Content
+	e.Content = headerHTML(l, u.Number, u.Variants, lead) + lead.Content
 	e.Links = versionLinks(u)
 	s.attribute(&e, lead)
 	return e
 }
 
-// langEntry is the update's entry in lang's feed: that language's content, its
-// link and the original's. Its id is the update's with the language appended,
-// since its content differs from the merged entry's.
+// langEntry is the update's entry in lang's feed: that language's content
+// under its translator's title, its link and the original's. Its id is the
+// update's with the language appended, since its content differs from the
+// merged entry's.
 func (s *Server) langEntry(u *dedupe.Update, lang string) entry {
 	v, _ := u.InLang(lang)
-	title := plainText(v.Title)
-	if title == "" {
-		title = reportTitle(u)
-	}
 	// A version is published when its source posted it.
 	published := v.Published
 	if published.IsZero() {
 		published = u.Published
 	}
-	e := entry{
-		ID: u.ID + ":" + lang, Title: title, Lang: lang, Link: v.URL,
-		Published: published, Updated: latest(v.Changed, published), Update: u,
+	e := s.versionEntry(u, v, lang)
+	e.ID, e.Published, e.Updated = u.ID+":"+lang, published, latest(v.Changed, published)
+	if t := plainText(v.Title); t != "" {
+		e.Title = t
 	}
+	return e
+}
+
+// orOriginalEntry is the update's entry in the feed of lang or the original:
+// lang's version once there is one, else the lead's. Its id, title and
+// published stay when the translation replaces the original; updated moves.
+func (s *Server) orOriginalEntry(u *dedupe.Update, lang string) entry {
+	v, ok := u.InLang(lang)
+	if !ok {
+		v = u.Lead()
+	}
+	published := firstPublished(u)
+	e := s.versionEntry(u, v, lang)
+	e.ID, e.Published, e.Updated = u.ID+":"+lang+"+", published, latest(v.Changed, published)
+	e.Lang = v.Lang
+	return e
+}
+
+// versionEntry is the part of a language's entry that shows version v: a
+// title by the report's date, content under a line in lang's words that
+// links v and the original, and the links to both.
+func (s *Server) versionEntry(u *dedupe.Update, v dedupe.Variant, lang string) entry {
+	l := labelsFor(lang)
+	e := entry{Title: l.stableTitle(u), Lang: lang, Link: v.URL, Update: u}
 	// Only this version and the original, so that a translation into another
 	// language leaves this feed's bytes alone.
 	shown := []dedupe.Variant{v}
 	if o, ok := u.Original(); ok && o.Source != v.Source {
 		shown = []dedupe.Variant{o, v}
 	}
-	e.Content = versionsHTML(shown, v) + v.Content
+	// No number: learned from a translation into another language, it would
+	// change this feed's bytes too.
+	e.Content = headerHTML(l, 0, shown, v) + v.Content
 	if v.URL != "" {
 		e.Links = append(e.Links, entryLink{Rel: "alternate", Href: v.URL, Lang: v.Lang, Title: plainText(v.Title)})
 	}
@@ -123,28 +153,48 @@ func versionLinks(u *dedupe.Update) []entryLink {
 	return links
 }
 
-// versionsHTML is a line above the content that links every version, since
-// most feed readers show one link only.
-func versionsHTML(vs []dedupe.Variant, shown dedupe.Variant) string {
+// numberCategory gives the report's number, where known, as a category, so
+// that readers show it without a change of title.
+func numberCategory(l labels, u *dedupe.Update) []string {
+	if u.Number == 0 {
+		return nil
+	}
+	return []string{l.update(u.Number)}
+}
+
+// headerHTML is the line above the content: the report's number, unless 0,
+// and a link to every version, since most feed readers show one link only.
+func headerHTML(l labels, number int, vs []dedupe.Variant, shown dedupe.Variant) string {
 	var parts []string
 	for _, v := range vs {
 		if v.URL == "" {
 			continue
 		}
-		label := langName(v.Lang)
+		var marks []string
 		if v.Role == config.RoleOriginal {
-			label += " (original)"
+			marks = append(marks, l.Original)
 		}
 		if v.Source == shown.Source && v.Lang == shown.Lang {
-			label += " (below)"
+			marks = append(marks, l.Below)
+		}
+		label := langName(v.Lang)
+		if len(marks) > 0 {
+			label += " (" + strings.Join(marks, ", ") + ")"
 		}
 		parts = append(parts, fmt.Sprintf(`<a href="%s" hreflang="%s" rel="nofollow noreferrer">%s</a>`,
 			html.EscapeString(v.URL), html.EscapeString(v.Lang), html.EscapeString(label)))
 	}
-	if len(parts) == 0 {
+	var line []string
+	if number > 0 {
+		line = append(line, "<strong>"+html.EscapeString(l.update(number))+"</strong>")
+	}
+	if len(parts) > 0 {
+		line = append(line, html.EscapeString(l.Versions)+" "+strings.Join(parts, " · "))
+	}
+	if len(line) == 0 {
 		return ""
 	}
-	return "<p>Versions: " + strings.Join(parts, " · ") + "</p>\n"
+	return "<p>" + strings.Join(line, " · ") + "</p>\n"
 }
 
 // firstPublished is when the report first appeared at one of its sources: the

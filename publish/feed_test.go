@@ -51,8 +51,11 @@ func TestTranslationArrivingAfterOriginalKeepsEntryIDAndMovesUpdated(t *testing.
 	if !a.PublishedParsed.Equal(*b.PublishedParsed) {
 		t.Errorf("published moved: %v -> %v; it is when the report was first seen", b.Published, a.Published)
 	}
-	if a.Title != "Update 401: March 29, 2023" {
-		t.Errorf("title = %q, want the number and the report date", a.Title)
+	if a.Title != b.Title || a.Title != "Russian Offensive Campaign Assessment, March 29, 2023" {
+		t.Errorf("title %q became %q; it names the report's date and never changes", b.Title, a.Title)
+	}
+	if len(a.Categories) != 1 || a.Categories[0] != "Update 401" || !strings.Contains(a.Content, "<strong>Update 401</strong>") {
+		t.Errorf("the number is not a category and the content's first line: %v\n%s", a.Categories, a.Content)
 	}
 	if !strings.Contains(a.Content, "March 29 report.") {
 		t.Errorf("content is not the original's: %q", a.Content)
@@ -90,7 +93,7 @@ func TestMergedFeedHoldsTheLatestFeedSizeReportsNewestFirst(t *testing.T) {
 			got = append(got, it.Title)
 		}
 		// February is the open month, so all of it stays in the current feed.
-		want := []string{"Report of February 28, 2023", "Report of February 27, 2023", "Report of February 26, 2023"}
+		want := []string{"Russian Offensive Campaign Assessment, February 28, 2023", "Russian Offensive Campaign Assessment, February 27, 2023", "Russian Offensive Campaign Assessment, February 26, 2023"}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("%s: entries %q, want %q", format, got, want)
 		}
@@ -205,7 +208,7 @@ func TestArchives(t *testing.T) {
 		`href="https://feeds.example.org/feed.atom" rel="current"`,
 		`href="https://feeds.example.org/archive/2023-01.atom" rel="prev-archive"`,
 		`href="https://feeds.example.org/archive/2023-02.atom" rel="self"`,
-		"Report of February 26, 2023",
+		"Russian Offensive Campaign Assessment, February 26, 2023",
 	} {
 		if !strings.Contains(feb.body, want) {
 			t.Errorf("February archive lacks %s", want)

@@ -79,6 +79,7 @@ func newJSONItem(e *entry, about string) *jsonItem {
 			Id: e.ID, Url: e.Link, Title: e.Title, ContentHTML: e.Content,
 			PublishedDate: &published, ModifiedDate: &updated,
 			Authors: []*feeds.JSONAuthor{{Name: e.Author, Url: e.AuthorURI}},
+			Tags:    e.Categories,
 		},
 		Language: e.Lang,
 	}

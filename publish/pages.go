@@ -84,11 +84,7 @@ func (s *Server) reportOf(u *dedupe.Update) report {
 func (s *Server) layout(st *site, title string) page {
 	p := page{Lang: "en", Title: title, Subtitle: s.cfg.Subtitle}
 	for _, v := range st.views() {
-		label := "All languages"
-		if v.lang != "" {
-			label = langName(v.lang)
-		}
-		p.Feeds = append(p.Feeds, feedLinks{Label: label, Lang: v.lang,
+		p.Feeds = append(p.Feeds, feedLinks{Label: v.name(labelsFor(p.Lang)), Lang: v.lang,
 			Atom: v.feedPath("atom"), RSS: v.feedPath("rss"), JSON: v.feedPath("json")})
 	}
 	return p

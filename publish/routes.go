@@ -63,17 +63,18 @@ func (s *Server) current(path func(*http.Request) (string, error)) http.HandlerF
 	}
 }
 
-// langFeedPath checks /{lang}/{doc} against the languages there are.
+// langFeedPath checks /{lang}/{doc} and /{lang}+/{doc} against the languages
+// there are.
 func (s *Server) langFeedPath(r *http.Request) (string, error) {
-	doc, lang := r.PathValue("doc"), r.PathValue("lang")
+	doc, dir := r.PathValue("doc"), r.PathValue("lang")
 	if !slices.Contains([]string{"feed.atom", "feed.rss", "feed.json"}, doc) {
 		return "", notFound("404 page not found")
 	}
-	st := s.site.Load()
-	if !slices.Contains(st.langs, lang) {
-		return "", notFound("no feed in language %q; languages: %s", lang, listOr(st.langs, "none yet"))
+	v, err := s.site.Load().viewOf(dir)
+	if err != nil {
+		return "", err
 	}
-	return "/" + lang + "/" + doc, nil
+	return v.feedPath(strings.TrimPrefix(doc, "feed.")), nil
 }
 
 // renderer renders a document for a request from one site.
@@ -118,9 +119,12 @@ func (s *Server) static(doc *document) http.HandlerFunc {
 
 // archive renders /archive/{yyyy-mm}.{format} and /archive/{lang}/{yyyy-mm}.{format}.
 func (s *Server) archive(st *site, r *http.Request) (*document, error) {
-	v := view{lang: r.PathValue("lang")}
-	if v.lang != "" && !slices.Contains(st.langs, v.lang) {
-		return nil, notFound("no feed in language %q; languages: %s", v.lang, listOr(st.langs, "none yet"))
+	v := view{}
+	if dir := r.PathValue("lang"); dir != "" {
+		var err error
+		if v, err = st.viewOf(dir); err != nil {
+			return nil, err
+		}
 	}
 	month, format, ok := strings.Cut(r.PathValue("file"), ".")
 	if _, err := time.Parse("2006-01", month); !ok || err != nil || !slices.Contains(formats, format) {

@@ -27,9 +27,10 @@ type rssSource struct {
 
 type rssItem struct {
 	feeds.RssItem
-	Creator string        `xml:"dc:creator,omitempty"`
-	Source  *rssSource    `xml:"source"`
-	Links   []rssAtomLink `xml:"atom:link"`
+	Categories []string      `xml:"category"`
+	Creator    string        `xml:"dc:creator,omitempty"`
+	Source     *rssSource    `xml:"source"`
+	Links      []rssAtomLink `xml:"atom:link"`
 }
 
 type rssChannel struct {
@@ -83,7 +84,7 @@ func newRSSItem(e *entry) *rssItem {
 		Title: e.Title, Link: e.Link, Description: e.Content,
 		Guid:    &feeds.RssGuid{Id: e.ID, IsPermaLink: "false"},
 		PubDate: rssTime(e.Published),
-	}, Creator: e.Author}
+	}, Creator: e.Author, Categories: e.Categories}
 	for _, l := range e.Links {
 		it.Links = append(it.Links, rssAtomLink{Rel: l.Rel, Href: l.Href, Hreflang: l.Lang, Title: l.Title, Type: "text/html"})
 	}

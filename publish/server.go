@@ -102,6 +102,7 @@ type site struct {
 	generation  atomic.Uint64   // the store's generation when its updates were read
 	updates     []dedupe.Update // published updates, newest first, without content
 	langs       []string
+	origLang    string               // the merged feed's language, which has no "+" view
 	docs        map[string]*document // the current feeds, rendered eagerly
 
 	rendering singleflight.Group
@@ -199,7 +200,7 @@ func (s *Server) refresh() error {
 		old.generation.Store(generation)
 		return nil
 	}
-	next := &site{fingerprint: fp, updates: ups, langs: sortedLangs(s.cfg, ups),
+	next := &site{fingerprint: fp, updates: ups, langs: sortedLangs(s.cfg, ups), origLang: originalLang(s.cfg),
 		docs: map[string]*document{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes}
 	next.generation.Store(generation)
 	s.keepCurrent(next)

@@ -2,6 +2,9 @@ package publish
 
 import (
 	"encoding/json"
+	"html"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +112,138 @@ func TestIndexAdvertisesEveryFormatOfEveryFeedNamingItsLanguage(t *testing.T) {
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("/ does not advertise %s:\n%s", want, page)
+		}
+	}
+}
+
+func TestMergedTitleNeverChangesWhenTheNumberIsLearnedLater(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.ingest(isw, original("2023-04-01", "<p>April 1 report.</p>"))
+	before := parseFeed(t, f.get("/feed.atom").body).Items[0]
+	f.ingest(spa, german(404, "2023-04-01", "<p>Die Lage am 1. April.</p>"))
+	for _, format := range formats {
+		after := parseFeed(t, f.get("/feed."+format).body).Items[0]
+		if after.Title != before.Title || after.Title != "Russian Offensive Campaign Assessment, April 1, 2023" {
+			t.Errorf("%s: title %q became %q once the number was learned", format, before.Title, after.Title)
+		}
+		if len(after.Categories) != 1 || after.Categories[0] != "Update 404" {
+			t.Errorf("%s: categories %v, want the number", format, after.Categories)
+		}
+		if content := after.Content + after.Description; !strings.HasPrefix(content, "<p><strong>Update 404</strong> · Versions:") {
+			t.Errorf("%s: the content's first line does not give the number:\n%.300s", format, content)
+		}
+	}
+	if de := parseFeed(t, f.get("/de/feed.atom").body).Items[0]; de.Title != "Ukraine: Die Lage 404" {
+		t.Errorf("the German feed's title is %q, want the translator's", de.Title)
+	}
+	if page := f.get("/updates/404").body; !strings.Contains(page, "<h1>Update 404: April 1, 2023</h1>") {
+		t.Errorf("the update page does not keep the number in its title:\n%s", page)
+	}
+}
+
+func TestLanguageFeedsSayEverythingInTheirLanguage(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	de := f.get("/de/feed.atom").body
+	for _, want := range []string{"Fassungen:", "English (Original)", "Deutsch (unten)",
+		"<subtitle>Die Tagesberichte des Institute for the Study of War auf Deutsch.</subtitle>"} {
+		if !strings.Contains(de, want) {
+			t.Errorf("the German feed lacks %q:\n%s", want, de)
+		}
+	}
+	for _, english := range []string{"Versions:", "(original)", "(below)", "daily reports, one entry"} {
+		if strings.Contains(de, english) {
+			t.Errorf("the German feed says %q in English", english)
+		}
+	}
+	merged := parseFeed(t, f.get("/feed.atom").body).Items[0].Content
+	for _, want := range []string{"Versions:", "English (original, below)", "Deutsch</a>"} {
+		if !strings.Contains(merged, want) {
+			t.Errorf("the merged feed lacks %q; its labels are English", want)
+		}
+	}
+}
+
+func TestLabelsCoverEveryLanguageWeCarry(t *testing.T) {
+	march29 := map[string]string{
+		"en": "March 29, 2023", "de": "29. März 2023", "uk": "29 березня 2023",
+		"ru": "29 марта 2023", "fr": "29 mars 2023", "pl": "29 marca 2023",
+	}
+	for lang, want := range march29 {
+		t.Run(lang, func(t *testing.T) {
+			l, ok := labelsByLang[lang]
+			if !ok {
+				t.Fatalf("no labels for %s", lang)
+			}
+			if got := l.date(day("2023-03-29")); got != want {
+				t.Errorf("date %q, want %q", got, want)
+			}
+			for name, s := range map[string]string{"Versions": l.Versions, "Original": l.Original, "Below": l.Below,
+				"OriginalAtISW": l.OriginalAtISW, "AllLanguages": l.AllLanguages, "ElseOriginal": l.ElseOriginal,
+				"Update": l.update(404), "Report": l.Report, "Subtitle": l.Subtitle, "OrOriginal": l.OrOriginal} {
+				if s == "" || strings.Contains(s, "%!") {
+					t.Errorf("label %s is %q", name, s)
+				}
+			}
+			if lang != "en" && l.Versions == labelsByLang["en"].Versions && l.Below == labelsByLang["en"].Below {
+				t.Errorf("labels of %s are English", lang)
+			}
+		})
+	}
+	if labelsFor("de-AT").Versions != "Fassungen:" || labelsFor("xx").Versions != "Versions:" {
+		t.Errorf("de-AT does not get German labels, or an unknown language not English")
+	}
+}
+
+func TestFeedOfALanguageElseTheOriginalSwapsInTheTranslationUnderTheSameID(t *testing.T) {
+	f := newFixture(t, Options{}, func(c *config.Config) { c.FeedSize = 2 })
+	f.ingest(isw, original("2023-02-26", "<p>February report.</p>"),
+		original("2023-03-28", "<p>March 28 report.</p>"), original("2023-03-29", "<p>March 29 report.</p>"))
+	f.ingest(spa, german(370, "2023-02-26", "<p>Die Lage im Februar.</p>"))
+	before := parseFeed(t, f.get("/de+/feed.atom").body)
+	if len(before.Items) != 2 || !strings.Contains(before.Items[0].Content, "March 29 report.") {
+		t.Fatalf("before the translation, /de+/feed.atom has the originals: %+v", before.Items)
+	}
+	nextSecond()
+	f.ingest(spa, german(401, "2023-03-29", "<p>Die Lage am 29. März.</p>"))
+	body := f.get("/de+/feed.atom").body
+	after := parseFeed(t, body)
+	if len(after.Items) != 2 {
+		t.Fatalf("%d entries after the translation, want the same 2:\n%s", len(after.Items), body)
+	}
+	b, a := before.Items[0], after.Items[0]
+	if a.GUID != b.GUID || a.Title != b.Title || a.Title != "ISW-Lagebericht vom 29. März 2023" {
+		t.Errorf("id or title changed: %s %q -> %s %q", b.GUID, b.Title, a.GUID, a.Title)
+	}
+	if !strings.Contains(a.Content, "Die Lage am 29. März.") || strings.Contains(a.Content, "March 29 report.") {
+		t.Errorf("the translation did not replace the original's content:\n%s", a.Content)
+	}
+	if !a.UpdatedParsed.After(*b.UpdatedParsed) || !a.PublishedParsed.Equal(*b.PublishedParsed) {
+		t.Errorf("updated %v -> %v, published %v -> %v: updated moves, published stays", b.Updated, a.Updated, b.Published, a.Published)
+	}
+	if after.Items[1].GUID != before.Items[1].GUID || !strings.Contains(after.Items[1].Content, "March 28 report.") {
+		t.Errorf("the untranslated report changed: %+v", after.Items[1])
+	}
+	for _, path := range []string{"/de+/feed.rss", "/de+/feed.json", "/archive/de+/2023-02.atom", "/archive/de+/2023-02.json"} {
+		if r := f.get(path); r.StatusCode != 200 || !strings.Contains(r.body, "Die Lage") {
+			t.Errorf("%s: %d\n%.300s", path, r.StatusCode, r.body)
+		}
+	}
+	if r := f.get("/en+/feed.atom"); r.StatusCode != 404 {
+		t.Errorf("/en+/feed.atom: %d; the original's language has the merged feed", r.StatusCode)
+	}
+	for _, page := range []string{"/", "/status"} {
+		if body := html.UnescapeString(f.get(page).body); !strings.Contains(body, `href="/de+/feed.atom"`) || !strings.Contains(body, "Deutsch, else the original") {
+			t.Errorf("%s does not link the feed of German else the original:\n%s", page, body)
+		}
+	}
+	dir := t.TempDir()
+	if err := Export(f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"de+/feed.atom", "de+/feed.json", "archive/de+/2023-02.rss"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("export lacks %s: %v", name, err)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func writeFeeds(t *testing.T, exts ...string) []string {
 	f.ingest(spa, german(401, "2023-03-29", "<p>Die Lage am 29. März: «Ü» \x01</p>"))
 	dir := t.TempDir()
 	var files []string
-	for _, p := range []string{"/feed", "/de/feed", "/en/feed", "/archive/2023-02", "/archive/en/2023-02"} {
+	for _, p := range []string{"/feed", "/de/feed", "/en/feed", "/de+/feed", "/archive/2023-02", "/archive/en/2023-02", "/archive/de+/2023-02"} {
 		for _, ext := range exts {
 			r := f.get(p + "." + ext)
 			if r.StatusCode != 200 {

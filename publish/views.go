@@ -12,8 +12,21 @@ import (
 	"iswfeed/dedupe"
 )
 
-// view is one feed family: the merged feed (lang "") or one language's.
-type view struct{ lang string }
+// view is one feed family: the merged feed (lang ""), one language's, or
+// one language's with the original standing in until a translation arrives
+// (orOriginal, served under "/{lang}+/").
+type view struct {
+	lang       string
+	orOriginal bool
+}
+
+// dir is the view's name in paths: "", "de" or "de+".
+func (v view) dir() string {
+	if v.orOriginal {
+		return v.lang + "+"
+	}
+	return v.lang
+}
 
 var formats = []string{"atom", "rss", "json"}
 
@@ -21,7 +34,7 @@ func (v view) prefix() string {
 	if v.lang == "" {
 		return "/"
 	}
-	return "/" + v.lang + "/"
+	return "/" + v.dir() + "/"
 }
 
 func (v view) feedPath(format string) string { return v.prefix() + "feed." + format }
@@ -30,20 +43,50 @@ func (v view) archivePath(month, format string) string {
 	if v.lang == "" {
 		return "/archive/" + month + "." + format
 	}
-	return "/archive/" + v.lang + "/" + month + "." + format
+	return "/archive/" + v.dir() + "/" + month + "." + format
 }
 
+// views are the site's feed families: the merged feed, and for each language
+// its own feed and, but for the original's language, its feed with the
+// original standing in.
 func (st *site) views() []view {
 	vs := []view{{}}
 	for _, l := range st.langs {
 		vs = append(vs, view{lang: l})
 	}
+	for _, l := range st.langs {
+		if l != st.origLang {
+			vs = append(vs, view{lang: l, orOriginal: true})
+		}
+	}
 	return vs
+}
+
+// viewOf finds the view a path names by its dir ("de", "de+"), among the
+// site's.
+func (st *site) viewOf(dir string) (view, error) {
+	for _, v := range st.views() {
+		if v.lang != "" && v.dir() == dir {
+			return v, nil
+		}
+	}
+	return view{}, notFound("no feed %q; feeds: %s", dir, listOr(st.dirs(), "none yet"))
+}
+
+// dirs names the site's language views as paths name them.
+func (st *site) dirs() []string {
+	var ds []string
+	for _, v := range st.views() {
+		if v.lang != "" {
+			ds = append(ds, v.dir())
+		}
+	}
+	return ds
 }
 
 // inView returns the updates a view shows, newest first.
 func (st *site) inView(v view) []dedupe.Update {
-	if v.lang == "" {
+	if v.lang == "" || v.orOriginal {
 		return st.updates
 	}
 	var out []dedupe.Update
@@ -146,11 +189,7 @@ func (s *Server) renderFeed(st *site, v view, format, month string) (*document, 
 		return nil, err
 	}
 	for i := range full {
-		if v.lang == "" {
-			d.Entries = append(d.Entries, s.mergedEntry(&full[i]))
-		} else {
-			d.Entries = append(d.Entries, s.langEntry(&full[i], v.lang))
-		}
+		d.Entries = append(d.Entries, s.entryIn(v, &full[i]))
 	}
 	d.Updated = newest(d.Entries)
 	var buf bytes.Buffer
@@ -170,6 +209,18 @@ func (s *Server) renderFeed(st *site, v view, format, month string) (*document, 
 	return doc, nil
 }
 
+// entryIn is an update's entry in a view.
+func (s *Server) entryIn(v view, u *dedupe.Update) entry {
+	switch {
+	case v.lang == "":
+		return s.mergedEntry(u)
+	case v.orOriginal:
+		return s.orOriginalEntry(u, v.lang)
+	default:
+		return s.langEntry(u, v.lang)
+	}
+}
+
 // feedDoc fills the feed-level fields of a view's current document.
 func (s *Server) feedDoc(v view, format string) *feedDoc {
 	d := &feedDoc{
@@ -181,10 +232,30 @@ func (s *Server) feedDoc(v view, format string) *feedDoc {
 		d.Subtitle = config.DefaultSubtitle
 	}
 	if v.lang != "" {
-		d.Title += " — " + langName(v.lang)
+		l := labelsFor(v.lang)
+		d.Title += " — " + v.name(l)
 		d.Lang = v.lang
+		if d.Subtitle == config.DefaultSubtitle {
+			d.Subtitle = l.Subtitle
+			if v.orOriginal {
+				d.Subtitle = l.OrOriginal
+			}
+		}
 	}
 	return d
+}
+
+// name names the view in l's words: "All languages", "Deutsch" or
+// "Deutsch, else the original".
+func (v view) name(l labels) string {
+	switch {
+	case v.lang == "":
+		return l.AllLanguages
+	case v.orOriginal:
+		return langName(v.lang) + l.ElseOriginal
+	default:
+		return langName(v.lang)
+	}
 }
 
 // abs makes a server path absolute against base_url.
