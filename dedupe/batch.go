@@ -70,7 +70,7 @@ func (b *batch) put(in *incoming) (bool, error) {
 		}
 	}
 	in.item.Changed = b.now
-	if err := b.content.Put(in.key, []byte(in.content)); err != nil {
+	if err := b.content.Put(in.key, packContent(in.content)); err != nil {
 		return false, err
 	}
 	return true, b.add(in.key, &in.item)

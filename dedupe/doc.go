@@ -77,14 +77,14 @@
 // it; Store has no Close. On a handle opened with bolt.Options.ReadOnly, Open
 // creates and migrates nothing and every read method works.
 //
-// # bbolt layout (schema 2)
+// # bbolt layout (schema 3)
 //
 // Keys join their parts with a 0x00 byte. A number is 8 bytes big-endian, so
 // keys sort by number; a date is "YYYY-MM-DD", so keys sort by date. An item
 // key is "<source> 0x00 <item id>" (fetch guarantees an id). Series names are
 // config names, which never contain 0x00.
 //
-//	dedupe.meta         "schema" → ASCII decimal layout version ("2")
+//	dedupe.meta         "schema" → ASCII decimal layout version ("3")
 //	dedupe.items        item key → JSON of the item as read: source, role, lang,
 //	                    id, title, link, published, updated, series, number,
 //	                    date (stated), isw_url, link_date (taken from its ISW
@@ -92,7 +92,9 @@
 //	                    said, content included), changed (when it last
 //	                    changed), place (the report key it is placed at,
 //	                    absent while held)
-//	dedupe.content      item key → the item's HTML as the source gave it
+//	dedupe.content      item key → the item's HTML as the source gave it, as
+//	                    one zstd frame (a value without zstd's magic number
+//	                    is uncompressed HTML, as schema 2 kept it)
 //	dedupe.skipped      item key → title, for items of no series
 //	dedupe.obs.number   series 0 number(8) 0 date 0 item key → empty
 //	dedupe.obs.date     series 0 date 0 number(8) 0 item key → empty
@@ -123,6 +125,9 @@
 // the same transaction that creates missing buckets, step by step, and the new
 // version is written last, so a crash leaves the old version and the old data.
 // Version 1 kept content inside the item record and had no link index;
-// migrating to 2 moves content to dedupe.content and fills dedupe.links. A future change adds a step to migrate, bumps SchemaVersion
-// and updates this table.
+// migrating to 2 moves content to dedupe.content and fills dedupe.links.
+// Version 2 kept content uncompressed; migrating to 3 compresses it, a chunk
+// of keys at a time (HTML takes four to six times less room, and most items
+// then fit a page instead of taking overflow pages). A future change adds a
+// step to migrate, bumps SchemaVersion and updates this table.
 package dedupe

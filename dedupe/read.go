@@ -58,7 +58,9 @@ func (s *Store) Updates(q Query) ([]Update, error) {
 		for i := range out {
 			s.number(tx, &out[i])
 			if q.Content {
-				fillContent(tx, &out[i])
+				if err := fillContent(tx, &out[i]); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -172,8 +174,7 @@ func (s *Store) updateOn(tx *bolt.Tx, series, date string, u *Update) (bool, err
 		return false, err
 	}
 	s.number(tx, u)
-	fillContent(tx, u)
-	return true, nil
+	return true, fillContent(tx, u)
 }
 
 // number fills an update's number from the calendar, and its ISW URL from
@@ -186,12 +187,16 @@ func (s *Store) number(tx *bolt.Tx, u *Update) {
 }
 
 // fillContent copies each variant's content out of the transaction.
-func fillContent(tx *bolt.Tx, u *Update) {
+func fillContent(tx *bolt.Tx, u *Update) error {
 	b := tx.Bucket(bucketContent)
 	for i := range u.Variants {
 		v := &u.Variants[i]
-		v.Content = string(b.Get(itemKey(v.Source, v.ItemID)))
+		var err error
+		if v.Content, err = unpackContent(b.Get(itemKey(v.Source, v.ItemID))); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // Stats counts what the store holds.

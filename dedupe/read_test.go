@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -217,8 +218,8 @@ func TestSchemaOneMigratesContentOut(t *testing.T) {
 		t.Errorf("content after migration = %q", u.Variants[0].Content)
 	}
 	_ = db.View(func(tx *bolt.Tx) error {
-		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != "2" {
-			t.Errorf("schema = %s, want 2", v)
+		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != strconv.Itoa(SchemaVersion) {
+			t.Errorf("schema = %s, want %d", v, SchemaVersion)
 		}
 		if n := tx.Bucket(bucketLinks).Stats().KeyN; n != 1 {
 			t.Errorf("%d ISW links indexed, want the original's", n)

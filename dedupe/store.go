@@ -21,7 +21,7 @@ import (
 
 // SchemaVersion is the layout of dedupe's buckets described in the package
 // documentation. A future layout bumps it and migrates in Open.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var (
 	bucketMeta     = []byte("dedupe.meta")
@@ -146,12 +146,16 @@ func schemaOf(tx *bolt.Tx) (int, error) {
 	return n, nil
 }
 
-// migrate brings a store of layout version from up to SchemaVersion; every
-// bucket already exists.
+// migrations[v] brings a store of layout v-1 to v.
+var migrations = map[int]func(*bolt.Tx) error{2: migrateTo2, 3: migrateTo3}
+
+// migrate brings a store of layout version from up to SchemaVersion, step by
+// step; every bucket already exists. A new store (version 0) has nothing to
+// migrate.
 func migrate(tx *bolt.Tx, from int) error {
-	if from == 1 {
-		if err := migrateTo2(tx); err != nil {
-			return fmt.Errorf("migrating schema 1 to 2: %w", err)
+	for v := from + 1; from > 0 && v <= SchemaVersion; v++ {
+		if err := migrations[v](tx); err != nil {
+			return fmt.Errorf("migrating schema %d to %d: %w", v-1, v, err)
 		}
 	}
 	return nil
