@@ -5,7 +5,7 @@
 // followed by a re-render, as the daemon's polls do). It changes the store:
 // run it on a copy.
 //
-//	go run ./bench/scaletime -config FILE [-rounds 5]
+//	go run ./bench/scaletime -config FILE [-rounds 5] [-cpuprofile FILE]
 //
 // It prints one "name value" line per figure, in milliseconds.
 package main
@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -32,13 +33,26 @@ import (
 func main() {
 	path := flag.String("config", "", "config of the store (required)")
 	rounds := flag.Int("rounds", 5, "repetitions of each measurement; the median is printed")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the measurements into this file")
 	flag.Parse()
 	if *path == "" || *rounds < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "scaletime:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*path, *rounds); err != nil {
 		fmt.Fprintln(os.Stderr, "scaletime:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
