@@ -23,6 +23,7 @@ type apiUpdate struct {
 	Updated   time.Time    `json:"updated"`
 	Page      string       `json:"page"`
 	API       string       `json:"api"`
+	ISWURL    string       `json:"isw_url"`
 	Langs     []string     `json:"langs"`
 	Variants  []apiVariant `json:"variants"`
 }
@@ -43,7 +44,7 @@ func (s *Server) apiUpdateOf(u *dedupe.Update) apiUpdate {
 	page := updatePath(u)
 	a := apiUpdate{
 		ID: u.ID, Series: u.Series, Number: u.Number, Date: u.Date.Format(time.DateOnly), Title: reportTitle(u),
-		Published: u.Published.UTC(), Updated: u.Updated.UTC(), Page: s.abs(page), API: s.abs("/api" + page),
+		Published: firstPublished(u).UTC(), Updated: u.Updated.UTC(), Page: s.abs(page), API: s.abs("/api" + page), ISWURL: iswURL(u),
 		Langs: u.Langs(), Variants: []apiVariant{},
 	}
 	for _, v := range u.Variants {

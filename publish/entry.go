@@ -63,8 +63,8 @@ func (s *Server) mergedEntry(u *dedupe.Update) entry {
 		Published: firstPublished(u), Updated: u.Updated, Update: u,
 		Categories: numberCategory(l, u),
 	}
-	e.Content = headerHTML(l, u.Number, u.Variants, lead) + lead.Content
-	e.Links = versionLinks(u)
+	e.Content = headerHTML(l, header{number: u.Number, versions: u.Variants, shown: lead, isw: iswURL(u)}) + lead.Content
+	e.Links = withISWLink(l, versionLinks(u), iswURL(u))
 	s.attribute(&e, lead)
 	return e
 }
@@ -117,7 +117,7 @@ func (s *Server) versionEntry(u *dedupe.Update, v dedupe.Variant, lang string) e
 	}
 	// No number: learned from a translation into another language, it would
 	// change this feed's bytes too.
-	e.Content = headerHTML(l, 0, shown, v) + v.Content
+	e.Content = headerHTML(l, header{versions: shown, shown: v, isw: iswURL(u)}) + v.Content
 	if v.URL != "" {
 		e.Links = append(e.Links, entryLink{Rel: "alternate", Href: v.URL, Lang: v.Lang, Title: plainText(v.Title)})
 	}
@@ -128,6 +128,7 @@ func (s *Server) versionEntry(u *dedupe.Update, v dedupe.Variant, lang string) e
 		}
 		e.Links = append(e.Links, entryLink{Rel: rel, Href: o.URL, Lang: o.Lang, Title: plainText(o.Title)})
 	}
+	e.Links = withISWLink(l, e.Links, iswURL(u))
 	s.attribute(&e, v)
 	return e
 }
@@ -162,31 +163,42 @@ func numberCategory(l labels, u *dedupe.Update) []string {
 	return []string{l.update(u.Number)}
 }
 
-// headerHTML is the line above the content: the report's number, unless 0,
-// and a link to every version, since most feed readers show one link only.
-func headerHTML(l labels, number int, vs []dedupe.Variant, shown dedupe.Variant) string {
+// header is what the line above an entry's content shows.
+type header struct {
+	number   int // 0: none
+	versions []dedupe.Variant
+	shown    dedupe.Variant
+	isw      string // ISW's original, linked when no version is the original
+}
+
+// headerHTML is the line above the content: the report's number and a link
+// to every version, since most feed readers show one link only.
+func headerHTML(l labels, h header) string {
 	var parts []string
-	for _, v := range vs {
+	original := false
+	for _, v := range h.versions {
 		if v.URL == "" {
 			continue
 		}
 		var marks []string
 		if v.Role == config.RoleOriginal {
-			marks = append(marks, l.Original)
+			marks, original = append(marks, l.Original), true
 		}
-		if v.Source == shown.Source && v.Lang == shown.Lang {
+		if v.Source == h.shown.Source && v.Lang == h.shown.Lang {
 			marks = append(marks, l.Below)
 		}
 		label := langName(v.Lang)
 		if len(marks) > 0 {
 			label += " (" + strings.Join(marks, ", ") + ")"
 		}
-		parts = append(parts, fmt.Sprintf(`<a href="%s" hreflang="%s" rel="nofollow noreferrer">%s</a>`,
-			html.EscapeString(v.URL), html.EscapeString(v.Lang), html.EscapeString(label)))
+		parts = append(parts, linkHTML(v.URL, v.Lang, label))
+	}
+	if !original && h.isw != "" {
+		parts = append(parts, linkHTML(h.isw, "en", l.OriginalAtISW))
 	}
 	var line []string
-	if number > 0 {
-		line = append(line, "<strong>"+html.EscapeString(l.update(number))+"</strong>")
+	if h.number > 0 {
+		line = append(line, "<strong>"+html.EscapeString(l.update(h.number))+"</strong>")
 	}
 	if len(parts) > 0 {
 		line = append(line, html.EscapeString(l.Versions)+" "+strings.Join(parts, " · "))
@@ -195,6 +207,28 @@ func headerHTML(l labels, number int, vs []dedupe.Variant, shown dedupe.Variant)
 		return ""
 	}
 	return "<p>" + strings.Join(line, " · ") + "</p>\n"
+}
+
+func linkHTML(href, lang, label string) string {
+	return fmt.Sprintf(`<a href="%s" hreflang="%s" rel="nofollow noreferrer">%s</a>`,
+		html.EscapeString(href), html.EscapeString(lang), html.EscapeString(label))
+}
+
+// iswURL is the address of ISW's original of u, if it is a web address.
+func iswURL(u *dedupe.Update) string {
+	if p, err := url.Parse(u.ISWURL); err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != "" {
+		return u.ISWURL
+	}
+	return ""
+}
+
+// withISWLink adds a related link to ISW's original, unless a link goes there
+// already, so that subscribers reach it even while ISW's feed is unread.
+func withISWLink(l labels, links []entryLink, isw string) []entryLink {
+	if isw == "" || slices.ContainsFunc(links, func(k entryLink) bool { return k.Href == isw }) {
+		return links
+	}
+	return append(links, entryLink{Rel: "related", Href: isw, Lang: "en", Title: l.OriginalAtISW})
 }
 
 // firstPublished is when the report first appeared at one of its sources: the

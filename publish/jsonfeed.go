@@ -22,6 +22,7 @@ type jsonItemExt struct {
 	Series   string        `json:"series"`
 	Number   int           `json:"number,omitempty"`
 	Date     string        `json:"date"`
+	ISWURL   string        `json:"isw_url,omitempty"`
 	Variants []jsonVariant `json:"variants"`
 }
 
@@ -84,7 +85,10 @@ func newJSONItem(e *entry, about string) *jsonItem {
 		Language: e.Lang,
 	}
 	u := e.Update
-	ext := &jsonItemExt{About: about, Series: u.Series, Number: u.Number, Date: u.Date.Format(time.DateOnly), Variants: []jsonVariant{}}
+	if isw := iswURL(u); isw != e.Link {
+		it.ExternalUrl = isw
+	}
+	ext := &jsonItemExt{About: about, Series: u.Series, Number: u.Number, Date: u.Date.Format(time.DateOnly), ISWURL: iswURL(u), Variants: []jsonVariant{}}
 	for _, v := range u.Variants {
 		ext.Variants = append(ext.Variants, jsonVariant{Lang: v.Lang, Source: v.Source, Role: v.Role, Title: plainText(v.Title), URL: v.URL})
 	}

@@ -53,9 +53,12 @@ type feedLinks struct {
 
 type report struct {
 	Anchor, Series, Page, Date, DateISO string
-	Number                              int
-	Published, Updated                  string
-	Versions                            []version
+	// ISWURL links ISW's original; HasOriginal says a version is it.
+	ISWURL             string
+	HasOriginal        bool
+	Number             int
+	Published, Updated string
+	Versions           []version
 }
 
 type version struct {
@@ -68,9 +71,11 @@ func (s *Server) reportOf(u *dedupe.Update) report {
 	r := report{
 		Anchor: u.ID, Series: u.Series, Page: updatePath(u), Number: u.Number,
 		Date: u.Date.Format("January 2, 2006"), DateISO: u.Date.Format(time.DateOnly),
+		ISWURL:    iswURL(u),
 		Published: firstPublished(u).UTC().Format("2006-01-02 15:04 UTC"), Updated: u.Updated.UTC().Format("2006-01-02 15:04 UTC"),
 	}
 	for _, v := range u.Variants {
+		r.HasOriginal = r.HasOriginal || v.Role == config.RoleOriginal
 		r.Versions = append(r.Versions, version{
 			Lang: v.Lang, Name: langName(v.Lang), Source: v.Source, SourceTitle: s.sourceTitle(v), Title: plainText(v.Title), URL: v.URL,
 			Published: v.Published.UTC().Format("2006-01-02 15:04 UTC"), Original: v.Role == config.RoleOriginal,

@@ -247,3 +247,44 @@ func TestFeedOfALanguageElseTheOriginalSwapsInTheTranslationUnderTheSameID(t *te
 		}
 	}
 }
+
+func TestTheOriginalsAddressIsInEveryFeedPageAndTheAPIBeforeISWsItemArrives(t *testing.T) {
+	f := newFixture(t, Options{})
+	it := german(401, "2023-03-29", `<p>Die Lage am 29. März.</p><p>Das vollständige <a href="https://www.understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023">Russian Offensive Update 401</a> gibt es direkt bei UNDERSTANDING WAR</p>`)
+	f.ingest(spa, it)
+	var api struct {
+		ISWURL string `json:"isw_url"`
+	}
+	if err := json.Unmarshal([]byte(f.get("/api/updates/401").body), &api); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(api.ISWURL, "understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023") {
+		t.Fatalf("/api/updates/401 isw_url = %q, want ISW's page the translation names", api.ISWURL)
+	}
+	orig := api.ISWURL
+	atom := f.get("/feed.atom").body
+	if !strings.Contains(atom, `<link href="`+orig+`" rel="related" type="text/html" hreflang="en" title="Original at ISW">`) {
+		t.Errorf("the merged Atom entry has no related link to ISW's original:\n%s", atom)
+	}
+	var jf struct {
+		Items []struct {
+			ExternalURL string `json:"external_url"`
+		} `json:"items"`
+	}
+	json.Unmarshal([]byte(f.get("/feed.json").body), &jf)
+	if len(jf.Items) != 1 || jf.Items[0].ExternalURL != orig {
+		t.Errorf("JSON Feed items %+v, want external_url %s", jf.Items, orig)
+	}
+	if de := parseFeed(t, f.get("/de/feed.atom").body).Items[0].Content; !strings.Contains(de, `hreflang="en" rel="nofollow noreferrer">Original beim ISW</a>`) {
+		t.Errorf("the German entry does not link the original in German:\n%s", de)
+	}
+	for _, page := range []string{"/", "/updates/401"} {
+		if body := f.get(page).body; !strings.Contains(body, `href="`+orig+`" hreflang="en" rel="nofollow noreferrer">Original at ISW</a>`) {
+			t.Errorf("%s does not link ISW's original:\n%s", page, body)
+		}
+	}
+	f.ingest(isw, original("2023-03-29", "<p>March 29 report.</p>"))
+	if atom := f.get("/feed.atom").body; strings.Contains(atom, `title="Original at ISW"`) {
+		t.Errorf("with ISW's item in, its address is linked twice, as the original and as ISW's:\n%s", atom)
+	}
+}
