@@ -318,6 +318,7 @@ func (b *batch) rebuild(place string) error {
 		}
 	}
 	if len(best) == 0 {
+		b.s.decoded.forget(pk)
 		return b.reports.Delete(pk)
 	}
 	var old Update

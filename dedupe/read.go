@@ -109,8 +109,8 @@ func (s *Store) seriesUpdates(reports *bolt.Bucket, series string, q Query) ([]U
 		if !q.After.IsZero() && !d.After(q.After) {
 			break
 		}
-		var u Update
-		if err := json.Unmarshal(v, &u); err != nil {
+		u, err := s.decoded.decode(k, v)
+		if err != nil {
 			return nil, fmt.Errorf("report %q: %w", k, err)
 		}
 		if q.Lang != "" {

@@ -55,6 +55,7 @@ type Store struct {
 	now func() time.Time
 	// generation counts this Store's committed writes; see Generation.
 	generation atomic.Uint64
+	decoded    decodedReports
 }
 
 // Generation changes after every write this Store commits (a batch that

@@ -104,6 +104,9 @@ type site struct {
 	langs       []string
 	origLang    string               // the merged feed's language, which has no "+" view
 	docs        map[string]*document // the current feeds, rendered eagerly
+	// shows fingerprints what each view's current feed shows, so that the
+	// next site can tell which views it must render again.
+	shows map[view][sha256.Size]byte
 
 	rendering singleflight.Group
 	mu        sync.Mutex
@@ -204,7 +207,30 @@ func (s *Server) refresh() error {
 		docs: map[string]*document{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes}
 	next.generation.Store(generation)
 	s.keepCurrent(next)
+	if err := s.renderCurrent(old, next); err != nil {
+		return err
+	}
+	s.site.Store(next)
+	if old.updates != nil {
+		s.notify(changedFeeds(old, next))
+	}
+	return nil
+}
+
+// renderCurrent renders next's current feeds, taking the documents of a view
+// whose current feed shows the same as in old from old: a report in one
+// language re-renders the merged feed and that language's.
+func (s *Server) renderCurrent(old, next *site) error {
+	next.shows = map[view][sha256.Size]byte{}
 	for _, v := range next.views() {
+		shows := next.showing(v, s.cfg.FeedSize)
+		next.shows[v] = shows
+		if prev, ok := old.shows[v]; ok && prev == shows {
+			for _, f := range formats {
+				next.docs[v.feedPath(f)] = old.docs[v.feedPath(f)]
+			}
+			continue
+		}
 		for _, f := range formats {
 			doc, err := s.renderFeed(next, v, f, "")
 			if err != nil {
@@ -213,11 +239,18 @@ func (s *Server) refresh() error {
 			next.docs[v.feedPath(f)] = doc
 		}
 	}
-	s.site.Store(next)
-	if old.updates != nil {
-		s.notify(changedFeeds(old, next))
-	}
 	return nil
+}
+
+// showing fingerprints what a view's current feed shows: its updates and the
+// archive it links to.
+func (st *site) showing(v view, size int) [sha256.Size]byte {
+	h := st.history(v, size)
+	prev := ""
+	if len(h.months) > 0 {
+		prev = h.months[0]
+	}
+	return fingerprint(h.current, prev, strings.Join(st.langs, ","))
 }
 
 // published reads the updates of the series the config publishes.
@@ -245,9 +278,12 @@ func (s *Server) published() ([]dedupe.Update, error) {
 }
 
 // fingerprint covers everything of the updates that the documents show
-// without content; content changes move Updated.
-func fingerprint(ups []dedupe.Update) [sha256.Size]byte {
+// without content (content changes move Updated), and extra strings.
+func fingerprint(ups []dedupe.Update, extra ...string) [sha256.Size]byte {
 	h := sha256.New()
+	for _, x := range extra {
+		fmt.Fprintf(h, "%s\x00", x)
+	}
 	var n [8]byte
 	for i := range ups {
 		u := &ups[i]
