@@ -183,3 +183,20 @@ func TestRefreshWithoutAWriteReadsNothing(t *testing.T) {
 		t.Error("a batch that changed nothing rendered a new site")
 	}
 }
+
+func TestAReportInOneLanguageRendersOnlyTheFeedsThatShowIt(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	before := f.srv.site.Load().docs
+	f.ingest(isw, original("2023-03-30", "<p>March 30 report.</p>"))
+	after := f.srv.site.Load().docs
+	for path, doc := range after {
+		rendered := doc != before[path]
+		if want := !strings.HasPrefix(path, "/de/"); rendered != want {
+			t.Errorf("%s rendered again: %v, want %v", path, rendered, want)
+		}
+	}
+	if !strings.Contains(f.get("/feed.atom").body, "March 30 report.") {
+		t.Error("the merged feed lacks the new report")
+	}
+}
