@@ -1,0 +1,189 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	killsFlag = flag.Int("kills", 0, "SIGKILLs in TestSIGKILLLosesNothing (default 30, 300 with ISWFEED_LONG=1)")
+	seedFlag  = flag.Uint64("crash-seed", 0, "seed of the kills' moments (default: from the clock, logged)")
+)
+
+// long reports whether the long variants of the reliability tests run.
+func long() bool { return os.Getenv("ISWFEED_LONG") == "1" }
+
+// servedUpdate is what /api/updates shows of an update, without the times
+// that say when this daemon ingested it.
+type servedUpdate struct {
+	ID       string   `json:"id"`
+	Series   string   `json:"series"`
+	Number   int      `json:"number"`
+	Date     string   `json:"date"`
+	Title    string   `json:"title"`
+	Langs    []string `json:"langs"`
+	Variants []struct {
+		Lang, Source, Role, Title, URL string
+		Published                      time.Time
+		ContentHTML                    string `json:"content_html"`
+	} `json:"variants"`
+}
+
+// servedUpdates reads every update the daemon at listen serves, or nil when
+// it does not answer.
+func servedUpdates(listen string) []servedUpdate {
+	code, body := get("http://" + listen + "/api/updates?limit=500")
+	if code != 200 {
+		return nil
+	}
+	var page struct {
+		Updates []servedUpdate `json:"updates"`
+	}
+	if json.Unmarshal([]byte(body), &page) != nil {
+		return nil
+	}
+	return page.Updates
+}
+
+// withContent adds each variant's content, read from /api/updates/{series}/{date}.
+func withContent(t *testing.T, listen string, ups []servedUpdate) []servedUpdate {
+	t.Helper()
+	for i, u := range ups {
+		code, body := get("http://" + listen + "/api/updates/" + u.Series + "/" + u.Date)
+		if code != 200 || json.Unmarshal([]byte(body), &ups[i]) != nil {
+			t.Fatalf("/api/updates/%s/%s: %d %s", u.Series, u.Date, code, body)
+		}
+	}
+	return ups
+}
+
+func variantCount(ups []servedUpdate) int {
+	n := 0
+	for _, u := range ups {
+		n += len(u.Variants)
+	}
+	return n
+}
+
+// checkStore opens a store no process holds and runs bbolt's consistency check.
+func checkStore(t *testing.T, path string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("the store does not open after a SIGKILL: %v", err)
+	}
+	defer db.Close()
+	if err := db.View(func(tx *bolt.Tx) error {
+		for problem := range tx.Check() {
+			return problem
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("the store fails bbolt's consistency check after a SIGKILL: %v", err)
+	}
+}
+
+// TestSIGKILLLosesNothing kills `iswfeed serve` at random moments while its
+// sources keep publishing reports and translations. After every kill the
+// store is consistent and the restarted daemon serves every update served
+// before, with the same id; at the end it serves exactly what a daemon that
+// was never killed serves.
+func TestSIGKILLLosesNothing(t *testing.T) {
+	kills := 30
+	if long() {
+		kills = 300
+	}
+	if *killsFlag > 0 {
+		kills = *killsFlag
+	}
+	seed := *seedFlag
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("%d kills, -crash-seed %d", kills, seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+
+	src := newLiveSources(t, 4000)
+	dir := t.TempDir()
+	listen, store := freeAddr(t), filepath.Join(dir, "iswfeed.db")
+	cfg := writeLiveConfig(t, dir, listen, store, src)
+	seen := map[string]servedUpdate{}
+	growing := kills * 2 / 3 // the last third of the kills hit sources that no longer change
+	for i := range kills {
+		if i < growing {
+			src.advance()
+		}
+		d := startDaemon(t, dir, "-config", cfg)
+		var ups []servedUpdate
+		waitFor(t, fmt.Sprintf("the daemon to serve after kill %d", i), d, func() bool {
+			ups = servedUpdates(listen)
+			return ups != nil
+		})
+		assertKept(t, i, seen, ups)
+		time.Sleep(time.Duration(rng.Int64N(int64(1500 * time.Millisecond))))
+		if i < growing && rng.IntN(2) == 0 {
+			src.advance()
+		}
+		for _, u := range servedUpdates(listen) {
+			seen[u.ID] = u
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(100 * time.Millisecond))))
+		d.cmd.Process.Kill()
+		d.cmd.Wait()
+		checkStore(t, store)
+	}
+
+	// The killed daemon's store, and a fresh one that was never killed, on the
+	// sources as they now stand.
+	d := startDaemon(t, dir, "-config", cfg)
+	fresh := t.TempDir()
+	refListen := freeAddr(t)
+	ref := startDaemon(t, fresh, "-config", writeLiveConfig(t, fresh, refListen, filepath.Join(fresh, "iswfeed.db"), src))
+	step := int(src.step.Load())
+	for _, run := range []struct {
+		listen string
+		d      *daemon
+	}{{listen, d}, {refListen, ref}} {
+		waitFor(t, "every report and translation", run.d, func() bool {
+			ups := servedUpdates(run.listen)
+			return len(ups) == reports(step) && variantCount(ups) == reports(step)+translations(step)
+		})
+	}
+	got, want := withContent(t, listen, servedUpdates(listen)), withContent(t, refListen, servedUpdates(refListen))
+	assertKept(t, kills, seen, got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after %d kills the daemon serves other updates than one never killed:\n got %+v\nwant %+v", kills, got, want)
+	}
+	t.Logf("%d reports with %d variants, %d of them seen before a kill, all kept", len(got), variantCount(got), len(seen))
+}
+
+// assertKept fails when ups lacks an update seen before a kill, or shows it
+// with another date, another number (a number may become known), or fewer
+// variants.
+func assertKept(t *testing.T, kill int, seen map[string]servedUpdate, ups []servedUpdate) {
+	t.Helper()
+	byID := map[string]servedUpdate{}
+	for _, u := range ups {
+		byID[u.ID] = u
+	}
+	for id, before := range seen {
+		after, ok := byID[id]
+		switch {
+		case !ok:
+			t.Fatalf("after kill %d, update %s (%d of %s), served before, is gone", kill, id, before.Number, before.Date)
+		case before.Number != 0 && after.Number != before.Number || after.Date != before.Date:
+			t.Fatalf("after kill %d, update %s moved from %d of %s to %d of %s", kill, id, before.Number, before.Date, after.Number, after.Date)
+		case len(after.Variants) < len(before.Variants):
+			t.Fatalf("after kill %d, update %s lost a variant: %v, was %v", kill, id, after.Langs, before.Langs)
+		}
+	}
+}
