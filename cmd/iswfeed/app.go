@@ -34,6 +34,9 @@ type app struct {
 
 	// stale is set while the feeds lag behind the store after a failed render.
 	stale atomic.Bool
+	// ingestFault is the last failed ingest's error (a full disk, say), until
+	// an ingest stores items again; /healthz shows it.
+	ingestFault atomic.Pointer[error]
 
 	mu       sync.Mutex
 	ingested map[string]dedupe.Report // the last batch of each source, for poll's table
@@ -45,7 +48,12 @@ type sink struct{ a *app }
 func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) error {
 	rep, err := s.a.store.IngestBatch(src, items)
 	if err != nil {
+		s.a.ingestFault.Store(&err)
 		return err
+	}
+	// A batch that changes nothing writes nothing, so it proves nothing.
+	if rep.Changed > 0 && s.a.ingestFault.Swap(nil) != nil {
+		s.a.log.Info("the store takes items again", "source", src.Name)
 	}
 	s.a.log.Debug("ingest", "source", src.Name, "seen", rep.Seen, "changed", rep.Changed, "skipped", rep.Skipped, "held", rep.Held)
 	s.a.mu.Lock()
@@ -201,7 +209,8 @@ type healthBody struct {
 	Error      string `json:"error,omitempty"`
 }
 
-// health is 200 when the store is readable and the scheduler runs.
+// health is 200 when the store is readable and takes items, and the
+// scheduler runs; otherwise its status and error say why.
 func (a *app) health() (any, bool) {
 	body := healthBody{Status: "ok", Scheduler: a.poller.Running(), LastSuccess: map[string]time.Time{}, FeedsStale: a.stale.Load()}
 	err := a.db.View(func(tx *bolt.Tx) error {
@@ -217,9 +226,12 @@ func (a *app) health() (any, bool) {
 			}
 		}
 	}
+	fault := a.ingestFault.Load()
 	switch {
 	case err != nil:
 		body.Status, body.Error = "store unreadable", err.Error()
+	case fault != nil:
+		body.Status, body.Error = "store not taking items", (*fault).Error()
 	case !body.Scheduler:
 		body.Status = "scheduler stopped"
 	}
