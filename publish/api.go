@@ -9,26 +9,43 @@ import (
 	"strings"
 	"time"
 
+	"iswfeed/config"
 	"iswfeed/dedupe"
 )
 
-// apiUpdate is an update as the JSON API shows it.
-type apiUpdate struct {
-	ID        string       `json:"id"`
-	Series    string       `json:"series"`
-	Number    int          `json:"number,omitempty"`
-	Date      string       `json:"date"`
-	Title     string       `json:"title"`
-	Published time.Time    `json:"published"`
-	Updated   time.Time    `json:"updated"`
-	Page      string       `json:"page"`
-	API       string       `json:"api"`
-	ISWURL    string       `json:"isw_url"`
-	Langs     []string     `json:"langs"`
-	Variants  []apiVariant `json:"variants"`
+// APIVersion is the version of the public JSON: every document of the HTTP
+// API and every -json output of the command line carries it as api_version.
+// Within a version fields are only added; a field that changes meaning or
+// goes away makes the next version.
+const APIVersion = 1
+
+// UpdateView is an update as the public JSON shows it: in /api/updates, in
+// /api/updates/{number} and in iswfeed updates -json and show -json. It is
+// built from the store's dedupe.Update and never stored.
+type UpdateView struct {
+	ID     string `json:"id"`
+	Series string `json:"series"`
+	// Number is left out while the calendar does not know it.
+	Number int `json:"number,omitempty"`
+	// Date is the report's date, YYYY-MM-DD (US Eastern).
+	Date string `json:"date"`
+	// Title is the report's title as the feeds show it.
+	Title string `json:"title"`
+	// LeadTitle is the title of the version that stands for the update: the
+	// original's, else the earliest translation's.
+	LeadTitle string `json:"lead_title"`
+	// ISWURL is the address of ISW's original; empty when not known.
+	ISWURL    string        `json:"isw_url"`
+	Published time.Time     `json:"published"`
+	Updated   time.Time     `json:"updated"`
+	Page      string        `json:"page"`
+	API       string        `json:"api"`
+	Langs     []string      `json:"langs"`
+	Variants  []VariantView `json:"variants"`
 }
 
-type apiVariant struct {
+// VariantView is one version of an update: the original or a translation.
+type VariantView struct {
 	Lang      string    `json:"lang"`
 	Source    string    `json:"source"`
 	Role      string    `json:"role"`
@@ -40,18 +57,64 @@ type apiVariant struct {
 	ContentHTML string `json:"content_html,omitempty"`
 }
 
-func (s *Server) apiUpdateOf(u *dedupe.Update) apiUpdate {
+// UpdateList is a page of /api/updates and the output of iswfeed updates
+// -json; Next is the URL of the following page.
+type UpdateList struct {
+	APIVersion int          `json:"api_version"`
+	Updates    []UpdateView `json:"updates"`
+	Next       string       `json:"next,omitempty"`
+}
+
+// UpdateDoc is one update with its content: /api/updates/{number} and
+// iswfeed show -json.
+type UpdateDoc struct {
+	APIVersion int `json:"api_version"`
+	UpdateView
+}
+
+// SourceList is /api/sources and iswfeed sources -json.
+type SourceList struct {
+	APIVersion int            `json:"api_version"`
+	Sources    []SourceStatus `json:"sources"`
+}
+
+// GapsDoc is iswfeed gaps -json: what the store could not complete, as
+// dedupe.Gaps documents it.
+type GapsDoc struct {
+	APIVersion int `json:"api_version"`
+	dedupe.Gaps
+}
+
+// ViewOf returns the public view of u for the site at cfg's base_url, with
+// its variants' content, if it was read, sanitised.
+func ViewOf(cfg *config.Config, u *dedupe.Update) UpdateView {
+	clean := *u
+	clean.Variants = slices.Clone(u.Variants)
+	for i := range clean.Variants {
+		v := &clean.Variants[i]
+		v.Content = sanitize(v.Content, v.URL)
+	}
+	return viewOf(cfg, &clean)
+}
+
+// viewOf returns the public view of u, whose content is sanitised already.
+func viewOf(cfg *config.Config, u *dedupe.Update) UpdateView {
 	page := updatePath(u)
-	a := apiUpdate{
+	a := UpdateView{
 		ID: u.ID, Series: u.Series, Number: u.Number, Date: u.Date.Format(time.DateOnly), Title: reportTitle(u),
-		Published: firstPublished(u).UTC(), Updated: u.Updated.UTC(), Page: s.abs(page), API: s.abs("/api" + page), ISWURL: iswURL(u),
-		Langs: u.Langs(), Variants: []apiVariant{},
+		LeadTitle: plainText(u.Lead().Title), Published: firstPublished(u).UTC(), Updated: u.Updated.UTC(),
+		Page: absURL(cfg, page), API: absURL(cfg, "/api"+page), ISWURL: iswURL(u), Langs: u.Langs(), Variants: []VariantView{},
 	}
 	for _, v := range u.Variants {
-		a.Variants = append(a.Variants, apiVariant{Lang: v.Lang, Source: v.Source, Role: v.Role, Title: plainText(v.Title),
+		a.Variants = append(a.Variants, VariantView{Lang: v.Lang, Source: v.Source, Role: v.Role, Title: plainText(v.Title),
 			URL: v.URL, Published: v.Published.UTC(), Changed: v.Changed.UTC(), ContentHTML: v.Content})
 	}
 	return a
+}
+
+// absURL makes a server path absolute against cfg's base_url.
+func absURL(cfg *config.Config, path string) string {
+	return strings.TrimSuffix(cfg.BaseURL, "/") + path
 }
 
 const (
@@ -204,13 +267,10 @@ func (s *Server) apiUpdates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderListing(l listing, ups []dedupe.Update, next cursor) (*document, error) {
-	out := struct {
-		Updates []apiUpdate `json:"updates"`
-		Next    string      `json:"next,omitempty"`
-	}{Updates: []apiUpdate{}}
+	out := UpdateList{APIVersion: APIVersion, Updates: []UpdateView{}}
 	var modified time.Time
 	for i := range ups {
-		out.Updates = append(out.Updates, s.apiUpdateOf(&ups[i]))
+		out.Updates = append(out.Updates, viewOf(s.cfg, &ups[i]))
 		modified = latest(modified, ups[i].Updated)
 	}
 	if !next.date.IsZero() {
@@ -227,7 +287,7 @@ func (s *Server) apiUpdate(st *site, r *http.Request) (*document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.jsonDocument(r.URL.Path, s.apiUpdateOf(u), u.Updated)
+	return s.jsonDocument(r.URL.Path, UpdateDoc{APIVersion: APIVersion, UpdateView: viewOf(s.cfg, u)}, u.Updated)
 }
 
 // apiSources answers /api/sources from the daemon's poll state.
@@ -236,7 +296,7 @@ func (s *Server) apiSources(_ *site, r *http.Request) (*document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.jsonDocument(r.URL.Path, map[string]any{"sources": sources}, time.Time{})
+	return s.jsonDocument(r.URL.Path, SourceList{APIVersion: APIVersion, Sources: sources}, time.Time{})
 }
 
 func (s *Server) sources() ([]SourceStatus, error) {
@@ -257,6 +317,7 @@ func (s *Server) sources() ([]SourceStatus, error) {
 // apiIndex answers /api: what the API and the feeds' extension offer.
 func (s *Server) apiIndex(st *site, r *http.Request) (*document, error) {
 	doc := map[string]any{
+		"api_version":    APIVersion,
 		"updates":        s.abs("/api/updates") + "{?lang,limit,before}; each page's next is " + s.abs("/api/updates/before/") + "{series}/{date}{?lang,limit}",
 		"update":         s.abs("/api/updates/") + "{number} or {series}/{date}",
 		"sources":        s.abs("/api/sources"),

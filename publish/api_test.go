@@ -18,7 +18,7 @@ func TestAPIUpdates(t *testing.T) {
 	f := newFixture(t, Options{})
 	threeReports(f)
 	var page struct {
-		Updates []apiUpdate
+		Updates []UpdateView
 		Next    string
 	}
 	r := f.get("/api/updates")
@@ -83,7 +83,7 @@ func TestAPIUpdateHasEveryVersionWithSanitisedContent(t *testing.T) {
 	f := newFixture(t, Options{})
 	threeReports(f)
 	for _, p := range []string{"/api/updates/401", "/api/updates/2023-03-29", "/api/updates/russian-offensive/2023-03-29"} {
-		var u apiUpdate
+		var u UpdateView
 		r := f.get(p)
 		if err := json.Unmarshal([]byte(r.body), &u); err != nil {
 			t.Fatalf("%s: %v %s", p, err, r.body)
@@ -244,7 +244,7 @@ func TestPagingThroughSeriesSharingDatesShowsEachUpdateOnce(t *testing.T) {
 		for path != "" {
 			r := f.get(path)
 			var page struct {
-				Updates []apiUpdate
+				Updates []UpdateView
 				Next    string
 			}
 			if r.StatusCode != 200 || json.Unmarshal([]byte(r.body), &page) != nil {
@@ -310,7 +310,7 @@ func TestExportedAPIPagesLeadFromOneToTheNext(t *testing.T) {
 			t.Errorf("%s differs from what HTTP serves", p)
 		}
 		var page struct {
-			Updates []apiUpdate
+			Updates []UpdateView
 			Next    string
 		}
 		if err := json.Unmarshal(b, &page); err != nil {

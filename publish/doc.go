@@ -26,6 +26,15 @@
 //	/api/sources                           JSON: each source's poll state
 //	/healthz, /metrics, /icon.svg
 //
+// # JSON views
+//
+// The API's documents are view types, apart from the store's records:
+// UpdateList (/api/updates and its pages), UpdateDoc (/api/updates/{number},
+// with sanitised content), SourceList (/api/sources) and GapsDoc. The
+// command line's -json prints the same views, built with ViewOf, so that a
+// script sees one shape wherever it asks. Each document carries
+// api_version (APIVersion); within a version fields are only added.
+//
 // # Feeds
 //
 // Feeds are built from gorilla/feeds' format structs, embedded in this

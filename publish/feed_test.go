@@ -283,7 +283,7 @@ func TestSanitisation(t *testing.T) {
 					content = feed.Items[0].Content + feed.Items[0].Description
 				}
 				if strings.HasPrefix(p, "/api/") {
-					var u apiUpdate
+					var u UpdateView
 					json.Unmarshal([]byte(body), &u)
 					content = u.Variants[0].ContentHTML
 				}

@@ -38,7 +38,9 @@ type Options struct {
 	Generation func() uint64
 }
 
-// SourceStatus is one source's poll state as /api/sources shows it.
+// SourceStatus is one source's poll state as the public JSON shows it: in
+// /api/sources and iswfeed sources -json. Times are left out until they
+// happen.
 type SourceStatus struct {
 	Name                string    `json:"name"`
 	URL                 string    `json:"url"`
@@ -53,6 +55,9 @@ type SourceStatus struct {
 	Count200            int       `json:"count_200"`
 	Count304            int       `json:"count_304"`
 	CountErrors         int       `json:"count_errors"`
+	// NetworkDown says the last poll failed while every source failed, so
+	// the failure was not counted against this one.
+	NetworkDown bool `json:"network_down,omitempty"`
 }
 
 // Server serves the feeds, pages and API from documents rendered once per

@@ -259,9 +259,7 @@ func (v view) name(l labels) string {
 }
 
 // abs makes a server path absolute against base_url.
-func (s *Server) abs(path string) string {
-	return strings.TrimSuffix(s.cfg.BaseURL, "/") + path
-}
+func (s *Server) abs(path string) string { return absURL(s.cfg, path) }
 
 func listOr(items []string, none string) string {
 	if len(items) == 0 {

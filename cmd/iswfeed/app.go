@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -78,12 +76,9 @@ func (a *app) refresh() {
 }
 
 func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
-	db, err := bolt.Open(cfg.Database, 0o600, &bolt.Options{Timeout: 3 * time.Second})
+	db, err := openWritable(cfg.Database)
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("the store %s is in use by a running iswfeed; stop it first (the reading commands, such as iswfeed sources, work while it runs)", cfg.Database)
-		}
-		return nil, fmt.Errorf("unable to open the store %s: %w", cfg.Database, err)
+		return nil, stopDaemonFirst(err)
 	}
 	a := &app{log: log, db: db, ingested: map[string]dedupe.Report{}}
 	a.cfg.Store(cfg)
@@ -176,26 +171,7 @@ func (a *app) lastIngest(source string) (dedupe.Report, bool) {
 
 // sourceStatuses joins the configured sources with their poll state.
 func (a *app) sourceStatuses() ([]publish.SourceStatus, error) {
-	states, err := fetch.States(a.db)
-	if err != nil {
-		return nil, err
-	}
-	byName := map[string]fetch.State{}
-	for _, s := range states {
-		byName[s.Name] = s
-	}
-	cfg := a.cfg.Load()
-	out := make([]publish.SourceStatus, 0, len(cfg.Sources))
-	for _, src := range cfg.Sources {
-		s := byName[src.Name]
-		out = append(out, publish.SourceStatus{
-			Name: src.Name, URL: src.URL, Lang: src.Lang, Role: src.Role,
-			LastAttempt: s.LastAttempt, LastSuccess: s.LastSuccess, LastStatus: s.LastStatus, LastError: s.LastError,
-			ConsecutiveFailures: s.ConsecutiveFailures, NextPoll: s.NextPoll,
-			Count200: int(s.OKCount), Count304: int(s.NotModifiedCount), CountErrors: int(s.ErrorCount),
-		})
-	}
-	return out, nil
+	return sourceStatuses(a.cfg.Load(), a.db)
 }
 
 // healthBody is /healthz's answer.

@@ -2,21 +2,21 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mmcdole/gofeed"
 
 	"iswfeed/config"
-	"iswfeed/dedupe"
+	"iswfeed/publish"
 )
 
 // serveFile starts a loopback source answering with one testdata file.
@@ -150,11 +150,73 @@ func TestHealthNeedsTheSchedulerAndAReadableStore(t *testing.T) {
 	}
 }
 
-func TestAdminSocketCarriesTheWholeQuery(t *testing.T) {
-	q := dedupe.Query{Series: []string{"russian-offensive", "iran-update"}, Lang: "de", Limit: 7,
-		Before: time.Date(2023, 3, 30, 0, 0, 0, 0, time.UTC), After: time.Date(2023, 3, 28, 0, 0, 0, 0, time.UTC), Content: true}
-	got, err := queryOf(queryValues(q))
-	if err != nil || !reflect.DeepEqual(got, q) {
-		t.Errorf("query %+v came back as %+v (%v)", q, got, err)
+func TestEveryReadAnswersTheSameThroughTheDaemon(t *testing.T) {
+	isw := serveFile(t, "isw.xml", "application/rss+xml")
+	spa := serveFile(t, "spartanat.xml", "application/rss+xml")
+	cfg := testConfig(t,
+		config.Source{Name: "isw", URL: isw.URL, Lang: "en", Role: config.RoleOriginal},
+		config.Source{Name: "spartanat", URL: spa.URL, Lang: "de", Role: config.RoleTranslation},
+	)
+	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer a.Close()
+	a.poller.PollAll(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := serveAdmin(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	remote, err := dialDaemon(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := &storeAccess{local: &storeReader{cfg: cfg, store: a.store, db: a.db}}
+	tests := map[string]struct {
+		read   string
+		params url.Values
+	}{
+		"updates in German, two at most": {"updates", url.Values{"lang": {"de"}, "limit": {"2"}, "series": {"russian-offensive"}}},
+		"every update of every series":   {"updates", nil},
+		"update by number":               {"update", url.Values{"series": {"russian-offensive"}, "key": {"401"}}},
+		"update by report date":          {"update", url.Values{"series": {"russian-offensive"}, "key": {"2023-03-30"}}},
+		"update that is not there":       {"update", url.Values{"series": {"russian-offensive"}, "key": {"999"}}},
+		"gaps":                           {"gaps", nil},
+		"sources":                        {"sources", nil},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			want, wantErr := askJSON(local, tc.read, tc.params)
+			got, gotErr := askJSON(remote, tc.read, tc.params)
+			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || got != want {
+				t.Errorf("through the daemon:\n%s (%v)\nfrom the store:\n%s (%v)", got, gotErr, want, wantErr)
+			}
+			if wantErr == nil && !strings.Contains(want, `"api_version": 1`) {
+				t.Errorf("answer without its api_version:\n%s", want)
+			}
+		})
+	}
+}
+
+// askJSON asks a read and prints its answer as -json would.
+func askJSON(acc *storeAccess, read string, params url.Values) (string, error) {
+	var v any
+	var err error
+	switch read {
+	case "updates":
+		v, err = ask[publish.UpdateList](acc, read, params)
+	case "update":
+		v, err = ask[publish.UpdateDoc](acc, read, params)
+	case "gaps":
+		v, err = ask[publish.GapsDoc](acc, read, params)
+	case "sources":
+		v, err = ask[publish.SourceList](acc, read, params)
+	}
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	printJSON(&b, v)
+	return b.String(), nil
 }
