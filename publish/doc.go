@@ -56,7 +56,10 @@
 // else the source feed's own title, else its name); RSS carries them as
 // dc:creator. Every source's HTML is made absolute
 // against the variant's URL and sanitised by one bluemonday policy; titles are
-// plain text.
+// plain text. Before that, the placeholders that consent plugins (Borlabs
+// Cookie, Complianz, Embed Privacy, WP YouTube Lyte, Cookiebot) put in place of
+// embedded tweets and videos become a plain link to what they embed, or go
+// where their markup does not name it (embeds.go).
 //
 // # Archives
 //

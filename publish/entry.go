@@ -216,10 +216,7 @@ func linkHTML(href, lang, label string) string {
 
 // iswURL is the address of ISW's original of u, if it is a web address.
 func iswURL(u *dedupe.Update) string {
-	if p, err := url.Parse(u.ISWURL); err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != "" {
-		return u.ISWURL
-	}
-	return ""
+	return webURL(u.ISWURL)
 }
 
 // withISWLink adds a related link to ISW's original, unless a link goes there
