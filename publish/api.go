@@ -256,7 +256,11 @@ func (l listing) url() string {
 // apiUpdates answers /api/updates and the pages after a cursor: newest
 // first, filtered by ?lang=, at most ?limit=, with the URL of the next page.
 func (s *Server) apiUpdates(w http.ResponseWriter, r *http.Request) {
-	st := s.site.Load()
+	st, err := s.whole(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	l, err := s.listingOf(st, r)
 	if err != nil {
 		s.fail(w, r, err)

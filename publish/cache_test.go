@@ -91,8 +91,8 @@ func TestDocumentCacheHoldsNoMoreBytesThanItsBound(t *testing.T) {
 func TestADocumentHoldsNoSpareCapacity(t *testing.T) {
 	body := make([]byte, 1000, 4096)
 	d := newDocument(body, typeText, time.Time{})
-	if cap(d.body) != len(d.body) || cap(d.gz) != len(d.gz) {
-		t.Errorf("body %d/%d, gzip %d/%d bytes used/held", len(d.body), cap(d.body), len(d.gz), cap(d.gz))
+	if gz := d.gzipped(); cap(d.body) != len(d.body) || cap(gz) != len(gz) {
+		t.Errorf("body %d/%d, gzip %d/%d bytes used/held", len(d.body), cap(d.body), len(gz), cap(gz))
 	}
 }
 
@@ -198,5 +198,44 @@ func TestAReportInOneLanguageRendersOnlyTheFeedsThatShowIt(t *testing.T) {
 	}
 	if !strings.Contains(f.get("/feed.atom").body, "March 30 report.") {
 		t.Error("the merged feed lacks the new report")
+	}
+}
+
+func TestStartServesTheCurrentFeedsFromTheNewestReports(t *testing.T) {
+	f := historyOf(t, 90)
+	full := f.srv.site.Load()
+	fresh := New(f.cfg, f.store, f.srv.log, Options{})
+	st, ok, err := fresh.newestSite()
+	if err != nil || !ok {
+		t.Fatalf("newestSite: ok %v, err %v", ok, err)
+	}
+	if len(st.updates) >= len(full.updates) {
+		t.Errorf("the newest reports are %d of %d: the whole history", len(st.updates), len(full.updates))
+	}
+	if err := fresh.renderCurrent(&site{}, st); err != nil {
+		t.Fatal(err)
+	}
+	for path, doc := range full.docs {
+		if got := st.docs[path]; got == nil || got.etag != doc.etag {
+			t.Errorf("%s from the newest reports differs from the one of the whole history", path)
+		}
+	}
+}
+
+func TestArchivesWaitForTheHistoryAfterStart(t *testing.T) {
+	f := historyOf(t, 90)
+	f.srv = New(f.cfg, f.store, f.srv.log, Options{})
+	if err := f.srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.web.Config.Handler = f.srv
+	if r := f.get("/feed.atom"); r.StatusCode != 200 {
+		t.Fatalf("/feed.atom after Start: %d", r.StatusCode)
+	}
+	if r := f.get("/archive/2023-01.atom"); r.StatusCode != 200 || strings.Count(r.body, "<entry") != 31 {
+		t.Errorf("/archive/2023-01.atom after Start: %d, %d entries", r.StatusCode, strings.Count(r.body, "<entry"))
+	}
+	if r := f.get("/api/updates?limit=500"); r.StatusCode != 200 || strings.Count(r.body, `"date"`) != 90 {
+		t.Errorf("/api/updates after Start: %d, %d updates", r.StatusCode, strings.Count(r.body, `"date"`))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -25,35 +26,52 @@ const (
 )
 
 // document is one rendered response, kept until the next change: its bytes,
-// their gzip, and a strong ETag for each (the two are different
-// representations, so RFC 9110 wants different strong validators).
+// their gzip (made on first request for it), and a strong ETag for each (the
+// two are different representations, so RFC 9110 wants different strong
+// validators).
 type document struct {
-	body, gz     []byte
+	body         []byte
 	etag, gzEtag string
 	contentType  string
 	modified     time.Time
-	// lastModified, bodyLen and gzLen are header values formatted once, not
-	// per request.
-	lastModified   string
-	bodyLen, gzLen string
+	lastModified string
 	// header holds extra response headers: WebSub's Link, pages' CSP.
 	header http.Header
+	// The values of the headers every answer sends, made once so that a
+	// request allocates none: http.Header keys in canonical form.
+	etagHeader, gzEtagHeader, typeHeader, lengthHeader, modifiedHeader []string
+
+	gzOnce         sync.Once
+	gz             []byte
+	gzLengthHeader []string
 }
 
 func newDocument(body []byte, contentType string, modified time.Time) *document {
 	sum := sha256.Sum256(body)
 	tag := hex.EncodeToString(sum[:16])
-	d := &document{body: body, contentType: contentType, etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
-	d.setModified(modified)
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	zw.Write(body)
-	zw.Close()
-	// Exact-size copies: a buffer's spare capacity is memory the document
+	// An exact-size copy: a buffer's spare capacity is memory the document
 	// would hold without counting it.
-	d.body, d.gz = exact(body), exact(buf.Bytes())
-	d.bodyLen, d.gzLen = strconv.Itoa(len(d.body)), strconv.Itoa(len(d.gz))
+	body = exact(body)
+	d := &document{body: body, contentType: contentType, etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
+	d.etagHeader, d.gzEtagHeader = []string{d.etag}, []string{d.gzEtag}
+	d.typeHeader, d.lengthHeader = []string{contentType}, []string{strconv.Itoa(len(body))}
+	d.setModified(modified)
 	return d
+}
+
+// gzipped returns the gzip of the document's bytes, compressing them on the
+// first call.
+func (d *document) gzipped() []byte {
+	d.gzOnce.Do(func() {
+		var buf bytes.Buffer
+		buf.Grow(len(d.body)/4 + 64)
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		zw.Write(d.body)
+		zw.Close()
+		d.gz = exact(buf.Bytes())
+		d.gzLengthHeader = []string{strconv.Itoa(len(d.gz))}
+	})
+	return d.gz
 }
 
 // exact returns b in a slice of its own length and capacity.
@@ -64,7 +82,8 @@ func exact(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
 
-// size is the memory the document holds, about: its bytes and their gzip.
+// size is the memory the document holds, about: its bytes and, once made,
+// their gzip.
 func (d *document) size() int { return cap(d.body) + cap(d.gz) + documentOverhead }
 
 // documentOverhead is what a document holds beyond its bodies: header values
@@ -74,37 +93,55 @@ const documentOverhead = 512
 // setModified sets the document's time and the Last-Modified it sends.
 func (d *document) setModified(t time.Time) {
 	d.modified = t.UTC().Truncate(time.Second)
-	d.lastModified = ""
+	d.lastModified, d.modifiedHeader = "", nil
 	if d.hasModified() {
 		d.lastModified = d.modified.Format(http.TimeFormat)
+		d.modifiedHeader = []string{d.lastModified}
 	}
 }
 
-// serve answers r from d: 304 when the client's validators match, gzip when
-// the client accepts it, headers only for HEAD.
-func (d *document) serve(w http.ResponseWriter, r *http.Request, maxAge time.Duration) {
+var (
+	varyHeader = []string{"Accept-Encoding"}
+	gzipHeader = []string{"gzip"}
+	// revalidate is the Cache-Control of documents of live state.
+	revalidate = cacheControl(0)
+)
+
+// cacheControl is the Cache-Control value of a document kept maxAge.
+func cacheControl(maxAge time.Duration) []string {
+	return []string{"public, max-age=" + strconv.Itoa(int(maxAge.Seconds()))}
+}
+
+// serve answers r from d with Cache-Control cc (see cacheControl): 304 when
+// the client's validators match, gzip when the client accepts it, headers
+// only for HEAD.
+func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) {
 	h := w.Header()
-	body, etag, length := d.body, d.etag, d.bodyLen
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		body, etag, length = d.gz, d.gzEtag, d.gzLen
-		h.Set("Content-Encoding", "gzip")
+	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	etag := d.etagHeader
+	if gz {
+		etag = d.gzEtagHeader
 	}
-	h.Set("ETag", etag)
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge.Seconds())))
-	if d.lastModified != "" {
-		h.Set("Last-Modified", d.lastModified)
+	h["Etag"] = etag
+	h["Vary"] = varyHeader
+	h["Cache-Control"] = cc
+	if d.modifiedHeader != nil {
+		h["Last-Modified"] = d.modifiedHeader
 	}
 	for k, vs := range d.header {
 		h[k] = vs
 	}
-	if d.notModified(r, etag) {
-		h.Del("Content-Encoding")
+	if d.notModified(r, etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", d.contentType)
-	h.Set("Content-Length", length)
+	body, length := d.body, d.lengthHeader
+	if gz {
+		body, length = d.gzipped(), d.gzLengthHeader
+		h["Content-Encoding"] = gzipHeader
+	}
+	h["Content-Type"] = d.typeHeader
+	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)
@@ -137,7 +174,9 @@ func matchesAny(list, etag string) bool {
 		return true
 	}
 	want := strings.TrimPrefix(etag, "W/")
-	for _, t := range strings.Split(list, ",") {
+	for rest := list; rest != ""; {
+		var t string
+		t, rest, _ = strings.Cut(rest, ",")
 		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == want {
 			return true
 		}
@@ -148,18 +187,22 @@ func matchesAny(list, etag string) bool {
 // acceptsGzip reads Accept-Encoding, honouring q=0 for gzip and for *.
 func acceptsGzip(header string) bool {
 	star := false
-	for _, part := range strings.Split(header, ",") {
+	for rest := header; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		q := 1.0
-		if v, ok := strings.CutPrefix(strings.ReplaceAll(strings.TrimSpace(params), " ", ""), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
+		if params != "" {
+			if v, ok := strings.CutPrefix(strings.ReplaceAll(strings.TrimSpace(params), " ", ""), "q="); ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
 			}
 		}
-		switch strings.ToLower(strings.TrimSpace(name)) {
-		case "gzip", "x-gzip":
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
 			return q > 0
-		case "*":
+		case name == "*":
 			star = q > 0
 		}
 	}

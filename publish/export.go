@@ -155,7 +155,7 @@ func (s *Server) exportOne(dir, p string) error {
 	if err := writeFileAtomic(name, doc.body, doc.fileTime()); err != nil {
 		return err
 	}
-	return writeFileAtomic(name+".gz", doc.gz, doc.fileTime())
+	return writeFileAtomic(name+".gz", doc.gzipped(), doc.fileTime())
 }
 
 // exportDocument finds the document the last request of p rendered.

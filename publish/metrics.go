@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,6 +16,7 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	pings    *prometheus.CounterVec
+	counters sync.Map // routeStatus → prometheus.Counter of requests
 }
 
 // newMetrics makes the counters and registers them with reg. A config reload
@@ -63,12 +65,30 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
-		m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		m.counter(r.Pattern, sw.status).Inc()
 	})
+}
+
+// routeStatus names one counter of requests.
+type routeStatus struct {
+	route  string
+	status int
+}
+
+// counter returns the requests counter of a route and status, looked up in
+// the vector once and then kept, so that counting a request builds no label
+// strings.
+func (m *metrics) counter(route string, status int) prometheus.Counter {
+	k := routeStatus{route, status}
+	if c, ok := m.counters.Load(k); ok {
+		return c.(prometheus.Counter)
+	}
+	label := route
+	if label == "" {
+		label = "unmatched"
+	}
+	c, _ := m.counters.LoadOrStore(k, m.requests.WithLabelValues(label, strconv.Itoa(status)))
+	return c.(prometheus.Counter)
 }
 
 type statusWriter struct {

@@ -59,7 +59,7 @@ func (s *Server) current(path func(*http.Request) (string, error)) http.HandlerF
 			http.Error(w, "not rendered yet", http.StatusServiceUnavailable)
 			return
 		}
-		doc.serve(w, r, s.cfg.CacheMaxAge)
+		doc.serve(w, r, s.cacheControl)
 	}
 }
 
@@ -85,7 +85,11 @@ type renderer func(st *site, r *http.Request) (*document, error)
 // neither renders nor keeps another copy.
 func (s *Server) lazy(render renderer) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		st := s.site.Load()
+		st, err := s.whole(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		s.serveCached(w, r, st, r.URL.Path, func() (*document, error) { return render(st, r) })
 	}
 }
@@ -97,7 +101,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, st *site, k
 		s.fail(w, r, err)
 		return
 	}
-	doc.serve(w, r, s.cfg.CacheMaxAge)
+	doc.serve(w, r, s.cacheControl)
 }
 
 // dynamic serves documents that show live state (the sources' health): they
@@ -109,12 +113,13 @@ func (s *Server) dynamic(render renderer) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		doc.serve(w, r, 0)
+		doc.serve(w, r, revalidate)
 	}
 }
 
 func (s *Server) static(doc *document) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { doc.serve(w, r, 24*time.Hour) }
+	cc := cacheControl(24 * time.Hour)
+	return func(w http.ResponseWriter, r *http.Request) { doc.serve(w, r, cc) }
 }
 
 // archive renders /archive/{yyyy-mm}.{format} and /archive/{lang}/{yyyy-mm}.{format}.

@@ -95,6 +95,8 @@ type Server struct {
 	stamps     map[string]stamp // last ETag and Last-Modified by path
 	// lazyBytes bounds each site's cache of documents rendered on request.
 	lazyBytes int
+	// cacheControl is what documents kept until the next change send.
+	cacheControl []string
 
 	pings sync.WaitGroup
 
@@ -109,6 +111,10 @@ type site struct {
 	langs       []string
 	origLang    string               // the merged feed's language, which has no "+" view
 	docs        map[string]*document // the current feeds, rendered eagerly
+	// partial marks a site of the newest reports only, made by Start;
+	// complete is closed when a site of the whole history replaces it.
+	partial  bool
+	complete chan struct{}
 	// shows fingerprints what each view's current feed shows, so that the
 	// next site can tell which views it must render again.
 	shows map[view][sha256.Size]byte
@@ -136,7 +142,7 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 	s := &Server{cfg: cfg, store: store, log: log, opts: opts, now: time.Now,
 		started: time.Now().UTC().Truncate(time.Second).Add(time.Second),
 		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{},
-		lazyBytes: maxLazyBytes}
+		lazyBytes: maxLazyBytes, cacheControl: cacheControl(cfg.CacheMaxAge)}
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
 	s.handler = s.metrics.instrument(s.routes())
 	return s
@@ -196,7 +202,7 @@ func (s *Server) refresh() error {
 	old := s.site.Load()
 	// Read before the updates: a write after this is seen by the next refresh.
 	generation := s.store.Generation()
-	if old.updates != nil && old.generation.Load() == generation {
+	if old.updates != nil && !old.partial && old.generation.Load() == generation {
 		return nil
 	}
 	ups, err := s.published()
@@ -204,7 +210,7 @@ func (s *Server) refresh() error {
 		return err
 	}
 	fp := fingerprint(ups)
-	if old.updates != nil && old.fingerprint == fp {
+	if old.updates != nil && !old.partial && old.fingerprint == fp {
 		old.generation.Store(generation)
 		return nil
 	}
@@ -216,7 +222,10 @@ func (s *Server) refresh() error {
 		return err
 	}
 	s.site.Store(next)
-	if old.updates != nil {
+	switch {
+	case old.partial:
+		close(old.complete)
+	case old.updates != nil:
 		s.notify(changedFeeds(old, next))
 	}
 	return nil
@@ -258,8 +267,8 @@ func (st *site) showing(v view, size int) [sha256.Size]byte {
 	return fingerprint(h.current, prev, strings.Join(st.langs, ","))
 }
 
-// published reads the updates of the series the config publishes.
-func (s *Server) published() ([]dedupe.Update, error) {
+// publishedSeries lists the series the config publishes.
+func (s *Server) publishedSeries() []string {
 	series := []string{}
 	for name := range s.cfg.Series {
 		if s.cfg.Published(name) {
@@ -269,6 +278,12 @@ func (s *Server) published() ([]dedupe.Update, error) {
 	if s.cfg.Published(config.DefaultSeries) && !slices.Contains(series, config.DefaultSeries) {
 		series = append(series, config.DefaultSeries)
 	}
+	return series
+}
+
+// published reads the updates of the series the config publishes.
+func (s *Server) published() ([]dedupe.Update, error) {
+	series := s.publishedSeries()
 	if len(series) == 0 {
 		return []dedupe.Update{}, nil
 	}
@@ -453,6 +468,7 @@ func (st *site) cached(key string, render func() (*document, error)) (*document,
 		if err != nil {
 			return nil, err
 		}
+		d.gzipped() // before it is counted, so that the cache's bound holds
 		st.keep(key, d)
 		return d, nil
 	})

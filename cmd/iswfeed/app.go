@@ -111,10 +111,11 @@ func (a *app) init(cfg *config.Config) error {
 	return err
 }
 
-// newServer builds the HTTP side for cfg and renders it.
+// newServer builds the HTTP side for cfg and renders its current feeds; the
+// history is read in the background.
 func (a *app) newServer(cfg *config.Config) (*publish.Server, error) {
 	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: a.metrics, Generation: a.generation})
-	return srv, srv.Refresh()
+	return srv, srv.Start()
 }
 
 // generation is the id of the store's last write: every ingest and every

@@ -1,0 +1,97 @@
+package publish
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"iswfeed/dedupe"
+)
+
+// Start renders the current feeds from the newest reports alone, so that a
+// daemon serves them without waiting to read its whole history, and then
+// reads the history in the background, as Refresh does. Until that is done,
+// everything else (archives, pages, the API) waits for it. When the newest
+// reports cannot tell a view's current feed, Start reads the history first.
+func (s *Server) Start() error {
+	st, ok, err := s.newestSite()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.Refresh()
+	}
+	if err := s.renderCurrent(&site{}, st); err != nil {
+		return err
+	}
+	s.site.Store(st)
+	go func() {
+		if err := s.Refresh(); err != nil {
+			s.log.Error("publish: unable to read the history; archives, pages and the API wait for the next refresh", "err", err)
+		}
+	}()
+	return nil
+}
+
+// newestSite is a partial site of each view's newest reports, enough for its
+// current feed; ok is false when some view needs more.
+func (s *Server) newestSite() (*site, bool, error) {
+	series := s.publishedSeries()
+	limit := s.cfg.FeedSize + 32 // the open month and the one report that names the previous
+	q := dedupe.Query{Series: series, Limit: limit}
+	merged, err := s.store.Updates(q)
+	if err != nil || len(series) == 0 || len(merged) < limit {
+		return nil, false, err
+	}
+	st := &site{partial: true, updates: merged, langs: sortedLangs(s.cfg, merged),
+		docs: map[string]*document{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes,
+		complete: make(chan struct{})}
+	byID := map[string]bool{}
+	for _, u := range merged {
+		byID[u.ID] = true
+	}
+	for _, l := range st.langs {
+		q.Lang = l
+		ups, err := s.store.Updates(q)
+		if err != nil {
+			return nil, false, fmt.Errorf("publish: %w", err)
+		}
+		if h := splitHistory(ups, s.cfg.FeedSize); len(ups) == limit && len(h.current) == len(ups) {
+			return nil, false, nil
+		}
+		for _, u := range ups {
+			if !byID[u.ID] {
+				byID[u.ID] = true
+				st.updates = append(st.updates, u)
+			}
+		}
+	}
+	slices.SortStableFunc(st.updates, newestFirst)
+	if h := splitHistory(merged, s.cfg.FeedSize); len(h.current) == len(merged) {
+		return nil, false, nil
+	}
+	s.keepCurrent(st)
+	return st, true, nil
+}
+
+// whole returns the current site once it holds the whole history: at once,
+// except after Start until the history is read, or until ctx ends.
+func (s *Server) whole(ctx context.Context) (*site, error) {
+	st := s.site.Load()
+	if !st.partial {
+		return st, nil
+	}
+	select {
+	case <-st.complete:
+		return s.site.Load(), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// newestFirst orders updates as dedupe.Store.Updates does: newest report date
+// first, then by series.
+func newestFirst(a, b dedupe.Update) int {
+	return cmp.Or(b.Date.Compare(a.Date), cmp.Compare(a.Series, b.Series))
+}
