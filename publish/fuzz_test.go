@@ -79,7 +79,7 @@ func FuzzConditionalHeaders(f *testing.F) {
 			req.Header["If-Modified-Since"] = []string{ims}
 			req.Header["Accept-Encoding"] = []string{ae}
 			rec := httptest.NewRecorder()
-			doc.serve(rec, req, time.Minute)
+			doc.serve(rec, req, cacheControl(time.Minute))
 			etag := rec.Header().Get("ETag")
 			if etag != doc.etag && etag != doc.gzEtag {
 				t.Fatalf("ETag %q is neither of the document's", etag)
