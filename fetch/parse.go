@@ -2,8 +2,6 @@ package fetch
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -40,9 +38,10 @@ const (
 	maxContentBytes = 2 << 20
 )
 
-// Parse turns a feed body into normalised items: UTF-8 text, absolute URLs
-// resolved against xml:base and base (the URL the feed was fetched from, after
-// redirects), an ID and a Published date always set. contentType is the HTTP
+// Parse turns a feed body into normalised items (see Item): UTF-8 text,
+// http(s) links, relative URLs resolved against xml:base, else the item's own
+// link, else base (the URL the feed was fetched from, after redirects, less
+// its user-info and query), an ID and a Published date always set. contentType is the HTTP
 // Content-Type; it is used only for a charset the body does not declare.
 // Items without a date of their own are dated fetched. Only the first
 // maxItems items are kept, and content is cut to maxContentBytes.
@@ -97,10 +96,12 @@ func parse(src config.Source, body []byte, contentType string, base *url.URL, fe
 			p.ttl = time.Duration(mins) * time.Minute
 		}
 	}
+	base = publicBase(base)
+	feedTitle := oneLine(feed.Title, maxTitleBytes)
 	for _, fi := range feed.Items {
 		if fi != nil {
 			it := normalise(src, base, fi, fetched)
-			it.FeedTitle = cleanText(feed.Title)
+			it.FeedTitle = feedTitle
 			if it.Truncated {
 				p.truncated++
 			}
@@ -110,47 +111,18 @@ func parse(src config.Source, body []byte, contentType string, base *url.URL, fe
 	return p, nil
 }
 
-func normalise(src config.Source, base *url.URL, fi *gofeed.Item, fetched time.Time) Item {
-	it := Item{
-		Source:  src.Name,
-		Lang:    src.Lang,
-		ID:      cleanText(fi.GUID),
-		Title:   cleanText(fi.Title),
-		Link:    absolute(base, cleanText(fi.Link)),
-		Content: cleanText(fi.Content),
+// publicBase is the feed's URL as the base of relative URLs: without the
+// user-info and query that may hold the source's secrets, so that no URL
+// resolved against it carries them into public output.
+func publicBase(u *url.URL) *url.URL {
+	if u == nil {
+		return nil
 	}
-	if it.Content == "" {
-		it.Content = cleanText(fi.Description)
+	public, err := url.Parse(config.PublicURL(u.String()))
+	if err != nil || !public.IsAbs() {
+		return nil
 	}
-	it.Content, it.Truncated = truncateUTF8(it.Content, maxContentBytes)
-	it.Content = absoluteHTML(base, it.Content)
-	if len(fi.Authors) > 0 && fi.Authors[0] != nil {
-		it.Author = cleanText(fi.Authors[0].Name)
-	}
-	if fi.PublishedParsed != nil {
-		it.Published = fi.PublishedParsed.UTC()
-	}
-	if fi.UpdatedParsed != nil {
-		it.Updated = fi.UpdatedParsed.UTC()
-	}
-	if it.Published.IsZero() {
-		it.Published = it.Updated
-	}
-	if it.Published.IsZero() {
-		it.Published = fetched.UTC().Truncate(time.Second)
-		it.Undated = true
-	}
-	if it.Updated.IsZero() {
-		it.Updated = it.Published
-	}
-	if it.ID == "" {
-		it.ID = it.Link
-	}
-	if it.ID == "" {
-		sum := sha256.Sum256([]byte(it.Title + "\x00" + it.Content))
-		it.ID = "sha256:" + hex.EncodeToString(sum[:])
-	}
-	return it
+	return public
 }
 
 // Bounds on the shape of an XML feed, far above what real feeds need. gofeed's
@@ -335,22 +307,6 @@ func stripControlBytes(b []byte) []byte {
 
 func isControlRune(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7F || (r >= 0x80 && r < 0xA0) || r == 0xFFFE || r == 0xFFFF
-}
-
-// cleanText trims s, drops control characters (also those that arrive as
-// character references such as &#1;), and replaces invalid UTF-8.
-func cleanText(s string) string {
-	s = strings.TrimSpace(s)
-	if strings.IndexFunc(s, isControlRune) < 0 && utf8.ValidString(s) {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
-		if isControlRune(r) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 // controlRefs are character references to C0 controls (&#1;, &#x1F;), which

@@ -43,10 +43,10 @@ func TestParseWordPressRSS(t *testing.T) {
 			t.Errorf("Link = %q", first.Link)
 		}
 	})
-	t.Run("content:encoded is the content and its relative URLs are made absolute", func(t *testing.T) {
+	t.Run("content:encoded is the content and its relative URLs resolve against the item's link", func(t *testing.T) {
 		for _, want := range []string{
 			`src="https://www.spartanat.com/wp-content/uploads/2023/03/karte-401.png"`,
-			`href="https://www.spartanat.com/archiv/"`,
+			`href="https://www.spartanat.com/2023/03/archiv/"`,
 			`href="https://www.understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023"`,
 		} {
 			if !strings.Contains(first.Content, want) {

@@ -20,12 +20,18 @@ func absolute(base *url.URL, ref string) string {
 	return base.ResolveReference(u).String()
 }
 
-// urlAttrs are the attributes of content HTML that hold a single URL.
-var urlAttrs = map[string]bool{"href": true, "src": true, "poster": true, "cite": true, "action": true, "data": true}
+// urlAttrs are the attributes of HTML that hold a single URL (HTML 4 and 5,
+// SVG's xlink:href); srcset holds several and is read apart.
+var urlAttrs = map[string]bool{
+	"href": true, "src": true, "poster": true, "cite": true, "action": true, "formaction": true,
+	"data": true, "longdesc": true, "background": true, "usemap": true, "codebase": true,
+	"icon": true, "manifest": true, "profile": true, "xlink:href": true,
+}
 
 // absoluteHTML makes the URL attributes of an HTML fragment (urlAttrs and
-// srcset) absolute. gofeed has already applied xml:base where one was in
-// scope; what remains relative is resolved against the URL the feed came from.
+// srcset) absolute against base. gofeed has already applied xml:base where
+// one was in scope (to all but longdesc and srcset, which then resolve
+// against base); this is the only other place URLs are made absolute.
 //
 // It streams tokens rather than building a tree: a tree of a hostile fragment
 // costs a hundred times its size, and rendering it back closes every element.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,7 +93,7 @@ func ViewOf(cfg *config.Config, u *dedupe.Update) UpdateView {
 	clean.Variants = slices.Clone(u.Variants)
 	for i := range clean.Variants {
 		v := &clean.Variants[i]
-		v.Content = sanitize(v.Content, v.URL)
+		v.Content = sanitize(v.Content)
 	}
 	return viewOf(cfg, &clean)
 }
@@ -303,11 +304,13 @@ func (s *Server) apiSources(_ *site, r *http.Request) (*document, error) {
 	return s.jsonDocument(r.URL.Path, SourceList{APIVersion: APIVersion, Sources: sources}, time.Time{})
 }
 
+// sources lists the sources as /status and /api/sources show them: their
+// addresses without user-info and query, which may hold secrets.
 func (s *Server) sources() ([]SourceStatus, error) {
 	if s.opts.Sources == nil {
 		out := []SourceStatus{}
 		for _, src := range s.cfg.Sources {
-			out = append(out, SourceStatus{Name: src.Name, URL: src.URL, Lang: src.Lang, Role: src.Role})
+			out = append(out, SourceStatus{Name: src.Name, URL: config.PublicURL(src.URL), Lang: src.Lang, Role: src.Role})
 		}
 		return out, nil
 	}
@@ -315,7 +318,26 @@ func (s *Server) sources() ([]SourceStatus, error) {
 	if sources == nil {
 		sources = []SourceStatus{}
 	}
+	for i := range sources {
+		sources[i].URL = config.PublicURL(sources[i].URL)
+		sources[i].LastError = publicText(sources[i].LastError)
+	}
 	return sources, err
+}
+
+// addressIn matches what looks like an absolute URL in text, such as the
+// address a poll error quotes.
+var addressIn = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+
+// publicText is text with every address in it shown as config.PublicURL
+// shows it.
+func publicText(s string) string {
+	return addressIn.ReplaceAllStringFunc(s, func(addr string) string {
+		if public := config.PublicURL(addr); public != "" {
+			return public
+		}
+		return "[address]"
+	})
 }
 
 // apiIndex answers /api: what the API and the feeds' extension offer.

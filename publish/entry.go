@@ -255,8 +255,8 @@ func (s *Server) attribute(e *entry, v dedupe.Variant) {
 	if !ok {
 		return
 	}
-	e.Source = &entrySource{Name: e.Author, URL: src.URL}
-	if u, err := url.Parse(src.URL); err == nil && u.Host != "" {
+	e.Source = &entrySource{Name: e.Author, URL: config.PublicURL(src.URL)}
+	if u, err := url.Parse(e.Source.URL); err == nil && u.Host != "" {
 		e.AuthorURI = u.Scheme + "://" + u.Host + "/"
 	}
 }

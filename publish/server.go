@@ -368,7 +368,7 @@ func (s *Server) sanitised(u dedupe.Update) (*dedupe.Update, error) {
 	}
 	for j := range full.Variants {
 		v := &full.Variants[j]
-		v.Content = sanitize(unblockEmbeds(v.Content), v.URL)
+		v.Content = sanitize(unblockEmbeds(v.Content))
 	}
 	return &full, nil
 }
