@@ -54,12 +54,14 @@
 // install dates old reports as they were, and updated is when a variant last
 // arrived or changed. Authors are the sources' display names (config title:,
 // else the source feed's own title, else its name); RSS carries them as
-// dc:creator. Every source's HTML is made absolute
-// against the variant's URL and sanitised by one bluemonday policy; titles are
-// plain text. Before that, the placeholders that consent plugins (Borlabs
-// Cookie, Complianz, Embed Privacy, WP YouTube Lyte, Cookiebot) put in place of
+// dc:creator. Every source's HTML, whose URLs fetch has already made
+// absolute, is sanitised by one bluemonday policy; titles are plain text.
+// Before that, the placeholders that consent plugins (Borlabs Cookie,
+// Complianz, Embed Privacy, WP YouTube Lyte, Cookiebot) put in place of
 // embedded tweets and videos become a plain link to what they embed, or go
-// where their markup does not name it (embeds.go).
+// where their markup does not name it (embeds.go). A source's address is
+// shown as config.PublicURL shows it (no user-info, no query), on /status,
+// /api/sources and in feeds' source elements.
 //
 // # Archives
 //
