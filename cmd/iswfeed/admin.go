@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -52,13 +53,9 @@ func adminHandler(a *app) http.Handler {
 func serveAdmin(ctx context.Context, a *app) error {
 	path := socketPath(a.cfg.Load().Database)
 	os.Remove(path) // a stale socket of a daemon that died; the store's lock proves none runs
-	ln, err := net.Listen("unix", path)
+	ln, err := listenPrivate(path)
 	if err != nil {
-		return fmt.Errorf("unable to open the admin socket: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return fmt.Errorf("unable to protect the admin socket: %w", err)
+		return err
 	}
 	srv := &http.Server{Handler: adminHandler(a), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
@@ -68,6 +65,31 @@ func serveAdmin(ctx context.Context, a *app) error {
 	}()
 	go srv.Serve(ln)
 	return nil
+}
+
+// listenPrivate listens on a unix socket at path that only this user can
+// reach from its first moment: it is created in a fresh 0700 directory, made
+// 0600 there, and only then moved to path.
+func listenPrivate(path string) (net.Listener, error) {
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".iswfeed-admin-*")
+	if err != nil {
+		return nil, fmt.Errorf("unable to open the admin socket: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	private := filepath.Join(dir, "sock")
+	ln, err := net.Listen("unix", private)
+	if err != nil {
+		return nil, fmt.Errorf("unable to open the admin socket: %w", err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false) // serveAdmin removes it from path
+	if err := os.Chmod(private, 0o600); err == nil {
+		err = os.Rename(private, path)
+	}
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("unable to open the admin socket: %w", err)
+	}
+	return ln, nil
 }
 
 // errLocked says the store is held by a process that does not answer on the

@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mmcdole/gofeed"
 
@@ -219,4 +221,38 @@ func askJSON(acc *storeAccess, read string, params url.Values) (string, error) {
 	var b strings.Builder
 	printJSON(&b, v)
 	return b.String(), nil
+}
+
+func TestAdminSocketIsOnlyTheDaemonUsers(t *testing.T) {
+	cfg := testConfig(t, config.Source{Name: "isw", URL: "http://127.0.0.1:1/", Lang: "en", Role: config.RoleOriginal})
+	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	old := syscall.Umask(0) // the mode must not depend on the umask
+	ctx, cancel := context.WithCancel(context.Background())
+	err = serveAdmin(ctx, a)
+	syscall.Umask(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(socketPath(cfg.Database))
+	if err != nil || info.Mode()&os.ModeSocket == 0 || info.Mode().Perm() != 0o600 {
+		t.Errorf("admin socket: %v %v, want a socket with mode 0600", info.Mode(), err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(cfg.Database), ".iswfeed-admin-*")); len(left) > 0 {
+		t.Errorf("the private directory was left behind: %v", left)
+	}
+	if _, err := dialDaemon(cfg); err != nil {
+		t.Errorf("the daemon does not answer on its socket: %v", err)
+	}
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for _, err := os.Stat(socketPath(cfg.Database)); err == nil && time.Now().Before(deadline); _, err = os.Stat(socketPath(cfg.Database)) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := os.Stat(socketPath(cfg.Database)); err == nil {
+		t.Error("the socket outlived the daemon")
+	}
 }
