@@ -91,10 +91,7 @@ type GapsDoc struct {
 func ViewOf(cfg *config.Config, u *dedupe.Update) UpdateView {
 	clean := *u
 	clean.Variants = slices.Clone(u.Variants)
-	for i := range clean.Variants {
-		v := &clean.Variants[i]
-		v.Content = sanitize(v.Content)
-	}
+	sanitizeVariants(clean.Variants)
 	return viewOf(cfg, &clean)
 }
 

@@ -366,11 +366,15 @@ func (s *Server) sanitised(u dedupe.Update) (*dedupe.Update, error) {
 	if !found {
 		full = u
 	}
-	for j := range full.Variants {
-		v := &full.Variants[j]
-		v.Content = sanitize(unblockEmbeds(v.Content))
-	}
+	sanitizeVariants(full.Variants)
 	return &full, nil
+}
+
+// sanitizeVariants makes each variant's content safe to serve, in place.
+func sanitizeVariants(vs []dedupe.Variant) {
+	for i := range vs {
+		vs[i].Content = sanitize(unblockEmbeds(vs[i].Content))
+	}
 }
 
 // remember keeps u's sanitised content if the current feeds show it.
