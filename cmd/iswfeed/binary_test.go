@@ -279,7 +279,7 @@ func TestBrokenConfigNamesTheKey(t *testing.T) {
 
 func TestDemoShowsAMergedFeedOffline(t *testing.T) {
 	listen := freeAddr(t)
-	d := &daemon{cmd: exec.Command(binary, "demo", "-listen", listen), out: &syncBuffer{}}
+	d := &daemon{cmd: exec.Command(binary, "demo", "-static", "-listen", listen), out: &syncBuffer{}}
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

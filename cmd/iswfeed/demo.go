@@ -11,11 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"iswfeed/config"
 )
 
-// demoFeeds are the built-in sample sources: ISW's feed and two translators.
+// demoFeeds are the static demo's sample sources: ISW's feed and two
+// translators, as they stand after five reports.
 //
 //go:embed demo/isw.xml demo/spartanat.xml demo/ukrainian.atom
 var demoFeeds embed.FS
@@ -23,10 +25,24 @@ var demoFeeds embed.FS
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "", stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address of the demo's web server")
+	static := fs.Bool("static", false, "serve the same five reports forever instead of publishing on a clock")
+	tick := fs.Duration("tick", 20*time.Second, "how often the moving demo's ISW publishes a report")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	sources, err := serveDemoSources(ctx)
+	if *tick < time.Second {
+		return fmt.Errorf("demo: -tick %s is too short; give 1s or more", *tick)
+	}
+	var handler http.Handler = http.HandlerFunc(serveDemoFile)
+	// A static demo is polled every minute; a moving one four times a tick,
+	// and backs off at most a tick, so that ISW's outage ends in time.
+	poll, ceiling := time.Minute, 6*time.Hour
+	script := &demoScript{start: time.Now(), tick: *tick, now: time.Now}
+	if !*static {
+		handler = script
+		poll, ceiling = max(*tick/4, time.Second), *tick
+	}
+	sources, err := serveDemoSources(ctx, handler)
 	if err != nil {
 		return err
 	}
@@ -38,13 +54,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	yaml := fmt.Sprintf(`listen: %s
 database: %s
 title: ISW daily reports, merged (demo)
-schedule: "@every 1m"
-min_interval: 1m
+schedule: "@every %s"
+min_interval: %s
+max_interval: %s
 sources:
-  - {name: isw, url: "%s/isw.xml", lang: en, role: original}
+  - {name: isw, title: Institute for the Study of War, url: "%s/isw.xml", lang: en, role: original}
   - {name: spartanat, url: "%s/spartanat.xml", lang: de, role: translation}
   - {name: ukrainian, url: "%s/ukrainian.atom", lang: uk, role: translation}
-`, *listen, filepath.Join(dir, "demo.db"), sources, sources, sources)
+`, *listen, filepath.Join(dir, "demo.db"), poll, poll, ceiling, sources, sources, sources)
 	// Written out so that the other commands can look into the demo's store.
 	path := filepath.Join(dir, "demo.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
@@ -57,33 +74,37 @@ sources:
 	log, _ := newLogger(stderr, "text")
 	return serve(ctx, cfg, log, func(url string) {
 		fmt.Fprintf(stdout, "iswfeed demo: three sample sources on %s\n"+
-			"Open %s for the reports, %sfeed.atom for the merged feed. Ctrl-C stops.\n"+
+			"Open %s for the reports, %sfeed.atom for the merged feed, %sde+/feed.atom for German else the original. Ctrl-C stops.\n"+
 			"Look into its store from another terminal: %s updates -config %s\n",
-			sources, url, url, selfCommand(), path)
+			sources, url, url, url, selfCommand(), path)
+		if !*static {
+			fmt.Fprint(stdout, script.story())
+		}
 	}, func() (*config.Config, error) { return config.Load(path) })
 }
 
+// serveDemoFile serves the static sample feeds.
+func serveDemoFile(w http.ResponseWriter, r *http.Request) {
+	body, err := demoFeeds.ReadFile("demo/" + strings.TrimPrefix(r.URL.Path, "/"))
+	if err != nil || strings.Count(r.URL.Path, "/") != 1 {
+		http.NotFound(w, r)
+		return
+	}
+	kind := "application/rss+xml; charset=utf-8"
+	if strings.HasSuffix(r.URL.Path, ".atom") {
+		kind = "application/atom+xml; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", kind)
+	w.Write(body)
+}
+
 // serveDemoSources serves the sample feeds on a loopback port until ctx ends.
-func serveDemoSources(ctx context.Context) (string, error) {
+func serveDemoSources(ctx context.Context, h http.Handler) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("unable to serve the sample sources: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{name}", func(w http.ResponseWriter, r *http.Request) {
-		body, err := demoFeeds.ReadFile("demo/" + r.PathValue("name"))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		kind := "application/rss+xml; charset=utf-8"
-		if strings.HasSuffix(r.PathValue("name"), ".atom") {
-			kind = "application/atom+xml; charset=utf-8"
-		}
-		w.Header().Set("Content-Type", kind)
-		w.Write(body)
-	})
-	srv := &http.Server{Handler: mux}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	go func() {
 		<-ctx.Done()

@@ -31,7 +31,7 @@ func init() {
 	commands = []command{
 		{"serve", "run the daemon: poll on schedule, serve the merged feed", runServe},
 		{"poll", "poll every source once, now, and print what each gave", runPoll},
-		{"demo", "serve built-in sample sources and the daemon against them, offline", runDemo},
+		{"demo", "serve built-in sample sources that publish as you watch, and the daemon against them, offline", runDemo},
 		{"sources", "show each source's health: last poll, next poll, failures", runSources},
 		{"updates", "list the stored updates, newest first", runUpdates},
 		{"show", "show one update with all its versions", runShow},
