@@ -92,7 +92,7 @@ func (r *Reader) Read(it fetch.Item) Identity {
 // slug, the date from the same, and the item itself as the ISW URL. Its
 // content links to earlier reports, so it is not read.
 func (r *Reader) readOriginal(it fetch.Item) Identity {
-	title := cleanTitle(it.Title)
+	title := foldTitle(it.Title)
 	id := Identity{ISWURL: it.Link}
 	if hits := seriesIn(title); len(hits) > 0 {
 		id.Series = hits[0].series
@@ -122,7 +122,7 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 // 17.01.2023", "Update 401 / 29.03.2023"). It must also yield a number, a date or an ISW URL to place it by.
 func (r *Reader) readTranslation(it fetch.Item) Identity {
 	ref := referenceTime(it)
-	title, slug := cleanTitle(it.Title), slugText(it.Link)
+	title, slug := foldTitle(it.Title), slugText(it.Link)
 	titleDates, slugDates := datesIn(title), slugDatesIn(slug)
 	// The title's date wins over the slug's: a title is corrected after
 	// publication, a slug stays as it was first saved.
@@ -256,7 +256,7 @@ func slugText(link string) string {
 	if err != nil {
 		return ""
 	}
-	return cleanTitle(slugSpaces.Replace(lastSegment(u.Path)))
+	return foldTitle(slugSpaces.Replace(lastSegment(u.Path)))
 }
 
 // firstSeries returns the first series named in any of texts.

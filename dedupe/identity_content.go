@@ -63,7 +63,7 @@ func walk(doc string, links *[]string, headEnd, tailStart int) string {
 		raw := len(z.Raw())
 		switch tt {
 		case html.ErrorToken:
-			return cleanText(text.String())
+			return foldText(text.String())
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			switch atom.Lookup(name) {

@@ -1,0 +1,149 @@
+package dedupe
+
+// Text folding: what feeds put in titles and text (entities, decomposed
+// letters, odd spaces and dashes) folded into plain forms, and the cheap
+// searches the patterns run over folded text.
+
+import (
+	"html"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// foldTitle is foldText for titles and slugs, which may also carry
+// decomposed umlauts ("Ma\u0308rz") and HTML entities.
+func foldTitle(s string) string {
+	// Feeds escape twice and leave "&#8211;" or "&amp;nbsp;" in a title.
+	for range 2 {
+		if strings.IndexByte(s, '&') < 0 {
+			break
+		}
+		s = html.UnescapeString(s)
+	}
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
+	}
+	return foldText(s)
+}
+
+// foldText folds what feeds put in text (no-break and thin spaces,
+// typographic dashes, soft hyphens, control characters) into plain forms.
+func foldText(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return strings.Map(plainRune, s)
+}
+
+// plainRune maps one rune for foldText without Unicode table look-ups:
+// it runs over every byte of a post's text.
+func plainRune(r rune) rune {
+	switch {
+	case r < 0x20 || r == 0x7f:
+		return ' '
+	case r < 0x80:
+		return r
+	case r == '\u00ad' || r == '\ufeff' || r >= '\u200b' && r <= '\u200d':
+		return -1
+	case r <= 0xa0 || r == '\u1680' || r >= '\u2000' && r <= '\u200a' ||
+		r == '\u2028' || r == '\u2029' || r == '\u202f' || r == '\u205f' || r == '\u3000':
+		return ' ' // C1 controls, no-break and other spaces
+	case r >= '\u2010' && r <= '\u2015' || r == '\u2212':
+		return '-'
+	}
+	return r
+}
+
+// matchesAt returns the matches of the anchored pattern re that start, in s,
+// at a word that begins with one of the lower-case ASCII starts and whose
+// next span bytes hold one of needs. Go's regexp has no fast path for
+// case-insensitive patterns; trying them only where a match can be keeps a
+// post's long text cheap.
+func matchesAt(re *regexp.Regexp, s string, starts, needs []string, span int) [][]int {
+	lower := asciiLower(s)
+	var at []int
+	for _, start := range starts {
+		for i := 0; ; {
+			j := strings.Index(lower[i:], start)
+			if j < 0 {
+				break
+			}
+			j += i
+			if !letterBefore(s, j) && containsAny(lower[j:min(len(lower), j+span)], needs) {
+				at = append(at, j)
+			}
+			i = j + len(start)
+		}
+	}
+	slices.Sort(at)
+	var locs [][]int
+	for _, i := range at {
+		loc := re.FindStringSubmatchIndex(s[i:min(len(s), i+span)])
+		if loc == nil {
+			continue
+		}
+		for k := range loc {
+			if loc[k] >= 0 {
+				loc[k] += i
+			}
+		}
+		locs = append(locs, loc)
+	}
+	return locs
+}
+
+// asciiLower lower-cases ASCII letters only, so that byte offsets stay put.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func letterBefore(s string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return i > 0 && unicode.IsLetter(r)
+}
+
+func letterAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return i < len(s) && unicode.IsLetter(r)
+}
+
+func wordIn(s string, words, stems []string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if slices.Contains(words, w) {
+			return true
+		}
+		for _, stem := range stems {
+			if strings.HasPrefix(w, stem) {
+				return true
+			}
+		}
+	}
+	return false
+}
