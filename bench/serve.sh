@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# serve.sh compares `iswfeed serve` with nginx serving the `iswfeed export` of the same store:
+# serve.sh compares `iswfeed serve` with nginx serving the `iswfeed export` of the same store,
+# and with a bare net/http handler serving those exported bytes from memory (bench/bareserve):
 # wrk against /feed.atom plain, with Accept-Encoding: gzip, and revalidated with If-None-Match
-# (304). It prints requests/s and latency p50/p99 for each, and the daemon's RSS.
+# (304). It prints requests/s and latency p50/p99 for each, iswfeed's ratio to each, and the
+# daemon's RSS.
 #
 # Usage: bench/serve.sh            (env: DURATION=10s THREADS=2 CONNS=64 REPORTS=60 SIZE=30000
-#                                   ISW_PORT=18080 NGINX_PORT=18081 KEEP=1 keeps the work dir)
+#                                   ISW_PORT=18080 NGINX_PORT=18081 BARE_PORT=18082
+#                                   KEEP=1 keeps the work dir)
 # Everything listens on 127.0.0.1 only; sources point at a closed loopback port, so nothing is
 # fetched. The wrk output and the table go to bench/results/serve-<date>/.
 set -euo pipefail
@@ -16,6 +19,7 @@ reports=${REPORTS:-60}
 size=${SIZE:-30000}
 isw_port=${ISW_PORT:-18080}
 nginx_port=${NGINX_PORT:-18081}
+bare_port=${BARE_PORT:-18082}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/results/serve-$(date +%Y%m%d-%H%M%S)
@@ -29,19 +33,19 @@ if ((${#missing[@]})); then
 	printf 'serve.sh: missing %s\n' "${missing[@]}" >&2
 	exit 1
 fi
-for port in "$isw_port" "$nginx_port"; do
+for port in "$isw_port" "$nginx_port" "$bare_port"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		echo "serve.sh: 127.0.0.1:$port is in use; set ISW_PORT / NGINX_PORT" >&2
+		echo "serve.sh: 127.0.0.1:$port is in use; set ISW_PORT / NGINX_PORT / BARE_PORT" >&2
 		exit 1
 	fi
 done
 
 work=$(mktemp -d /tmp/iswfeed-bench.XXXXXX)
 chmod 755 "$work" # nginx's workers run as nobody when started by root
-isw_pid= nginx_pid= sampler_pid=
+isw_pid= nginx_pid= bare_pid= sampler_pid=
 cleanup() {
 	set +e # a killed process's status must not stop the cleanup halfway
-	for pid in $sampler_pid $isw_pid $nginx_pid; do
+	for pid in $sampler_pid $isw_pid $nginx_pid $bare_pid; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
@@ -63,7 +67,8 @@ wait_http() { # URL: up to 10 s for a 200
 }
 
 step "build iswfeed and generate $reports reports x 3 languages, ~$size bytes each"
-(cd "$root" && go build -o "$work/iswfeed" ./cmd/iswfeed && go run ./bench/genfeeds -dir "$work/feeds" -reports "$reports" -size "$size")
+(cd "$root" && go build -o "$work/iswfeed" ./cmd/iswfeed && go build -o "$work/bareserve" ./bench/bareserve &&
+	go run ./bench/genfeeds -dir "$work/feeds" -reports "$reports" -size "$size")
 
 # Port 1 on loopback is closed: each poll fails at once, and the store stays as imported.
 cat >"$work/iswfeed.yaml" <<EOF
@@ -136,7 +141,13 @@ nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' 2>>"$out/ngi
 nginx_pid=$!
 wait_http "http://127.0.0.1:$nginx_port/feed.atom"
 
-for server in iswfeed:$isw_port nginx:$nginx_port; do
+step "start the bare net/http handler on 127.0.0.1:$bare_port"
+"$work/bareserve" -dir "$work/www" -listen "127.0.0.1:$bare_port" 2>>"$out/bareserve.log" &
+bare_pid=$!
+wait_http "http://127.0.0.1:$bare_port/feed.atom"
+
+servers=(iswfeed:$isw_port nethttp:$bare_port nginx:$nginx_port)
+for server in "${servers[@]}"; do
 	curl -sD - -o /dev/null "http://127.0.0.1:${server#*:}/feed.atom" >"$out/headers-${server%%:*}.txt"
 done
 plain_bytes=$(curl -s "http://127.0.0.1:$isw_port/feed.atom" | wc -c)
@@ -167,7 +178,7 @@ run() {
 }
 
 declare -A result
-for server in iswfeed:$isw_port nginx:$nginx_port; do
+for server in "${servers[@]}"; do
 	name=${server%%:*} url="http://127.0.0.1:${server#*:}/feed.atom"
 	step "wrk $name: plain, gzip, 304 ($duration each, $threads threads, $conns connections)"
 	result[$name-plain]=$(run "$name-plain" "$url")
@@ -177,14 +188,20 @@ done
 rss_peak=$(cat "$work/rss-peak" 2>/dev/null || echo "$rss_idle")
 
 {
-	echo "iswfeed serve vs nginx (export + gzip_static), GET /feed.atom on 127.0.0.1"
+	echo "iswfeed serve vs a bare net/http handler and nginx (both on its export), GET /feed.atom on 127.0.0.1"
 	echo "$(date -u +%FT%TZ), $(nproc) cores, wrk -t$threads -c$conns -d$duration on the same machine"
 	echo "store: $reports reports x 3 languages, ~$size B content each; /feed.atom $plain_bytes B, gzip $gzip_bytes B"
 	echo
-	printf '%-6s | %-22s | %-22s\n' case "iswfeed req/s p50 p99" "nginx req/s p50 p99"
-	printf '%s\n' "-------+------------------------+-----------------------"
+	printf '%-6s | %-22s | %-22s | %-22s | %s\n' case "iswfeed req/s p50 p99" "net/http req/s p50 p99" "nginx req/s p50 p99" \
+		"iswfeed/net-http net-http/nginx iswfeed/nginx"
+	printf '%s\n' "-------+------------------------+------------------------+------------------------+------------------"
 	for c in plain gzip 304; do
-		printf '%-6s | %-22s | %-22s\n' "$c" "$(printf '%s %s %s' ${result[iswfeed-$c]})" "$(printf '%s %s %s' ${result[nginx-$c]})"
+		read -r i _ <<<"${result[iswfeed-$c]}"
+		read -r b _ <<<"${result[nethttp-$c]}"
+		read -r n _ <<<"${result[nginx-$c]}"
+		printf '%-6s | %-22s | %-22s | %-22s | %s\n' "$c" "$(printf '%s %s %s' ${result[iswfeed-$c]})" \
+			"$(printf '%s %s %s' ${result[nethttp-$c]})" "$(printf '%s %s %s' ${result[nginx-$c]})" \
+			"$(awk -v i="$i" -v b="$b" -v n="$n" 'BEGIN{printf "%.2f %.2f %.2f", i/b, b/n, i/n}')"
 	done
 	echo
 	echo "iswfeed RSS: $((rss_idle / 1024)) MiB idle, $((rss_peak / 1024)) MiB peak during the runs"
