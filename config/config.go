@@ -40,7 +40,10 @@ type Config struct {
 	// CacheMaxAge is the max-age the HTTP server puts in Cache-Control.
 	CacheMaxAge time.Duration `yaml:"cache_max_age"`
 	// Hubs are WebSub hubs pinged after the feed changes.
-	Hubs    []string          `yaml:"hubs"`
+	Hubs []string `yaml:"hubs"`
+	// Pprof, when set, is a loopback host:port where the daemon serves
+	// net/http/pprof for its operator; empty serves none.
+	Pprof   string            `yaml:"pprof"`
 	Fetch   Fetch             `yaml:"fetch"`
 	Series  map[string]Series `yaml:"series"`
 	Sources []Source          `yaml:"sources"`

@@ -37,6 +37,10 @@ func TestParseRejectsMistakes(t *testing.T) {
 			yaml: "sources:\n  - name: isw\n    url: ftp://example.org/feed\n    lang: en\n    role: original\n",
 			want: []string{"sources[0] (isw).url", "not an http(s) URL"},
 		},
+		"pprof on a public address": {
+			yaml: "pprof: 0.0.0.0:6060\n" + validSources,
+			want: []string{"pprof:", "not a loopback host:port", "127.0.0.1:6060"},
+		},
 		"bad cron spec": {
 			yaml: "schedule: every half hour\n" + validSources,
 			want: []string{"schedule:", "not a cron spec"},

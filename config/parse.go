@@ -131,6 +131,9 @@ func (c *Config) Validate() error {
 	if c.CacheMaxAge < 0 {
 		fail("cache_max_age", "must not be negative")
 	}
+	if c.Pprof != "" && !isLoopback(c.Pprof) {
+		fail("pprof", "%q is not a loopback host:port; profiles are for the operator, so write e.g. pprof: 127.0.0.1:6060, or leave it out", c.Pprof)
+	}
 	for i, h := range c.Hubs {
 		if u, err := url.Parse(h); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			fail(fmt.Sprintf("hubs[%d]", i), "%q is not an http(s) URL", h)
@@ -169,6 +172,16 @@ func (c *Config) Validate() error {
 		seen[s.Name] = i
 	}
 	return errors.Join(errs...)
+}
+
+// isLoopback reports whether addr is a host:port on a loopback address.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 var (

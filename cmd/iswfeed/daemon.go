@@ -77,6 +77,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	if err := serveAdmin(ctx, a); err != nil {
 		return err
 	}
+	if _, err := servePprof(ctx, cfg.Pprof, log); err != nil {
+		return err
+	}
 	a.logSources()
 	if err := a.poller.Start(ctx); err != nil {
 		return err
