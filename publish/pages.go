@@ -43,8 +43,10 @@ const pageCSP = "default-src 'none'; img-src * data:; style-src 'unsafe-inline';
 // page is what the layout needs; Main is the page's own data.
 type page struct {
 	Lang, Title, Subtitle string
-	Feeds                 []feedLinks
-	Alternates            []version
+	// L holds the words the page shares with the feeds, in its language.
+	L          labels
+	Feeds      []feedLinks
+	Alternates []version
 }
 
 type feedLinks struct {
@@ -87,7 +89,7 @@ func (s *Server) reportOf(u *dedupe.Update) report {
 }
 
 func (s *Server) layout(st *site, title string) page {
-	p := page{Lang: "en", Title: title, Subtitle: s.cfg.Subtitle}
+	p := page{Lang: "en", Title: title, Subtitle: s.cfg.Subtitle, L: labelsFor("en")}
 	for _, v := range st.views() {
 		p.Feeds = append(p.Feeds, feedLinks{Label: v.name(labelsFor(p.Lang)), Lang: v.lang,
 			Atom: v.feedPath("atom"), RSS: v.feedPath("rss"), JSON: v.feedPath("json")})

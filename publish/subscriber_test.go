@@ -5,9 +5,12 @@ import (
 	"html"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"iswfeed/config"
 )
@@ -286,5 +289,73 @@ func TestTheOriginalsAddressIsInEveryFeedPageAndTheAPIBeforeISWsItemArrives(t *t
 	f.ingest(isw, original("2023-03-29", "<p>March 29 report.</p>"))
 	if atom := f.get("/feed.atom").body; strings.Contains(atom, `title="Original at ISW"`) {
 		t.Errorf("with ISW's item in, its address is linked twice, as the original and as ISW's:\n%s", atom)
+	}
+}
+
+func TestBrowserShowsTheFeedsTheOriginalAndEmbedsAsLinks(t *testing.T) {
+	ctx, problems := browser(t)
+	f := newFixture(t, Options{})
+	threeReports(f)
+	placeholder, err := os.ReadFile(filepath.Join("testdata", "embeds", "borlabs2-twitter-de.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A report that only spartanat has so far: its post names ISW's page.
+	f.ingest(spa, german(402, "2023-03-30", string(placeholder)+
+		`<p>Das vollständige Russian Offensive Update 402 gibt es direkt bei <a href="https://www.understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-30-2023">UNDERSTANDING WAR</a>.</p>`))
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.web.URL+"/")); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	index, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alternates, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('link[rel=alternate][type]')).map(l => l.type + " " + l.title + " " + l.getAttribute("href"))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.web.URL+"/updates/402")); err != nil {
+		t.Fatal(err)
+	}
+	update, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iswLinks, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('a')).filter(a => a.textContent == "Original at ISW").map(a => a.href)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, want := range []string{
+		"application/atom+xml All languages (Atom) /feed.atom", "application/rss+xml All languages (RSS) /feed.rss",
+		"application/feed+json All languages (JSON Feed) /feed.json", "application/rss+xml Deutsch (RSS) /de/feed.rss",
+		"application/feed+json Deutsch, else the original (JSON Feed) /de+/feed.json",
+	} {
+		if !slices.Contains(alternates, want) {
+			t.Errorf("/ does not advertise %q; it has %q", want, alternates)
+		}
+	}
+	for _, want := range []string{"Deutsch, else the original: Atom · RSS · JSON Feed", "Original at ISW"} {
+		if !strings.Contains(index, want) {
+			t.Errorf("the index does not show %q; a person sees:\n%s", want, index)
+		}
+	}
+	for _, want := range []string{"Update 402: March 30, 2023", "First published 2023-04-01 00:00 UTC",
+		"https://twitter.com/GeneralStaffUA/status/1641005000000000000"} {
+		if !strings.Contains(update, want) {
+			t.Errorf("/updates/402 does not show %q; a person sees:\n%s", want, update)
+		}
+	}
+	if strings.Contains(update, "Inhalt laden") || strings.Contains(update, "Datenschutzerklärung") {
+		t.Errorf("/updates/402 shows the consent placeholder:\n%s", update)
+	}
+	if len(iswLinks) != 1 || !strings.Contains(iswLinks[0], "russian-offensive-campaign-assessment-march-30-2023") {
+		t.Errorf("/updates/402 links the original as %q", iswLinks)
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("the pages caused errors:\n%s", strings.Join(p, "\n"))
 	}
 }
