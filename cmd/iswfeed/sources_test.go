@@ -15,10 +15,12 @@ import (
 // liveSources are an ISW-like and a spartanat-like feed on loopback that
 // keep publishing: at step s, ISW has the reports of the first s+1 days from
 // firstDay, spartanat the translations of all but the last two, and the
-// translation of a report four days old is corrected once. Each feed answers
-// a conditional GET with 304 while its step has not moved.
+// translation of a report four days old is corrected once; each revision
+// edits ISW's newest report again. Each feed answers a conditional GET with
+// 304 while its step and revision have not moved.
 type liveSources struct {
-	step    atomic.Int64
+	step     atomic.Int64
+	revision atomic.Int64
 	isw     *httptest.Server
 	spa     *httptest.Server
 	content string
@@ -42,6 +44,9 @@ func newLiveSources(t *testing.T, contentBytes int) *liveSources {
 // advance publishes the next step and returns it.
 func (s *liveSources) advance() int { return int(s.step.Add(1)) }
 
+// revise edits ISW's newest report.
+func (s *liveSources) revise() { s.revision.Add(1) }
+
 // reports is how many reports ISW has published at step; translations is how
 // many spartanat has.
 func reports(step int) int      { return step + 1 }
@@ -50,7 +55,7 @@ func translations(step int) int { return max(0, step-1) }
 func (s *liveSources) handler(feed func(step int) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		step := int(s.step.Load())
-		etag := fmt.Sprintf(`"step-%d"`, step)
+		etag := fmt.Sprintf(`"step-%d-%d"`, step, s.revision.Load())
 		w.Header().Set("ETag", etag)
 		if r.Header.Get("If-None-Match") == etag {
 			w.WriteHeader(http.StatusNotModified)
@@ -69,9 +74,12 @@ func (s *liveSources) iswFeed(step int) string {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>ISW</title><link>https://www.understandingwar.org/</link>`)
 	for i := reports(step) - 1; i >= 0; i-- {
-		d := firstDay.AddDate(0, 0, i)
-		fmt.Fprintf(&b, "<item><title>Russian Offensive Campaign Assessment, %s</title><link>%s</link><guid isPermaLink=\"false\">isw-%d</guid><pubDate>%s</pubDate><description><![CDATA[<p>%s</p>]]></description></item>",
-			d.Format("January 2, 2006"), iswLink(d), i, d.Add(23*time.Hour).Format(time.RFC1123Z), s.content)
+		d, note := firstDay.AddDate(0, 0, i), ""
+		if rev := s.revision.Load(); rev > 0 && i == reports(step)-1 {
+			note = fmt.Sprintf(" Revision %d.", rev)
+		}
+		fmt.Fprintf(&b, "<item><title>Russian Offensive Campaign Assessment, %s</title><link>%s</link><guid isPermaLink=\"false\">isw-%d</guid><pubDate>%s</pubDate><description><![CDATA[<p>%s%s</p>]]></description></item>",
+			d.Format("January 2, 2006"), iswLink(d), i, d.Add(23*time.Hour).Format(time.RFC1123Z), s.content, note)
 	}
 	b.WriteString("</channel></rss>")
 	return b.String()
