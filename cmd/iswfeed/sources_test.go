@@ -21,9 +21,9 @@ import (
 type liveSources struct {
 	step     atomic.Int64
 	revision atomic.Int64
-	isw     *httptest.Server
-	spa     *httptest.Server
-	content string
+	isw      *httptest.Server
+	spa      *httptest.Server
+	content  string
 }
 
 // firstDay is update 373's report: 401 is 2023-03-29.
