@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -14,25 +15,25 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
-	"gopkg.in/yaml.v3"
 )
 
-// Defaults applied to keys the file leaves out.
+// Defaults applied to keys the file leaves out; iswfeed check prints them.
 const (
-	DefaultListen         = "127.0.0.1:8080"
-	DefaultDatabase       = "iswfeed.db"
-	DefaultTitle          = "ISW daily reports, merged"
+	defaultListen         = "127.0.0.1:8080"
+	defaultDatabase       = "iswfeed.db"
+	defaultTitle          = "ISW daily reports, merged"
 	DefaultSubtitle       = "The Institute for the Study of War's daily reports, one entry per report, with every translation."
-	DefaultSchedule       = "@every 30m"
-	DefaultMinInterval    = 5 * time.Minute
-	DefaultMaxInterval    = 6 * time.Hour
-	DefaultFeedSize       = 50
-	DefaultCacheMaxAge    = 5 * time.Minute
-	DefaultConnectTimeout = 10 * time.Second
-	DefaultTimeout        = 30 * time.Second
-	DefaultMaxBodyBytes   = 10 << 20
-	DefaultConcurrency    = 8
+	defaultSchedule       = "@every 30m"
+	defaultMinInterval    = 5 * time.Minute
+	defaultMaxInterval    = 6 * time.Hour
+	defaultFeedSize       = 50
+	defaultCacheMaxAge    = 5 * time.Minute
+	defaultConnectTimeout = 10 * time.Second
+	defaultTimeout        = 30 * time.Second
+	defaultMaxBodyBytes   = 10 << 20
+	defaultConcurrency    = 8
 )
 
 // cronParser accepts the standard five fields and descriptors such as "@every 30m".
@@ -58,25 +59,25 @@ func Parse(data []byte, origin string) (*Config, error) {
 }
 
 func (c *Config) applyDefaults() {
-	setDefault(&c.Listen, DefaultListen)
-	setDefault(&c.Database, DefaultDatabase)
-	setDefault(&c.Title, DefaultTitle)
-	setDefault(&c.Subtitle, DefaultSubtitle)
-	setDefault(&c.Schedule, DefaultSchedule)
+	c.Listen = cmp.Or(c.Listen, defaultListen)
+	c.Database = cmp.Or(c.Database, defaultDatabase)
+	c.Title = cmp.Or(c.Title, defaultTitle)
+	c.Subtitle = cmp.Or(c.Subtitle, DefaultSubtitle)
+	c.Schedule = cmp.Or(c.Schedule, defaultSchedule)
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Listen + "/"
 	}
 	if !strings.HasSuffix(c.BaseURL, "/") {
 		c.BaseURL += "/"
 	}
-	setDefault(&c.MinInterval, DefaultMinInterval)
-	setDefault(&c.MaxInterval, DefaultMaxInterval)
-	setDefault(&c.FeedSize, DefaultFeedSize)
-	setDefault(&c.CacheMaxAge, DefaultCacheMaxAge)
-	setDefault(&c.Fetch.ConnectTimeout, DefaultConnectTimeout)
-	setDefault(&c.Fetch.Timeout, DefaultTimeout)
-	setDefault(&c.Fetch.MaxBodyBytes, DefaultMaxBodyBytes)
-	setDefault(&c.Fetch.Concurrency, DefaultConcurrency)
+	c.MinInterval = cmp.Or(c.MinInterval, defaultMinInterval)
+	c.MaxInterval = cmp.Or(c.MaxInterval, defaultMaxInterval)
+	c.FeedSize = cmp.Or(c.FeedSize, defaultFeedSize)
+	c.CacheMaxAge = cmp.Or(c.CacheMaxAge, defaultCacheMaxAge)
+	c.Fetch.ConnectTimeout = cmp.Or(c.Fetch.ConnectTimeout, defaultConnectTimeout)
+	c.Fetch.Timeout = cmp.Or(c.Fetch.Timeout, defaultTimeout)
+	c.Fetch.MaxBodyBytes = cmp.Or(c.Fetch.MaxBodyBytes, defaultMaxBodyBytes)
+	c.Fetch.Concurrency = cmp.Or(c.Fetch.Concurrency, defaultConcurrency)
 	c.settleSeries()
 }
 
@@ -93,13 +94,6 @@ func (c *Config) settleSeries() {
 		published := c.Published(name)
 		s.Publish = &published
 		c.Series[name] = s
-	}
-}
-
-func setDefault[T comparable](v *T, def T) {
-	var zero T
-	if *v == zero {
-		*v = def
 	}
 }
 
@@ -126,7 +120,7 @@ func (c *Config) Validate() error {
 			durationText(c.MaxInterval), durationText(c.MinInterval), durationText(c.MinInterval))
 	}
 	if c.FeedSize < 1 {
-		fail("feed_size", "must be at least 1 (default %d)", DefaultFeedSize)
+		fail("feed_size", "must be at least 1 (default %d)", defaultFeedSize)
 	}
 	if c.CacheMaxAge < 0 {
 		fail("cache_max_age", "must not be negative")

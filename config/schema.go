@@ -2,17 +2,15 @@ package config
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"iter"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The YAML shape of the config is read from the Go types, so error messages and
@@ -30,7 +28,7 @@ var (
 type visitor func(n *yaml.Node, t reflect.Type, path string) bool
 
 // walk visits n and every node inside it that the config's types have a place for.
-// Keys the types do not know are skipped; the decoder reports them.
+// Keys the types do not know are skipped; unknownKeys finds them.
 func walk(n *yaml.Node, t reflect.Type, path string, visit visitor) {
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -127,25 +125,6 @@ func keysOf(t reflect.Type) []string {
 	return keys
 }
 
-// structNamed finds the struct type of the schema that yaml.v3 calls config.name.
-func structNamed(t reflect.Type, name string) (reflect.Type, bool) {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct || isLeaf(t) {
-		return nil, false
-	}
-	if t.Name() == name {
-		return t, true
-	}
-	for i := range t.NumField() {
-		if s, ok := structNamed(t.Field(i).Type, name); ok {
-			return s, true
-		}
-	}
-	return nil, false
-}
-
 // mismatch says why n does not decode into t, or returns "" when it does.
 func mismatch(n *yaml.Node, t reflect.Type) string {
 	var fits bool
@@ -222,54 +201,50 @@ func mismatches(doc *yaml.Node) []problem {
 	return found
 }
 
-var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
-
-// unknownKey explains one of yaml.v3's "field not found" errors.
-func unknownKey(e string) (problem, bool) {
-	m := unknownField.FindStringSubmatch(e)
-	if m == nil {
-		return problem{}, false
-	}
-	line, _ := strconv.Atoi(m[1])
-	var known []string
-	if t, ok := structNamed(configType, m[3]); ok {
-		known = keysOf(t)
-	}
-	msg := fmt.Sprintf("unknown key %q", m[2])
-	if s := suggest(m[2], known); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
-	} else {
-		msg += fmt.Sprintf("; known keys here: %s", strings.Join(known, ", "))
-	}
-	return problem{line, msg}, true
-}
-
-// explainYAML turns yaml.v3's errors into messages that name the key and the fix.
-// yaml.v3 gives only a line for a value of the wrong type, so the document is
-// walked again to find each such value's key path.
-func explainYAML(data []byte, err error) string {
+// unknownKeys finds every key of a config document that its place does not
+// know, with the keys it does.
+func unknownKeys(doc *yaml.Node) []problem {
 	var found []problem
-	var unexplained []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		for _, e := range te.Errors {
-			if p, ok := unknownKey(e); ok {
-				found = append(found, p)
-			} else {
-				unexplained = append(unexplained, e)
+	walk(doc, configType, "", func(n *yaml.Node, t reflect.Type, _ string) bool {
+		if n.Kind != yaml.MappingNode || t.Kind() != reflect.Struct || isLeaf(t) {
+			return true
+		}
+		for k := range pairs(n) {
+			if _, ok := fieldFor(t, k.Value); !ok {
+				found = append(found, problem{k.Line, unknownKey(k.Value, keysOf(t))})
 			}
 		}
-	} else {
-		unexplained = append(unexplained, err.Error())
+		return true
+	})
+	return found
+}
+
+// unknownKey names a key that is not known here and the one meant, or else
+// the keys there are.
+func unknownKey(key string, known []string) string {
+	msg := fmt.Sprintf("unknown key %q", key)
+	if s := suggest(key, known); s != "" {
+		return msg + fmt.Sprintf("; did you mean %q?", s)
 	}
+	return msg + fmt.Sprintf("; known keys here: %s", strings.Join(known, ", "))
+}
+
+// explainYAML turns the decoder's error into messages that name the key and
+// the fix. The decoder gives only a line, so the document is walked again with
+// the config's types to find each unknown key and each value of the wrong type
+// by its key path; an error that walk does not find (broken YAML syntax) is
+// given as the decoder wrote it.
+func explainYAML(data []byte, err error) string {
 	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) == nil {
-		if m := mismatches(&doc); len(m) > 0 {
-			found, unexplained = append(found, m...), nil
-		}
+	if yaml.Unmarshal(data, &doc) != nil {
+		return err.Error()
+	}
+	found := append(unknownKeys(&doc), mismatches(&doc)...)
+	if len(found) == 0 {
+		return err.Error()
 	}
 	slices.SortStableFunc(found, func(a, b problem) int { return cmp.Compare(a.line, b.line) })
-	msgs := unexplained
+	msgs := make([]string, 0, len(found))
 	for _, p := range found {
 		msgs = append(msgs, fmt.Sprintf("line %d: %s", p.line, p.text))
 	}
