@@ -9,7 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"iswfeed/config"
 	"iswfeed/dedupe"
@@ -179,26 +180,35 @@ func sameSite(a, b string) bool {
 	return strings.TrimPrefix(strings.ToLower(a), "www.") == strings.TrimPrefix(strings.ToLower(b), "www.")
 }
 
-// progress shows a bar on a terminal and one line per file elsewhere.
+// progress shows a bar on a terminal and, elsewhere (a log, a pipe), one line
+// per file.
 type progress struct {
-	w        io.Writer
-	total    int
-	terminal bool
-	start    time.Time
+	w     io.Writer
+	total int
+	bar   *progressbar.ProgressBar // nil when w is not a terminal
 }
 
 func newProgress(w io.Writer, total int) *progress {
-	p := &progress{w: w, total: total, start: time.Now()}
-	if f, ok := w.(*os.File); ok {
-		if info, err := f.Stat(); err == nil && info.Mode()&os.ModeCharDevice != 0 {
-			p.terminal = true
-		}
+	f, ok := w.(*os.File)
+	if !ok {
+		return &progress{w: w, total: total}
 	}
-	return p
+	info, err := f.Stat()
+	if err != nil || info.Mode()&os.ModeCharDevice == 0 {
+		return &progress{w: w, total: total}
+	}
+	return newBar(w, total)
+}
+
+// newBar draws the progress as a bar that it clears at the end.
+func newBar(w io.Writer, total int) *progress {
+	bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetWidth(30),
+		progressbar.OptionShowCount(), progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionClearOnFinish())
+	return &progress{w: w, total: total, bar: bar}
 }
 
 func (p *progress) step(n int, file string, sum importSummary, err error) {
-	if !p.terminal {
+	if p.bar == nil {
 		if err != nil {
 			fmt.Fprintf(p.w, "[%d/%d] %s: failed: %v\n", n, p.total, file, err)
 		} else {
@@ -207,16 +217,16 @@ func (p *progress) step(n int, file string, sum importSummary, err error) {
 		}
 		return
 	}
-	const width = 30
-	filled := width * n / p.total
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), n, p.total, filepath.Base(file))
 	if err != nil {
-		fmt.Fprintf(p.w, "\n%s: failed: %v\n", file, err)
+		p.bar.Clear()
+		fmt.Fprintf(p.w, "%s: failed: %v\n", file, err)
 	}
+	p.bar.Describe(filepath.Base(file))
+	p.bar.Set(n)
 }
 
 func (p *progress) done() {
-	if p.terminal {
-		fmt.Fprintf(p.w, "\r\033[K")
+	if p.bar != nil {
+		p.bar.Finish()
 	}
 }
