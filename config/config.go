@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -54,10 +55,22 @@ type Config struct {
 
 // Fetch holds the limits of one poll.
 type Fetch struct {
-	ConnectTimeout time.Duration `yaml:"connect_timeout"`
-	Timeout        time.Duration `yaml:"timeout"`
-	MaxBodyBytes   int64         `yaml:"max_body_bytes"`
-	Concurrency    int           `yaml:"concurrency"`
+	// ConnectTimeout, TLSTimeout and FirstByteTimeout bound the phases of a
+	// request; Timeout bounds the whole of it, body included.
+	ConnectTimeout   time.Duration `yaml:"connect_timeout"`
+	Timeout          time.Duration `yaml:"timeout"`
+	TLSTimeout       time.Duration `yaml:"tls_timeout"`
+	FirstByteTimeout time.Duration `yaml:"first_byte_timeout"`
+	// MinBytesPerSecond is the slowest a body may arrive, over 10 s, before it is abandoned.
+	MinBytesPerSecond int64 `yaml:"min_bytes_per_second"`
+	MaxBodyBytes      int64 `yaml:"max_body_bytes"`
+	Concurrency       int   `yaml:"concurrency"`
+	// FullTextTimeout and FullTextMaxBytes bound the fetch of one article's page.
+	FullTextTimeout  time.Duration `yaml:"full_text_timeout"`
+	FullTextMaxBytes int64         `yaml:"full_text_max_bytes"`
+	// AllowPrivateNetworks lets article pages and redirects reach loopback,
+	// private and link-local addresses; the hosts of configured sources may always.
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
 }
 
 // Series configures one report series: the operator's number↔date anchors and
@@ -70,6 +83,7 @@ type Series struct {
 // Source is one feed that iswfeed polls.
 type Source struct {
 	Name string `yaml:"name"`
+	// URL is the feed's address, the primary one.
 	URL  string `yaml:"url"`
 	Lang string `yaml:"lang"`
 	Role string `yaml:"role"`
@@ -80,6 +94,24 @@ type Source struct {
 	Number string `yaml:"number"`
 	// Schedule overrides the global cron spec for this source.
 	Schedule string `yaml:"schedule"`
+	// FullText replaces each item's teaser by the article on its page.
+	FullText bool `yaml:"full_text"`
+	// URLs are fallback addresses of the same feed, tried in order when the
+	// primary answers with a challenge page, a server error or not at all.
+	// Written alone, its first entry is the primary.
+	URLs []string `yaml:"urls"`
+}
+
+// Addresses returns the source's feed addresses: the primary first, then
+// each fallback once.
+func (s Source) Addresses() []string {
+	addrs := []string{s.URL}
+	for _, u := range s.URLs {
+		if !slices.Contains(addrs, u) {
+			addrs = append(addrs, u)
+		}
+	}
+	return addrs
 }
 
 // Date is a calendar day written as 2006-01-02 in YAML.

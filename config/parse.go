@@ -36,6 +36,15 @@ const (
 	defaultConcurrency    = 8
 )
 
+// Defaults of the phase timeouts, the slowest body and the article fetches.
+const (
+	defaultTLSTimeout        = 10 * time.Second
+	defaultFirstByteTimeout  = 20 * time.Second
+	defaultMinBytesPerSecond = 512
+	defaultFullTextTimeout   = 20 * time.Second
+	defaultFullTextMaxBytes  = 5 << 20
+)
+
 // cronParser accepts the standard five fields and descriptors such as "@every 30m".
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
@@ -78,6 +87,16 @@ func (c *Config) applyDefaults() {
 	c.Fetch.Timeout = cmp.Or(c.Fetch.Timeout, defaultTimeout)
 	c.Fetch.MaxBodyBytes = cmp.Or(c.Fetch.MaxBodyBytes, defaultMaxBodyBytes)
 	c.Fetch.Concurrency = cmp.Or(c.Fetch.Concurrency, defaultConcurrency)
+	c.Fetch.TLSTimeout = cmp.Or(c.Fetch.TLSTimeout, defaultTLSTimeout)
+	c.Fetch.FirstByteTimeout = cmp.Or(c.Fetch.FirstByteTimeout, defaultFirstByteTimeout)
+	c.Fetch.MinBytesPerSecond = cmp.Or(c.Fetch.MinBytesPerSecond, defaultMinBytesPerSecond)
+	c.Fetch.FullTextTimeout = cmp.Or(c.Fetch.FullTextTimeout, defaultFullTextTimeout)
+	c.Fetch.FullTextMaxBytes = cmp.Or(c.Fetch.FullTextMaxBytes, defaultFullTextMaxBytes)
+	for i, s := range c.Sources {
+		if s.URL == "" && len(s.URLs) > 0 {
+			c.Sources[i].URL = s.URLs[0]
+		}
+	}
 	c.settleSeries()
 }
 
@@ -133,7 +152,9 @@ func (c *Config) Validate() error {
 			fail(fmt.Sprintf("hubs[%d]", i), "%q is not an http(s) URL", h)
 		}
 	}
-	if c.Fetch.ConnectTimeout < 0 || c.Fetch.Timeout < 0 || c.Fetch.MaxBodyBytes < 0 || c.Fetch.Concurrency < 0 {
+	f := c.Fetch
+	if min(f.ConnectTimeout, f.TLSTimeout, f.FirstByteTimeout, f.Timeout, f.FullTextTimeout) < 0 ||
+		min(f.MaxBodyBytes, f.MinBytesPerSecond, f.FullTextMaxBytes) < 0 || f.Concurrency < 0 {
 		fail("fetch", "limits must not be negative")
 	}
 	for name, s := range c.Series {
@@ -194,8 +215,13 @@ func (s Source) validate(key string) []error {
 	}
 	if s.URL == "" {
 		fail("url", "missing; add the feed's address, e.g. url: https://www.spartanat.com/feed/")
-	} else if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	} else if !httpURL(s.URL) {
 		fail("url", "%q is not an http(s) URL", s.URL)
+	}
+	for i, u := range s.URLs {
+		if !httpURL(u) {
+			fail(fmt.Sprintf("urls[%d]", i), "%q is not an http(s) URL", u)
+		}
 	}
 	if s.Lang == "" {
 		fail("lang", "missing; give the language of the source's posts, e.g. lang: de")
@@ -224,6 +250,11 @@ func (s Source) validate(key string) []error {
 		}
 	}
 	return errs
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // suggest returns the known key closest to key, if it is close enough to be a typo.

@@ -16,27 +16,27 @@ func TestUpdateNamesTheISWOriginal(t *testing.T) {
 	}
 	cases := []struct {
 		name  string
-		items map[config.Source][]fetch.Item
+		items map[*config.Source][]fetch.Item
 		want  string
 	}{
 		{"the original's own link when ISW's item is stored",
-			map[config.Source][]fetch.Item{
-				isw: {original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")},
-				spa: {quelle("sp-45", page)},
+			map[*config.Source][]fetch.Item{
+				&isw: {original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")},
+				&spa: {quelle("sp-45", page)},
 			},
 			"https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-2022-04-04"},
 		{"the page a translation names, normalised, without the original",
-			map[config.Source][]fetch.Item{spa: {quelle("sp-45", page)}},
+			map[*config.Source][]fetch.Item{&spa: {quelle("sp-45", page)}},
 			"https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-april-4-2022"},
 		{"a translation without an ISW link names none",
-			map[config.Source][]fetch.Item{spa: {german("sp-45", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-06")}},
+			map[*config.Source][]fetch.Item{&spa: {german("sp-45", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-06")}},
 			""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := openStore(t, nil)
 			for src, items := range c.items {
-				ingest(t, s, src, items...)
+				ingest(t, s, *src, items...)
 			}
 			all, err := s.Updates(Query{})
 			if err != nil || len(all) != 1 {

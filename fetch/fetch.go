@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"iswfeed/config"
@@ -24,124 +26,205 @@ const maxErrorBody = 64 << 10
 
 const acceptFeeds = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 
-// validators are what a conditional GET sends back.
-type validators struct {
-	ETag         string
-	LastModified string
-}
+// slowWindow is how long a body may trickle below fetch.min_bytes_per_second
+// before it is abandoned.
+const slowWindow = 10 * time.Second
 
-// fetcher performs one conditional GET with the configured limits.
+// fetcher performs one conditional GET with the configured limits: a
+// timeout for each phase (connect, TLS, first byte), a minimum transfer
+// rate for the body, a total timeout, and the private-network guard.
 type fetcher struct {
 	client    *http.Client
 	userAgent string
 	maxBody   int64
-	timeout   time.Duration
+	timeouts  config.Fetch
+	minRate   int64
+	window    time.Duration
 }
 
-func newFetcher(cfg *config.Config) *fetcher {
-	dialer := &net.Dialer{Timeout: cfg.Fetch.ConnectTimeout, KeepAlive: 30 * time.Second}
+func newFetcher(cfg *config.Config, version string) *fetcher {
+	g := newGuard(cfg)
+	f := cfg.Fetch
+	dialer := &net.Dialer{Timeout: min(f.ConnectTimeout, f.Timeout), KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		TLSHandshakeTimeout:   cfg.Fetch.ConnectTimeout,
-		ResponseHeaderTimeout: cfg.Fetch.Timeout,
+		DialContext:           g.dialContext(dialer),
+		TLSHandshakeTimeout:   min(f.TLSTimeout, f.Timeout),
+		ResponseHeaderTimeout: min(f.FirstByteTimeout, f.Timeout),
 		MaxIdleConns:          256,
 		MaxIdleConnsPerHost:   1,
 		IdleConnTimeout:       90 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
-	client := &http.Client{
-		Timeout:   cfg.Fetch.Timeout,
-		Transport: transport,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= maxRedirects {
-				return ErrTooManyRedirects
-			}
-			return nil
-		},
-	}
+	client := &http.Client{Timeout: f.Timeout, Transport: transport, CheckRedirect: checkRedirect}
 	return &fetcher{
 		client:    client,
-		userAgent: fmt.Sprintf("iswfeed/%s (+%s)", Version, cfg.BaseURL),
-		maxBody:   cfg.Fetch.MaxBodyBytes,
-		timeout:   cfg.Fetch.Timeout,
+		userAgent: fmt.Sprintf("iswfeed/%s (+%s)", cmp.Or(version, "dev"), cfg.BaseURL),
+		maxBody:   f.MaxBodyBytes,
+		timeouts:  f,
+		minRate:   f.MinBytesPerSecond,
+		window:    slowWindow,
 	}
+}
+
+// checkRedirect follows at most maxRedirects redirects and none from https
+// to http; where a redirect may connect is the guard's to say.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return ErrTooManyRedirects
+	}
+	if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return ErrInsecureRedirect
+	}
+	return nil
 }
 
 func (f *fetcher) close() { f.client.CloseIdleConnections() }
 
+// request is one GET: of a source's feed at one of its addresses, or of an article's page.
+type request struct {
+	source string
+	url    string
+	accept string
+	Validators
+	maxBody int64
+}
+
 // get performs the GET. It returns the response whenever the server answered,
 // even with an error, so that the caller can honour Retry-After.
-func (f *fetcher) get(ctx context.Context, src config.Source, v validators) (*response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
+func (f *fetcher) get(ctx context.Context, r request) (*response, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
 	if err != nil {
-		return nil, failure(src.Name, ErrNetwork, "invalid request", err)
+		return nil, failure(r.source, ErrNetwork, "invalid request", err)
 	}
 	req.Header.Set("User-Agent", f.userAgent)
-	req.Header.Set("Accept", acceptFeeds)
+	req.Header.Set("Accept", r.accept)
 	// Accept-Encoding is left to the transport: it asks for gzip and inflates
 	// transparently, so the body limit below applies to the inflated bytes.
-	if v.ETag != "" {
-		req.Header.Set("If-None-Match", v.ETag)
+	if r.ETag != "" {
+		req.Header.Set("If-None-Match", r.ETag)
 	}
-	if v.LastModified != "" {
-		req.Header.Set("If-Modified-Since", v.LastModified)
+	if r.LastModified != "" {
+		req.Header.Set("If-Modified-Since", r.LastModified)
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return nil, f.transportError(src, err)
+		return nil, f.transportError(r.source, err)
 	}
 	defer resp.Body.Close()
-	r := &response{status: resp.StatusCode, header: resp.Header, url: resp.Request.URL, received: time.Now()}
+	out := &response{status: resp.StatusCode, header: resp.Header, url: resp.Request.URL, received: time.Now()}
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
-		return r, nil
+		return out, nil
 	case resp.StatusCode == http.StatusOK:
-		if resp.ContentLength > f.maxBody {
-			return r, failure(src.Name, ErrTooLarge, fmt.Sprintf("Content-Length %d exceeds the limit of %d bytes", resp.ContentLength, f.maxBody), nil)
+		if resp.ContentLength > r.maxBody {
+			return out, failure(r.source, ErrTooLarge, fmt.Sprintf("Content-Length %d exceeds the limit of %d bytes", resp.ContentLength, r.maxBody), nil)
 		}
-		r.body, err = io.ReadAll(io.LimitReader(resp.Body, f.maxBody+1))
+		out.body, err = f.readBody(ctx, cancel, resp.Body, r.maxBody)
 		if err != nil {
-			return r, f.transportError(src, err)
+			return out, f.bodyError(ctx, r.source, err)
 		}
-		if int64(len(r.body)) > f.maxBody {
-			return r, failure(src.Name, ErrTooLarge, fmt.Sprintf("body exceeds the limit of %d bytes", f.maxBody), nil)
+		if int64(len(out.body)) > r.maxBody {
+			return out, failure(r.source, ErrTooLarge, fmt.Sprintf("body exceeds the limit of %d bytes", r.maxBody), nil)
 		}
-		return r, nil
+		return out, nil
 	default:
-		r.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return r, statusError(src, r)
+		out.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		return out, statusError(r.source, out)
 	}
 }
 
-func statusError(src config.Source, r *response) error {
+// errSlowBody is the cause a body's request is cancelled with when it trickles.
+var errSlowBody = errors.New("fetch: body below the minimum rate")
+
+// readBody reads up to limit+1 bytes, cancelling the request with
+// errSlowBody when fewer than minRate bytes a second arrive in a window.
+func (f *fetcher) readBody(ctx context.Context, cancel context.CancelCauseFunc, body io.Reader, limit int64) ([]byte, error) {
+	var n atomic.Int64
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(f.window)
+		defer tick.Stop()
+		last := int64(0)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				got := n.Load()
+				if float64(got-last) < float64(f.minRate)*f.window.Seconds() {
+					cancel(errSlowBody)
+					return
+				}
+				last = got
+			}
+		}
+	}()
+	return io.ReadAll(countingReader{io.LimitReader(body, limit+1), &n})
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// bodyError explains why reading a body failed: too slow, or the transport's reason.
+func (f *fetcher) bodyError(ctx context.Context, source string, err error) error {
+	if errors.Is(context.Cause(ctx), errSlowBody) {
+		return failure(source, ErrSlow, fmt.Sprintf("the body came at fewer than %d bytes/s for %s; abandoned", f.minRate, f.window), err)
+	}
+	return f.transportError(source, err)
+}
+
+func statusError(source string, r *response) error {
 	detail := fmt.Sprintf("%d %s", r.status, http.StatusText(r.status))
 	if r.status == http.StatusForbidden && (r.header.Get("Cf-Mitigated") == "challenge" || looksLikeHTML(r.body)) {
-		return failure(src.Name, ErrChallenge, detail+" with an HTML page", nil)
+		return failure(source, ErrChallenge, detail+" with an HTML page", nil)
 	}
 	if d, ok := r.RetryAfter(); ok {
 		detail += fmt.Sprintf(", Retry-After %s", d.Round(time.Second))
 	}
-	return failure(src.Name, ErrStatus, detail, nil)
+	return failure(source, ErrStatus, detail, nil)
 }
 
-// transportError classifies an error from the client: a refused or failed
-// connection is a network error (which counts towards "network looks down"),
-// a slow server a timeout.
-func (f *fetcher) transportError(src config.Source, err error) error {
+// transportError classifies an error from the client by phase: a refused or
+// failed connection is a network error (which counts towards "network looks
+// down"), a slow TLS handshake, first byte or whole answer a timeout.
+func (f *fetcher) transportError(source string, err error) error {
 	var op *net.OpError
 	var dns *net.DNSError
+	t := f.timeouts
 	switch {
 	case errors.Is(err, ErrTooManyRedirects):
-		return failure(src.Name, ErrTooManyRedirects, fmt.Sprintf("stopped after %d redirects", maxRedirects), err)
+		return failure(source, ErrTooManyRedirects, fmt.Sprintf("stopped after %d redirects", maxRedirects), err)
+	case errors.Is(err, ErrInsecureRedirect):
+		return failure(source, ErrInsecureRedirect, innermost(err).Error(), err)
+	case errors.Is(err, ErrPrivateAddress):
+		return failure(source, ErrPrivateAddress, "set fetch.allow_private_networks: true to allow it: "+innermost(err).Error(), err)
 	case errors.As(err, &dns), errors.As(err, &op) && op.Op == "dial":
-		return failure(src.Name, ErrNetwork, "unable to connect: "+innermost(err).Error(), err)
+		return failure(source, ErrNetwork, "unable to connect: "+innermost(err).Error(), err)
 	case errors.Is(err, context.Canceled):
-		return failure(src.Name, ErrTimeout, "cancelled", err)
+		return failure(source, ErrTimeout, "cancelled", err)
+	case strings.Contains(err.Error(), "TLS handshake timeout"):
+		return failure(source, ErrTimeout, fmt.Sprintf("no TLS handshake within %s (fetch.tls_timeout)", min(t.TLSTimeout, t.Timeout)), err)
+	case strings.Contains(err.Error(), "timeout awaiting response headers"):
+		return failure(source, ErrTimeout, fmt.Sprintf("no answer within %s of the request (fetch.first_byte_timeout)", min(t.FirstByteTimeout, t.Timeout)), err)
 	case isTimeout(err):
-		return failure(src.Name, ErrTimeout, fmt.Sprintf("no complete answer within %s", f.timeout), err)
+		return failure(source, ErrTimeout, fmt.Sprintf("no complete answer within %s (fetch.timeout)", t.Timeout), err)
 	default:
-		return failure(src.Name, ErrNetwork, innermost(err).Error(), err)
+		return failure(source, ErrNetwork, innermost(err).Error(), err)
 	}
 }
 

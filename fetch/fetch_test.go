@@ -277,7 +277,7 @@ func TestRequestHeaders(t *testing.T) {
 	pollOne(t, p)
 	t.Run("User-Agent names iswfeed, its version and the operator's base_url", func(t *testing.T) {
 		ua := got.Get("User-Agent")
-		if !strings.Contains(ua, "iswfeed/"+Version) || !strings.Contains(ua, "https://feeds.example.org/") {
+		if !strings.Contains(ua, "iswfeed/"+testVersion) || !strings.Contains(ua, "https://feeds.example.org/") {
 			t.Errorf("User-Agent = %q", ua)
 		}
 	})

@@ -98,12 +98,39 @@ func (l *logBuffer) String() string {
 func newPoller(t testing.TB, cfg *config.Config, db *bbolt.DB, s Sink) (*Poller, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
-	p, err := NewPoller(cfg, db, s, slog.New(slog.NewTextHandler(logs, nil)))
+	p, err := NewPoller(cfg, db, s, Options{Log: slog.New(slog.NewTextHandler(logs, nil)), Version: testVersion})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.Stop)
 	return p, logs
+}
+
+// testVersion is what the tests' pollers call iswfeed's version.
+const testVersion = "0.0.0-test"
+
+// pollScheduled polls one source now as the schedule would, state saved as
+// soon as it ends, and returns its result.
+func pollScheduled(t testing.TB, p *Poller, name string) Result {
+	t.Helper()
+	ctx := context.Background()
+	p.mu.Lock()
+	j := p.jobLocked()
+	src, ok := j.cfg.Source(name)
+	st := p.states[name]
+	p.inflight[name] = true
+	p.mu.Unlock()
+	if !ok {
+		t.Fatalf("no source %s", name)
+	}
+	turn, ok := p.limits.tryStart(hostOf(src.URL))
+	if !ok {
+		t.Fatalf("%s's host is busy", name)
+	}
+	res, next := p.poll(ctx, j, turn, src, st, time.Now())
+	turn.end()
+	p.settle(ctx, j, src, st, res, next)
+	return res
 }
 
 func fixture(t testing.TB, name string) []byte {

@@ -250,15 +250,14 @@ func TestNetworkLooksDown(t *testing.T) {
 			}
 		}
 	})
-	t.Run("a cycle of one source while the others are down too is the network", func(t *testing.T) {
+	t.Run("a poll of one source while the others are down too is the network", func(t *testing.T) {
 		db := openDB(t)
 		cfg := testConfig(t, "", closedURL(t), closedURL(t))
 		p, logs := newPoller(t, cfg, db, &sink{})
 		p.PollAll(context.Background()) // both fail: the network
-		only := []config.Source{cfg.Sources[0]}
-		p.cycle(context.Background(), only, time.Now().Add(time.Hour), every)
-		if n := strings.Count(logs.String(), "network looks down"); n != 2 {
-			t.Errorf("logged %d times, want once per cycle:\n%s", n, logs)
+		pollScheduled(t, p, "src0")
+		if n := strings.Count(logs.String(), "network looks down"); n != 1 {
+			t.Errorf("logged %d times, want once while it stays down:\n%s", n, logs)
 		}
 		if st := stateOf(t, db, "src0"); st.ConsecutiveFailures != 0 || !st.NetworkDown {
 			t.Errorf("src0 blamed for the network: %+v", st)
@@ -274,7 +273,7 @@ func TestNetworkLooksDown(t *testing.T) {
 		p, logs := newPoller(t, cfg, db, &sink{})
 		p.PollAll(context.Background())
 		for range 3 {
-			p.cycle(context.Background(), []config.Source{cfg.Sources[0]}, time.Now().Add(time.Hour), every)
+			pollScheduled(t, p, "src0")
 		}
 		if strings.Contains(logs.String(), "network looks down") {
 			t.Errorf("blamed the network:\n%s", logs)
@@ -378,13 +377,13 @@ func TestRestartDoesNotPollEarly(t *testing.T) {
 	pollOne(t, first)
 
 	again, _ := newPoller(t, cfg, db, &sink{})
-	res := again.cycle(context.Background(), cfg.Sources, time.Now(), dueAt)
-	if c.totalRequests.Load() != 1 || res[0].Status != 0 {
-		t.Errorf("a scheduled cycle after restart polled a source not yet due (%d requests)", c.totalRequests.Load())
+	if wait := again.dispatch(context.Background(), time.Now()); c.totalRequests.Load() != 1 || wait > maxTick {
+		t.Errorf("the schedule after restart polled a source not yet due (%d requests)", c.totalRequests.Load())
 	}
-	res = again.cycle(context.Background(), cfg.Sources, time.Now().Add(4*time.Hour), dueAt) // the fixture asks for a ttl of 3h
-	if c.totalRequests.Load() != 2 || res[0].Err != nil {
-		t.Errorf("a cycle past the next poll did not poll (%d requests, %v)", c.totalRequests.Load(), res[0].Err)
+	again.dispatch(context.Background(), time.Now().Add(4*time.Hour)) // the fixture asks for a ttl of 3h
+	again.polls.Wait()
+	if c.totalRequests.Load() != 2 || stateOf(t, db, "src0").OKCount != 2 {
+		t.Errorf("the schedule past the next poll did not poll (%d requests)", c.totalRequests.Load())
 	}
 }
 
@@ -490,17 +489,10 @@ func TestStatesJSON(t *testing.T) {
 	}
 }
 
-func TestMetrics(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	if err := RegisterMetrics(reg); err != nil {
-		t.Fatal(err)
-	}
-	srv := newConditionalServer(t)
-	cfg := testConfig(t, "", srv.URL)
-	cfg.Sources[0].Name = "metrics-src"
-	p, _ := newPoller(t, cfg, openDB(t), &sink{})
-	pollOne(t, p)
-	pollOne(t, p)
+// gather returns a registry's samples by name and labels: a counter's value,
+// a histogram's count.
+func gather(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
 	families, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -520,18 +512,45 @@ func TestMetrics(t *testing.T) {
 			}
 		}
 	}
-	for key, want := range map[string]float64{
-		"iswfeed_polls_total,outcome=ok,source=metrics-src":           1,
-		"iswfeed_polls_total,outcome=not_modified,source=metrics-src": 1,
-		"iswfeed_poll_duration_seconds,source=metrics-src":            2,
-		"iswfeed_items_seen_total,source=metrics-src":                 3,
+	return got
+}
+
+func TestMetricsAreCountedPerPoller(t *testing.T) {
+	srv := newConditionalServer(t)
+	cfg := testConfig(t, "", srv.URL)
+	cfg.Sources[0].Name = "metrics-src"
+	regs := []*prometheus.Registry{prometheus.NewRegistry(), prometheus.NewRegistry()}
+	var pollers []*Poller
+	for _, reg := range regs {
+		p, err := NewPoller(cfg, openDB(t), &sink{}, Options{Registry: reg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pollers = append(pollers, p)
+	}
+	pollOne(t, pollers[0])
+	pollOne(t, pollers[0])
+	pollOne(t, pollers[1])
+	size := float64(len(fixture(t, "wordpress.rss")))
+	for i, want := range []map[string]float64{
+		{"iswfeed_polls_total,outcome=ok,source=metrics-src": 1, "iswfeed_polls_total,outcome=not_modified,source=metrics-src": 1,
+			"iswfeed_poll_duration_seconds,source=metrics-src": 2, "iswfeed_items_seen_total,source=metrics-src": 3,
+			"iswfeed_fetched_bytes_total,source=metrics-src": size},
+		{"iswfeed_polls_total,outcome=ok,source=metrics-src": 1, "iswfeed_poll_duration_seconds,source=metrics-src": 1,
+			"iswfeed_items_seen_total,source=metrics-src": 3, "iswfeed_fetched_bytes_total,source=metrics-src": size},
 	} {
-		if got[key] != want {
-			t.Errorf("%s = %v, want %v", key, got[key], want)
+		got := gather(t, regs[i])
+		for key, w := range want {
+			if got[key] != w {
+				t.Errorf("poller %d: %s = %v, want %v", i, key, got[key], w)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("poller %d: %d samples, want %d: %v", i, len(got), len(want), got)
 		}
 	}
-	if got["iswfeed_fetched_bytes_total,source=metrics-src"] == 0 {
-		t.Error("no bytes counted")
+	if _, err := NewPoller(cfg, openDB(t), &sink{}, Options{Registry: regs[0]}); err == nil {
+		t.Error("a second poller on the same registry was not refused")
 	}
 }
 

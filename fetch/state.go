@@ -3,9 +3,14 @@ package fetch
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net/http"
+	"slices"
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"iswfeed/config"
 )
 
 // stateBucket holds one JSON State per source name.
@@ -27,13 +32,102 @@ type State struct {
 	ErrorCount          int64     `json:"error_count"`
 	// NetworkDown is set when the last poll failed while every source
 	// failed: the failure was not counted against the source.
-	NetworkDown  bool   `json:"network_down"`
+	NetworkDown bool `json:"network_down"`
+	// ErrorKind names the cause of LastError in a word (see PublicError).
+	ErrorKind    string `json:"error_kind,omitempty"`
 	ETag         string `json:"etag"`
 	LastModified string `json:"last_modified"`
+	// ServedBy is the address whose answer the last poll used: the URL, or
+	// one of the source's fallback addresses when the URL failed.
+	ServedBy string `json:"served_by,omitempty"`
+	// Fallbacks holds the validators of each fallback address that answered.
+	Fallbacks map[string]Validators `json:"fallbacks,omitempty"`
 }
 
-func (s State) validators() validators {
-	return validators{ETag: s.ETag, LastModified: s.LastModified}
+// Validators are what a conditional GET sends back to one address.
+type Validators struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+// validatorsOf returns the validators kept for one of the source's addresses.
+func (s State) validatorsOf(addr string) Validators {
+	if addr == s.URL {
+		return Validators{ETag: s.ETag, LastModified: s.LastModified}
+	}
+	return s.Fallbacks[addr]
+}
+
+// PublicError is LastError told coarsely enough to show anyone: what kind
+// of failure, never which address or port refused or timed out, so the
+// public status pages cannot serve as a port scanner. Logs and the CLI keep LastError.
+func (s State) PublicError() string {
+	if s.LastError == "" {
+		return ""
+	}
+	return publicReason(s.ErrorKind, s.LastStatus)
+}
+
+// ErrorText is LastError, for the operator: logs and the CLI.
+func (s State) ErrorText() string { return s.LastError }
+
+// unreached reports whether the source's last poll got no answer at all.
+func (s State) unreached() bool {
+	return s.NetworkDown || s.ConsecutiveFailures > 0 && s.LastStatus == 0
+}
+
+// stateFor returns a source's stored state, started afresh when its URL
+// changed, and without the validators of fallback addresses no longer listed.
+func stateFor(src config.Source, st State) State {
+	if st.URL != src.URL {
+		return State{Name: src.Name, URL: src.URL, OKCount: st.OKCount, NotModifiedCount: st.NotModifiedCount, ErrorCount: st.ErrorCount}
+	}
+	addrs := src.Addresses()
+	for addr := range st.Fallbacks {
+		if !slices.Contains(addrs, addr) {
+			st.Fallbacks = maps.Clone(st.Fallbacks)
+			delete(st.Fallbacks, addr)
+		}
+	}
+	return st
+}
+
+// remember takes the validators of a successful answer from addr. A 200
+// replaces them with exactly what it carried; a 304 changes nothing but may refresh them.
+func (s *State) remember(addr string, resp *response) {
+	v := s.validatorsOf(addr)
+	if resp.IsModified() {
+		s.OKCount++
+		v = Validators{ETag: resp.ETag(), LastModified: resp.LastModified()}
+	} else {
+		s.NotModifiedCount++
+		if etag := resp.ETag(); etag != "" {
+			v.ETag = etag
+		}
+		if lm := resp.LastModified(); lm != "" && newer(lm, v.LastModified) {
+			v.LastModified = lm
+		}
+	}
+	s.ServedBy = addr
+	if addr == s.URL {
+		s.ETag, s.LastModified = v.ETag, v.LastModified
+		return
+	}
+	s.Fallbacks = maps.Clone(s.Fallbacks)
+	if s.Fallbacks == nil {
+		s.Fallbacks = map[string]Validators{}
+	}
+	s.Fallbacks[addr] = v
+}
+
+// newer reports whether HTTP date a is after b (or b is not a date).
+func newer(a, b string) bool {
+	ta, err := http.ParseTime(a)
+	if err != nil {
+		return false
+	}
+	tb, err := http.ParseTime(b)
+	return err != nil || ta.After(tb)
 }
 
 // States returns every source's persisted state, sorted by name. It only
@@ -74,7 +168,7 @@ func newStore(db *bbolt.DB) (*store, error) {
 	return &store{db: db}, nil
 }
 
-// load returns the states of the named sources; a source never polled has a zero State.
+// load returns the states by source name; a source never polled has none.
 func (s *store) load() (map[string]State, error) {
 	all, err := States(s.db)
 	if err != nil {
@@ -107,6 +201,22 @@ func (s *store) save(states ...State) error {
 	})
 	if err != nil {
 		return fmt.Errorf("fetch: saving source states: %w", err)
+	}
+	return nil
+}
+
+// saveSoon writes one poll's state, sharing the transaction (and fsync) with
+// the other polls that end within bbolt's batch delay.
+func (s *store) saveSoon(st State) error {
+	v, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("fetch: saving the state of %s: %w", st.Name, err)
+	}
+	err = s.db.Batch(func(tx *bbolt.Tx) error {
+		return tx.Bucket(stateBucket).Put([]byte(st.Name), v)
+	})
+	if err != nil {
+		return fmt.Errorf("fetch: saving the state of %s: %w", st.Name, err)
 	}
 	return nil
 }

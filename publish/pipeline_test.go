@@ -51,7 +51,7 @@ func newPipeline(t testing.TB, sources []config.Source, edit ...func(*config.Con
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := &pipeline{fixture: &fixture{t: t, cfg: cfg, store: store}}
 	p.srv = New(cfg, store, log, Options{Sources: func() ([]SourceStatus, error) { return statesOf(db) }})
-	if p.poller, err = fetch.NewPoller(cfg, db, pipelineSink{p.fixture}, log); err != nil {
+	if p.poller, err = fetch.NewPoller(cfg, db, pipelineSink{p.fixture}, fetch.Options{Log: log}); err != nil {
 		t.Fatal(err)
 	}
 	p.web = httptest.NewServer(p.srv)
@@ -64,7 +64,7 @@ func statesOf(db *bolt.DB) ([]SourceStatus, error) {
 	states, err := fetch.States(db)
 	out := make([]SourceStatus, 0, len(states))
 	for _, s := range states {
-		out = append(out, SourceStatus{Name: s.Name, URL: s.URL, LastStatus: s.LastStatus, LastError: s.LastError,
+		out = append(out, SourceStatus{Name: s.Name, URL: s.URL, LastStatus: s.LastStatus, LastError: s.PublicError(),
 			LastAttempt: s.LastAttempt, LastSuccess: s.LastSuccess})
 	}
 	return out, err

@@ -96,9 +96,6 @@ func (a *app) init(cfg *config.Config) error {
 	}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if err := fetch.RegisterMetrics(a.metrics); err != nil {
-		return err
-	}
 	if err := dedupe.RegisterMetrics(a.metrics, a.store); err != nil {
 		return err
 	}
@@ -107,7 +104,7 @@ func (a *app) init(cfg *config.Config) error {
 		return err
 	}
 	a.server.Store(srv)
-	a.poller, err = fetch.NewPoller(cfg, a.db, sink{a}, a.log)
+	a.poller, err = fetch.NewPoller(cfg, a.db, sink{a}, fetch.Options{Log: a.log, Registry: a.metrics, Version: Version})
 	return err
 }
 
@@ -144,7 +141,7 @@ func (a *app) retryStale() {
 // logSources says, once at start, how each source stood when the daemon last
 // ran: a restart within a source's interval polls nothing at once.
 func (a *app) logSources() {
-	states, err := a.sourceStatuses()
+	states, err := sourceStatuses(a.cfg.Load(), a.db, fetch.State.ErrorText)
 	if err != nil {
 		a.log.Error("unable to read the sources' state", "err", err)
 		return
@@ -170,9 +167,10 @@ func (a *app) lastIngest(source string) (dedupe.Report, bool) {
 	return rep, ok
 }
 
-// sourceStatuses joins the configured sources with their poll state.
+// sourceStatuses joins the configured sources with their poll state, for
+// the public /status and /api/sources: a failure is told by its kind alone.
 func (a *app) sourceStatuses() ([]publish.SourceStatus, error) {
-	return sourceStatuses(a.cfg.Load(), a.db)
+	return sourceStatuses(a.cfg.Load(), a.db, fetch.State.PublicError)
 }
 
 // healthBody is /healthz's answer.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"iswfeed/fetch"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -577,7 +576,7 @@ func TestPollPrintsWhatEachSourceGave(t *testing.T) {
 
 func TestVersionNamesTheRelease(t *testing.T) {
 	out, code := iswfeed(t, t.TempDir(), "version")
-	if code != 0 || out != "iswfeed "+fetch.Version+"\n" {
+	if code != 0 || out != "iswfeed "+Version+"\n" {
 		t.Errorf("exit %d: %q", code, out)
 	}
 }

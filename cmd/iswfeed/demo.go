@@ -57,6 +57,7 @@ title: ISW daily reports, merged (demo)
 schedule: "@every %s"
 min_interval: %s
 max_interval: %s
+fetch: {allow_private_networks: true} # the samples are on loopback
 sources:
   - {name: isw, title: Institute for the Study of War, url: "%s/isw.xml", lang: en, role: original}
   - {name: spartanat, url: "%s/spartanat.xml", lang: de, role: translation}

@@ -13,9 +13,10 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-
-	"iswfeed/fetch"
 )
+
+// Version is iswfeed's release; it names iswfeed in the User-Agent too.
+const Version = "0.2.0"
 
 // errUsage marks a command line that could not be understood; main exits 2.
 var errUsage = errors.New("usage")
@@ -145,6 +146,6 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "iswfeed %s\n", fetch.Version)
+	fmt.Fprintf(stdout, "iswfeed %s\n", Version)
 	return nil
 }

@@ -96,12 +96,13 @@ func readGaps(st storeReader, _ url.Values) (any, error) {
 
 // readSources shows each configured source's poll state.
 func readSources(st storeReader, _ url.Values) (any, error) {
-	sources, err := sourceStatuses(st.cfg, st.db)
+	sources, err := sourceStatuses(st.cfg, st.db, fetch.State.ErrorText)
 	return publish.SourceList{APIVersion: publish.APIVersion, Sources: sources}, err
 }
 
-// sourceStatuses joins the configured sources with their poll state.
-func sourceStatuses(cfg *config.Config, db *bolt.DB) ([]publish.SourceStatus, error) {
+// sourceStatuses joins the configured sources with their poll state; lastError
+// tells a failure: whole for the operator's CLI, coarse for the public pages.
+func sourceStatuses(cfg *config.Config, db *bolt.DB, lastError func(fetch.State) string) ([]publish.SourceStatus, error) {
 	states, err := fetch.States(db)
 	if err != nil {
 		return nil, err
@@ -115,7 +116,7 @@ func sourceStatuses(cfg *config.Config, db *bolt.DB) ([]publish.SourceStatus, er
 		s := byName[src.Name]
 		out = append(out, publish.SourceStatus{
 			Name: src.Name, URL: src.URL, Lang: src.Lang, Role: src.Role,
-			LastAttempt: s.LastAttempt, LastSuccess: s.LastSuccess, LastStatus: s.LastStatus, LastError: s.LastError,
+			LastAttempt: s.LastAttempt, LastSuccess: s.LastSuccess, LastStatus: s.LastStatus, LastError: lastError(s),
 			ConsecutiveFailures: s.ConsecutiveFailures, NextPoll: s.NextPoll,
 			Count200: int(s.OKCount), Count304: int(s.NotModifiedCount), CountErrors: int(s.ErrorCount),
 			NetworkDown: s.NetworkDown,
