@@ -21,8 +21,10 @@ import (
 // says where each plugin's markup comes from.
 
 // embedMarkers are strings without which a content has no placeholder, so
-// that most contents are never parsed.
-var embedMarkers = []string{"brlbs", "BorlabsCookie", "borlabs-cookie", "cmplz", "embed-privacy", "lyMe", "lyte", "cookieconsent", "cookieblock", "consent-src"}
+// that most contents are never parsed: the plugins' class names, and words
+// of their sentences.
+var embedMarkers = []string{"brlbs", "BorlabsCookie", "borlabs-cookie", "cmplz", "embed-privacy", "lyMe", "lyte", "cookieconsent", "cookieblock", "consent-src",
+	"Datenschutz", "privacy policy", "politique de confidentialité", "polityk", "політик", "политик", "cookies", "Cookies"}
 
 // consentSrcAttrs are where consent plugins park an iframe's address while
 // its src is about:blank or a placeholder video.
@@ -46,7 +48,9 @@ func unblockEmbeds(raw string) string {
 	for _, n := range nodes {
 		body.AppendChild(n)
 	}
-	unblock(body)
+	if !unblock(body) {
+		return raw // as it was, not as the parser would write it
+	}
 	var out strings.Builder
 	for c := body.FirstChild; c != nil; c = c.NextSibling {
 		if err := xhtml.Render(&out, c); err != nil {
@@ -56,19 +60,88 @@ func unblockEmbeds(raw string) string {
 	return out.String()
 }
 
-// unblock walks n's children, replacing every placeholder found.
-func unblock(n *xhtml.Node) {
+// unblock walks n's children, replacing every placeholder found, and
+// reports whether it found one.
+func unblock(n *xhtml.Node) bool {
+	found := false
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
 		if c.Type == xhtml.ElementNode {
-			if href, ok := placeholder(c); ok {
+			switch href, ok := placeholder(c); {
+			case ok:
 				replaceWithLink(c, href)
-			} else {
-				unblock(c)
+				found = true
+			case isConsentText(c):
+				next, found = dropConsentText(c), true
+			default:
+				found = unblock(c) || found
 			}
 		}
 		c = next
 	}
+	return found
+}
+
+// consentSentence is what a placeholder says, in the languages we carry,
+// when a feed kept its words but not its markup.
+var consentSentence = regexp.MustCompile(`(?i)^(` +
+	`mit dem laden (des|der|von) .+ akzeptieren sie .*datenschutz|klicke hier, um inhalte von .+ anzuzeigen|klicken sie (hier|auf den .*button), um .+ (zu laden|zu aktivieren|anzuzeigen)|` +
+	`by loading the .+,? you agree to .*privacy policy|click (here )?to (display|load|accept|enable) .*(content|cookies)|` +
+	`en chargeant .+,? vous acceptez .*politique de confidentialité|cliquez pour accepter .*cookies|` +
+	`ładując .+,? akceptujesz .*polityk|kliknij, aby (zaakceptować|wyświetlić|załadować)|` +
+	`завантажуючи .+,? ви погоджуєтес[ья] .*політик|натисніть, щоб (завантажити|показати)|` +
+	`загружая .+,? вы соглашаетес[ья] .*политик|нажмите, чтобы (загрузить|показать))`)
+
+// consentButton is a placeholder's button or link label, or the name of the
+// provider it shows above its sentence.
+var consentButton = regexp.MustCompile(`(?i)^(inhalt laden|inhalte? entsperren|tweet laden|video laden|mehr erfahren|mehr informationen|` +
+	`load (content|tweet|video|post)|learn more|more information|unblock content|charger le contenu|en savoir plus|` +
+	`załaduj treść|dowiedz się więcej|завантажити вміст|дізнатися більше|загрузить содержимое|узнать больше|` +
+	`twitter|x|youtube|vimeo|instagram|facebook|tiktok|telegram)$`)
+
+// isConsentText reports whether a block says only a placeholder's sentence.
+func isConsentText(n *xhtml.Node) bool {
+	if n.DataAtom != atom.P && n.DataAtom != atom.Div {
+		return false
+	}
+	text := strings.Join(strings.Fields(textOf(n)), " ")
+	return len(text) < 400 && consentSentence.MatchString(text)
+}
+
+// dropConsentText removes a placeholder's sentence and the button labels
+// and provider name beside it, and returns the node after them.
+func dropConsentText(n *xhtml.Node) *xhtml.Node {
+	for p := previousElement(n); p != nil && isConsentButton(p); p = previousElement(n) {
+		p.Parent.RemoveChild(p)
+	}
+	next := n.NextSibling
+	for next != nil && (isBlank(next) || next.Type == xhtml.ElementNode && isConsentButton(next)) {
+		after := next.NextSibling
+		next.Parent.RemoveChild(next)
+		next = after
+	}
+	n.Parent.RemoveChild(n)
+	return next
+}
+
+func isConsentButton(n *xhtml.Node) bool {
+	return n.DataAtom != atom.Img && consentButton.MatchString(strings.Join(strings.Fields(textOf(n)), " "))
+}
+
+func isBlank(n *xhtml.Node) bool {
+	return n.Type == xhtml.TextNode && strings.TrimSpace(n.Data) == ""
+}
+
+// previousElement is the element before n, past blank text.
+func previousElement(n *xhtml.Node) *xhtml.Node {
+	p := n.PrevSibling
+	for p != nil && isBlank(p) {
+		p = p.PrevSibling
+	}
+	if p == nil || p.Type != xhtml.ElementNode {
+		return nil
+	}
+	return p
 }
 
 // placeholder reports whether n is a consent placeholder, or an iframe a

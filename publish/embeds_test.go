@@ -20,6 +20,7 @@ func TestConsentPlaceholdersBecomeLinksToWhatTheyEmbed(t *testing.T) {
 		"embed-privacy-twitter.html":        tweet + "?ref_src=twsrc%5Etfw",
 		"lyte.html":                         "https://youtu.be/dQw4w9WgXcQ",
 		"cookiebot.html":                    video,
+		"text-only-de.html":                 "",
 	} {
 		t.Run(file, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join("testdata", "embeds", file))
@@ -54,6 +55,9 @@ func TestContentWithoutPlaceholdersIsLeftAsItWas(t *testing.T) {
 		"<p>Die Lage am 29. März.</p>",
 		`<p>Ein <a href="https://example.org/">Link</a> und <img src="https://example.org/map.png"></p>`,
 		"plain text & more",
+		"<p>Die Datenschutzerklärung des Kremls ist kurz.</p><p>Mehr erfahren</p>",
+		"<p>By loading the trucks, Russian forces agree to nothing.</p>",
+		"<p>Cookies<br>are not <b>tracked</b> here &amp; there</p>",
 	} {
 		if got := unblockEmbeds(raw); got != raw {
 			t.Errorf("unblockEmbeds(%q) = %q", raw, got)
