@@ -140,12 +140,6 @@ func (c *Config) Published(series string) bool {
 	return series == DefaultSeries
 }
 
-// DefaultSeries is the built-in series of ISW's daily Russian report.
-const DefaultSeries = "russian-offensive"
-
-// KnownSeries are the series dedupe recognises: the daily Russian report and
-// ISW's other updates, which are kept apart from it.
-var KnownSeries = []string{DefaultSeries, "iran-update", "iran-update-special-report", "china-taiwan-update", "russian-occupation-update"}
 
 // Source returns the source with the given name.
 func (c *Config) Source(name string) (Source, bool) {

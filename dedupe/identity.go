@@ -12,24 +12,14 @@ import (
 	"iswfeed/fetch"
 )
 
-// The series iswfeed knows without configuration. ISW's other series are
-// kept apart from the daily Russian report and never merged with it.
+// The series the tests and the reader name; config.BuiltinSeries lists them all.
 const (
-	SeriesRussianOffensive        = config.DefaultSeries
-	SeriesIranUpdate              = "iran-update"
-	SeriesIranUpdateSpecialReport = "iran-update-special-report"
-	SeriesChinaTaiwanUpdate       = "china-taiwan-update"
-	SeriesRussianOccupationUpdate = "russian-occupation-update"
+	seriesDaily       = config.DefaultSeries
+	seriesIran        = "iran-update"
+	seriesIranSpecial = "iran-update-special-report"
+	seriesChinaTaiwan = "china-taiwan-update"
+	seriesOccupation  = "russian-occupation-update"
 )
-
-// BuiltinSeries returns the names of the built-in series, the daily Russian
-// report first.
-func BuiltinSeries() []string {
-	return []string{
-		SeriesRussianOffensive, SeriesIranUpdate, SeriesIranUpdateSpecialReport,
-		SeriesChinaTaiwanUpdate, SeriesRussianOccupationUpdate,
-	}
-}
 
 // Identity is what an item says about the report it carries. A zero Series
 // means the item is not a report of any known series.
@@ -82,10 +72,30 @@ func NewReader(src config.Source) (*Reader, error) {
 // writes (title, slug, ISW link), never from its publication date, which
 // only supplies the year where the text gives none.
 func (r *Reader) Read(it fetch.Item) Identity {
+	id := r.readTranslation
 	if r.original {
-		return r.readOriginal(it)
+		id = r.readOriginal
 	}
-	return r.readTranslation(it)
+	return settle(id(it))
+}
+
+// settle applies what ISW's list of series says to an identity: a series
+// that translators do not number has no update number (the 10 of "Ukraine
+// Conflict Update 10" is ISW's), and a series' title on a date after ISW
+// ended it is someone else's series.
+func settle(id Identity) Identity {
+	i := slices.IndexFunc(config.BuiltinSeries, func(s config.ISWSeries) bool { return s.Name == id.Series })
+	if i < 0 {
+		return id
+	}
+	sr := config.BuiltinSeries[i]
+	if !sr.Numbered {
+		id.Number = 0
+	}
+	if !sr.Until.IsZero() && id.Date.After(sr.Until) {
+		return Identity{}
+	}
+	return id
 }
 
 // readOriginal reads an item of ISW's own feed: the series from its title or
@@ -152,7 +162,7 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 		// credits ISW in its text; "Update 2: new pistol" citing ISW is not.
 		len(dates) > 0 && mentionsISW(post.text) &&
 			(situationWordIn(title) || mentionsUkraine(title) && (weak > 0 || reportWordIn(title))):
-		series = SeriesRussianOffensive
+		series = seriesDaily
 	default:
 		return Identity{}
 	}

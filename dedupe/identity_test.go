@@ -3,7 +3,6 @@ package dedupe
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -65,7 +64,7 @@ type identityCase struct {
 }
 
 func ro(n int, d time.Time, u string) Identity {
-	return Identity{Series: SeriesRussianOffensive, Number: n, Date: d, ISWURL: u}
+	return Identity{Series: seriesDaily, Number: n, Date: d, ISWURL: u}
 }
 
 var notReport = Identity{}
@@ -119,25 +118,25 @@ var identityCases = map[string]identityCase{
 		want: ro(0, day(2023, 3, 29), oldURL401)},
 	"ISW Iran Update is its own series": {src: isw,
 		title: "Iran Update, March 29, 2023", link: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023", pub: "2023-03-29T22:00:00Z",
-		want: Identity{Series: SeriesIranUpdate, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+		want: Identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
 	"ISW Iran Update with abbreviated month": {src: isw,
 		title: "Iran Update, Jan. 5, 2024 | ISW", link: "https://understandingwar.org/research/middle-east/iran-update-january-5-2024/", pub: "2024-01-06T00:00:00Z",
-		want: Identity{Series: SeriesIranUpdate, Date: day(2024, 1, 5), ISWURL: "https://understandingwar.org/research/middle-east/iran-update-january-5-2024/"}},
+		want: Identity{Series: seriesIran, Date: day(2024, 1, 5), ISWURL: "https://understandingwar.org/research/middle-east/iran-update-january-5-2024/"}},
 	"ISW Iran Update Special Report is not read as Iran Update": {src: isw,
 		title: "Iran Update Special Report, April 13, 2024", link: bg + "iran-update-special-report-april-13-2024", pub: "2024-04-14T03:00:00Z",
-		want: Identity{Series: SeriesIranUpdateSpecialReport, Date: day(2024, 4, 13), ISWURL: bg + "iran-update-special-report-april-13-2024"}},
+		want: Identity{Series: seriesIranSpecial, Date: day(2024, 4, 13), ISWURL: bg + "iran-update-special-report-april-13-2024"}},
 	"ISW China-Taiwan Update is its own series": {src: isw,
 		title: "China-Taiwan Update, March 29, 2024", link: bg + "china-taiwan-update-march-29-2024", pub: "2024-03-29T20:00:00Z",
-		want: Identity{Series: SeriesChinaTaiwanUpdate, Date: day(2024, 3, 29), ISWURL: bg + "china-taiwan-update-march-29-2024"}},
+		want: Identity{Series: seriesChinaTaiwan, Date: day(2024, 3, 29), ISWURL: bg + "china-taiwan-update-march-29-2024"}},
 	"ISW China–Taiwan Update with an en dash": {src: isw,
 		title: "China–Taiwan Update, Oct. 4, 2024", link: bg + "china-taiwan-update-october-4-2024", pub: "2024-10-04T20:00:00Z",
-		want: Identity{Series: SeriesChinaTaiwanUpdate, Date: day(2024, 10, 4), ISWURL: bg + "china-taiwan-update-october-4-2024"}},
+		want: Identity{Series: seriesChinaTaiwan, Date: day(2024, 10, 4), ISWURL: bg + "china-taiwan-update-october-4-2024"}},
 	"ISW Russian Occupation Update is not the daily Russian report": {src: isw,
 		title: "Russian Occupation Update, March 29, 2024", link: bg + "russian-occupation-update-march-29-2024", pub: "2024-03-29T20:00:00Z",
-		want: Identity{Series: SeriesRussianOccupationUpdate, Date: day(2024, 3, 29), ISWURL: bg + "russian-occupation-update-march-29-2024"}},
+		want: Identity{Series: seriesOccupation, Date: day(2024, 3, 29), ISWURL: bg + "russian-occupation-update-march-29-2024"}},
 	"ISW series read from the slug when the title is edited": {src: isw,
 		title: "Iran and Russia deepen ties", link: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023", pub: "2023-03-29T22:00:00Z",
-		want: Identity{Series: SeriesIranUpdate, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+		want: Identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
 	"ISW post of no series is not a report": {src: isw,
 		title: "Interactive Map: Russia's Invasion of Ukraine", link: bg + "interactive-map-russias-invasion-ukraine", pub: "2023-03-30T02:10:00Z",
 		want: notReport},
@@ -245,15 +244,15 @@ var identityCases = map[string]identityCase{
 		want: ro(0, day(2023, 3, 29), "")},
 	"German translation of Russian Occupation Update stays apart": {src: germanTr,
 		title: "Russian Occupation Update, 29. März 2024", link: "https://example.de/occupation", pub: "2024-03-31T07:00:00Z",
-		want: Identity{Series: SeriesRussianOccupationUpdate, Date: day(2024, 3, 29)}},
+		want: Identity{Series: seriesOccupation, Date: day(2024, 3, 29)}},
 	"German translation of Iran Update Special Report stays apart": {src: germanTr,
 		title: "Iran Update Special Report, 13. April 2024", link: "https://example.de/iran-special", pub: "2024-04-15T07:00:00Z",
-		want: Identity{Series: SeriesIranUpdateSpecialReport, Date: day(2024, 4, 13)}},
+		want: Identity{Series: seriesIranSpecial, Date: day(2024, 4, 13)}},
 	"German post linking only an Iran Update is that series": {src: germanTr,
 		title: "Iran: Die Lage am 29. März 2023", link: "https://example.de/iran-lage",
 		content: `<p>Quelle: <a href="https://www.criticalthreats.org/analysis/iran-update-march-29-2023">ISW/CTP</a></p>`,
 		pub:     "2023-03-31T07:00:00Z",
-		want:    Identity{Series: SeriesIranUpdate, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+		want:    Identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
 	"German undated post linking an ISW report takes the link's date": {src: germanTr,
 		title: "Die Lage in der Ukraine", link: "https://example.de/lage",
 		content: `<p>Übersetzt aus dem <a href="` + newURL + `">ISW-Bericht</a>.</p>`,
@@ -453,7 +452,7 @@ var identityCases = map[string]identityCase{
 		want: ro(0, day(2022, 2, 28), bg+"russia-ukraine-warning-update-russian-offensive-campaign-assessment-february-28")},
 	"ISW Iran Update in lower case with an entity stays apart": {src: isw,
 		title: "Iran update&#44; March 29, 2023", link: bg + "iran-update-march-29-2023", pub: "2023-03-30T01:00:00Z",
-		want: Identity{Series: SeriesIranUpdate, Date: day(2023, 3, 29), ISWURL: bg + "iran-update-march-29-2023"}},
+		want: Identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: bg + "iran-update-march-29-2023"}},
 
 	// Numeric dates in translators' slugs.
 	"spartanat slug with a day-month-year date": {src: spartanat,
@@ -705,7 +704,7 @@ var identityCases = map[string]identityCase{
 		want:    ro(0, day(2023, 3, 29), oldURL401)},
 	"translator's Iran Update with a slash date stays apart": {src: germanTr,
 		title: "Iran Update, 29/03/2023", link: "https://example.de/iran", pub: "2023-03-31T07:00:00Z",
-		want: Identity{Series: SeriesIranUpdate, Date: day(2023, 3, 29)}},
+		want: Identity{Series: seriesIran, Date: day(2023, 3, 29)}},
 }
 
 func longContent() string {
@@ -829,22 +828,6 @@ func TestNewReaderRejectsBadSources(t *testing.T) {
 				t.Errorf("NewReader(%+v) accepted it", src)
 			}
 		})
-	}
-}
-
-func TestBuiltinSeries(t *testing.T) {
-	got := BuiltinSeries()
-	if got[0] != config.DefaultSeries {
-		t.Errorf("BuiltinSeries()[0] = %q, want the daily report %q", got[0], config.DefaultSeries)
-	}
-	for _, s := range seriesOrder {
-		if !slices.Contains(got, s) {
-			t.Errorf("series %q is read but not listed", s)
-		}
-	}
-	got[0] = "changed"
-	if BuiltinSeries()[0] != config.DefaultSeries {
-		t.Error("BuiltinSeries shares its slice with callers")
 	}
 }
 

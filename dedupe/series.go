@@ -1,24 +1,85 @@
 package dedupe
 
 import (
+	"cmp"
 	"regexp"
+	"slices"
 	"strings"
+
+	"iswfeed/config"
 )
 
-// Series names as ISW writes them, and as it mistypes them ("Campaing
-// Assesment"); the groups follow seriesOrder. Iran Update
-// Special Report comes before Iran Update so that it is never read as one.
-// The pattern is anchored: seriesIn tries it only where a name can start.
+// The series patterns are built from config.BuiltinSeries, the one list of
+// ISW's series and their titles. Titles are tried longest first, so that
+// "Iran Update Special Report" is never read as "Iran Update".
 var (
-	seriesNamesAt = regexp.MustCompile(`(?i)^(?:(iran\s+update[\s,:-]+special\s+report)|(iran\s+update)|` +
-		`(china[\s-]+taiwan\s+update)|(russian\s+occupation\s+update)|` +
-		`(russian\s+offensive\s+cam[a-z]{3,6}\s+as+es+[a-z]*|russia[\s-]+ukraine\s+warning\s+update|russian\s+offensive\s+(?:campaign\s+)?update))`)
-	seriesStarts = []string{"iran", "china", "russia"}
-	seriesEnds   = []string{"update", "offensive"}
-	seriesOrder  = []string{
-		SeriesIranUpdateSpecialReport, SeriesIranUpdate, SeriesChinaTaiwanUpdate,
-		SeriesRussianOccupationUpdate, SeriesRussianOffensive,
+	seriesNamesAt, seriesOfGroup = seriesPattern(config.BuiltinSeries)
+	seriesStarts, seriesEnds     = seriesWords(config.BuiltinSeries)
+)
+
+// misspelt are the ways ISW mistypes a series' title ("Russian Offensive
+// Campaing Assesment"), as patterns.
+var misspelt = map[string][]string{
+	config.DefaultSeries: {`russian\s+offensive\s+cam[a-z]{3,6}\s+as+es+[a-z]*`},
+}
+
+// seriesSep is what ISW puts between a title's words: "China-Taiwan",
+// "China & Taiwan", "Iran Update: Special Report".
+const seriesSep = `[\s,:&-]+`
+
+// titleWords splits a series title into its words.
+func titleWords(title string) []string {
+	return strings.FieldsFunc(strings.ToLower(title), func(r rune) bool { return r == ' ' || r == '-' || r == '&' })
+}
+
+// seriesPattern is one anchored alternation of every title, each in a group,
+// with the series each group stands for. A name must end at a word's end and
+// must not go on to "Updates": "Iran Updates" and "Russian Offensive Campaign
+// Assessment Updates" are index pages.
+func seriesPattern(all []config.ISWSeries) (*regexp.Regexp, []string) {
+	type alt struct{ re, series string }
+	var alts []alt
+	for _, sr := range all {
+		for _, t := range sr.Titles {
+			words := titleWords(t)
+			for i, w := range words {
+				words[i] = regexp.QuoteMeta(w)
+			}
+			alts = append(alts, alt{strings.Join(words, seriesSep), sr.Name})
+		}
+		for _, re := range misspelt[sr.Name] {
+			alts = append(alts, alt{re, sr.Name})
+		}
 	}
+	slices.SortStableFunc(alts, func(a, b alt) int { return cmp.Compare(len(b.re), len(a.re)) })
+	groups := make([]string, len(alts))
+	series := make([]string, len(alts))
+	for i, a := range alts {
+		groups[i], series[i] = "("+a.re+")", a.series
+	}
+	re := regexp.MustCompile(`(?i)^(?:` + strings.Join(groups, "|") + `)(?:[^\p{L}]|$)`)
+	return re, series
+}
+
+// seriesWords returns the lower-case first and last words of every title,
+// where a series name can start and what it must hold.
+func seriesWords(all []config.ISWSeries) (starts, ends []string) {
+	for _, sr := range all {
+		for _, t := range sr.Titles {
+			w := titleWords(t)
+			starts, ends = append(starts, w[0]), append(ends, w[len(w)-1])
+		}
+	}
+	ends = append(ends, "offensive") // the misspelt titles end in a typo
+	slices.Sort(starts)
+	slices.Sort(ends)
+	return slices.Compact(starts), slices.Compact(ends)
+}
+
+// indexTail follows a series name on an index page: "… Updates Page".
+var indexTail = regexp.MustCompile(`(?i)^` + seriesSep + `updates(?:[^\p{L}]|$)`)
+
+var (
 	// iswMarks are what a text that speaks of ISW or its daily report says,
 	// in the translators' languages, lower-case.
 	iswMarks = []string{
@@ -79,10 +140,12 @@ type seriesHit struct {
 // seriesIn returns the series named in s, in order.
 func seriesIn(s string) []seriesHit {
 	var hits []seriesHit
-	for _, loc := range matchesAt(seriesNamesAt, s, seriesStarts, seriesEnds, 64) {
-		for g, series := range seriesOrder {
-			if loc[2+2*g] >= 0 {
-				hits = append(hits, seriesHit{series, loc[1]})
+	for _, loc := range matchesAt(seriesNamesAt, s, seriesStarts, seriesEnds, 80) {
+		for g, series := range seriesOfGroup {
+			if end := loc[3+2*g]; end >= 0 {
+				if !indexTail.MatchString(s[end:]) {
+					hits = append(hits, seriesHit{series, end})
+				}
 				break
 			}
 		}
