@@ -140,7 +140,6 @@ func (c *Config) Published(series string) bool {
 	return series == DefaultSeries
 }
 
-
 // Source returns the source with the given name.
 func (c *Config) Source(name string) (Source, bool) {
 	for _, s := range c.Sources {
