@@ -117,6 +117,7 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 	listen, store := freeAddr(t), filepath.Join(dir, "iswfeed.db")
 	cfg := writeLiveConfig(t, dir, listen, store, src)
 	seen := map[string]servedUpdate{}
+	inFlight := 0 // kills just after a changed feed was sent
 	growing := kills * 2 / 3 // the last third of the kills hit sources that no longer change
 	for i := range kills {
 		if i < growing {
@@ -129,14 +130,31 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 			return ups != nil
 		})
 		assertKept(t, i, seen, ups)
-		time.Sleep(time.Duration(rng.Int64N(int64(1500 * time.Millisecond))))
-		if i < growing && rng.IntN(2) == 0 {
-			src.advance()
-		}
+		time.Sleep(time.Duration(rng.Int64N(int64(1000 * time.Millisecond))))
 		for _, u := range servedUpdates(listen) {
 			seen[u.ID] = u
 		}
-		time.Sleep(time.Duration(rng.Int64N(int64(100 * time.Millisecond))))
+		if rng.IntN(2) == 0 {
+			// Every other kill comes just after a source sent a changed feed,
+			// while the daemon stores its items.
+			inFlight++
+			select {
+			case <-src.fetched: // an earlier fetch's
+			default:
+			}
+			if i < growing {
+				src.advance()
+			} else {
+				src.revise()
+			}
+			select {
+			case <-src.fetched:
+			case <-time.After(5 * time.Second):
+			}
+			time.Sleep(time.Duration(rng.Int64N(int64(30 * time.Millisecond))))
+		} else {
+			time.Sleep(time.Duration(rng.Int64N(int64(500 * time.Millisecond))))
+		}
 		d.cmd.Process.Kill()
 		d.cmd.Wait()
 		checkStore(t, store)
@@ -163,7 +181,8 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("after %d kills the daemon serves other updates than one never killed:\n got %+v\nwant %+v", kills, got, want)
 	}
-	t.Logf("%d reports with %d variants, %d of them seen before a kill, all kept", len(got), variantCount(got), len(seen))
+	t.Logf("%d kills, %d of them just after a source sent a changed feed; %d reports with %d variants, %d of them seen before a kill, all kept",
+		kills, inFlight, len(got), variantCount(got), len(seen))
 }
 
 // assertKept fails when ups lacks an update seen before a kill, or shows it

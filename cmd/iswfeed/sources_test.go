@@ -21,6 +21,8 @@ import (
 type liveSources struct {
 	step     atomic.Int64
 	revision atomic.Int64
+	// fetched gets a value when a feed was sent whole (not 304), if it has room.
+	fetched chan struct{}
 	isw      *httptest.Server
 	spa      *httptest.Server
 	content  string
@@ -33,7 +35,7 @@ var germanMonthSlugs = []string{"januar", "februar", "maerz", "april", "mai", "j
 
 func newLiveSources(t *testing.T, contentBytes int) *liveSources {
 	t.Helper()
-	s := &liveSources{content: strings.Repeat("Russian forces continued limited ground attacks near Kreminna. ", contentBytes/64+1)}
+	s := &liveSources{fetched: make(chan struct{}, 1), content: strings.Repeat("Russian forces continued limited ground attacks near Kreminna. ", contentBytes/64+1)}
 	s.isw = httptest.NewServer(s.handler(s.iswFeed))
 	s.spa = httptest.NewServer(s.handler(s.spartanatFeed))
 	t.Cleanup(s.isw.Close)
@@ -63,6 +65,10 @@ func (s *liveSources) handler(feed func(step int) string) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		fmt.Fprint(w, feed(step))
+		select {
+		case s.fetched <- struct{}{}:
+		default:
+		}
 	}
 }
 
