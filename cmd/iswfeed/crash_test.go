@@ -117,7 +117,7 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 	listen, store := freeAddr(t), filepath.Join(dir, "iswfeed.db")
 	cfg := writeLiveConfig(t, dir, listen, store, src)
 	seen := map[string]servedUpdate{}
-	inFlight := 0 // kills just after a changed feed was sent
+	inFlight := 0            // kills just after a changed feed was sent
 	growing := kills * 2 / 3 // the last third of the kills hit sources that no longer change
 	for i := range kills {
 		if i < growing {

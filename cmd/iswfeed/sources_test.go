@@ -23,9 +23,9 @@ type liveSources struct {
 	revision atomic.Int64
 	// fetched gets a value when a feed was sent whole (not 304), if it has room.
 	fetched chan struct{}
-	isw      *httptest.Server
-	spa      *httptest.Server
-	content  string
+	isw     *httptest.Server
+	spa     *httptest.Server
+	content string
 }
 
 // firstDay is update 373's report: 401 is 2023-03-29.
