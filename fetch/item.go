@@ -3,6 +3,7 @@ package fetch
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -161,10 +162,31 @@ func httpLink(base *url.URL, ref string) string {
 		return ""
 	}
 	u.User = nil
+	u.RawQuery = escapeQuery(u.RawQuery)
 	if s := u.String(); len(s) <= maxURLBytes {
 		return s
 	}
 	return ""
+}
+
+// escapeQuery percent-encodes what RFC 3986 does not allow in a query (space,
+// quotes, angle brackets...), which url.URL.String leaves as it came, so that
+// a link is one well-formed URL wherever it is written.
+func escapeQuery(q string) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c < 0x80 && (isAlnum(c) || strings.IndexByte("-._~!$&'()*+,;=:@/?%", c) >= 0) && c != '\'' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // stripControls trims s, drops control characters (also those that arrive

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"fmt"
+	"html"
 	"strings"
 	"testing"
 )
@@ -28,6 +29,7 @@ func TestItemLinksAreHTTPOnly(t *testing.T) {
 		{"a scheme without a host is no link", "http:foo", ""},
 		{"user-info is dropped", "https://user:pw@www.spartanat.com/x", "https://www.spartanat.com/x"},
 		{"a link past 2 KiB is no link", "https://www.spartanat.com/" + strings.Repeat("a", maxURLBytes), ""},
+		{"quotes, spaces and angle brackets in the query are escaped", `https://www.spartanat.com/?q=&lt;img src="x"&gt;'`, "https://www.spartanat.com/?q=%3Cimg%20src=%22x%22%3E%27"},
 		{"quotes and angle brackets are escaped", `https://www.spartanat.com/"&gt;&lt;script&gt;`, "https://www.spartanat.com/%22%3E%3Cscript%3E"},
 	}
 	for _, tt := range tests {
@@ -114,6 +116,35 @@ func TestContentResolvesAgainstXMLBaseThenItemLinkThenFeed(t *testing.T) {
 			if strings.Contains(it.Content+it.Link+it.ID, secret) {
 				t.Errorf("item %d carries the feed URL's %q: %s %s", i+1, secret, it.Link, it.Content)
 			}
+		}
+	}
+}
+
+// xssFeeds wraps each vector of the XSS corpus (testdata/xss.txt, which
+// publish's tests also place in every field) in a one-item RSS and a
+// one-entry Atom feed, as seeds for FuzzParse.
+func xssFeeds(t testing.TB) [][]byte {
+	t.Helper()
+	var feeds [][]byte
+	for line := range strings.Lines(string(fixture(t, "xss.txt"))) {
+		v := html.EscapeString(strings.TrimRight(line, "\r\n"))
+		feeds = append(feeds, rssItem(v, v, v, v), fmt.Appendf(nil,
+			`<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">%s</title><entry><id>%s</id><title type="html">%s</title><link href="%s"/><author><name>%s</name></author><content type="html">%s</content></entry></feed>`,
+			v, v, v, v, v, v))
+	}
+	return feeds
+}
+
+func TestXSSCorpusParses(t *testing.T) {
+	base := mustURL(t, "https://www.spartanat.com/feed/")
+	for i, body := range xssFeeds(t) {
+		items, err := Parse(spartanat, body, "", base, fetchedAt)
+		if err != nil || len(items) != 1 {
+			t.Errorf("feed %d: %d items, %v:\n%s", i, len(items), err, body)
+			continue
+		}
+		if l := items[0].Link; l != "" && !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+			t.Errorf("feed %d: link %q", i, l)
 		}
 	}
 }

@@ -317,6 +317,9 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{"wordpress.rss", "xmlbase.atom", "windows-1251.rss", "iso-8859-1.rss", "truncated.rss", "billion-laughs.xml", "page.html"} {
 		f.Add(fixture(f, name))
 	}
+	for _, body := range xssFeeds(f) {
+		f.Add(body)
+	}
 	base := mustURL(f, "https://www.spartanat.com/feed/")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		items, err := parseWithin(t, 2*time.Second, body, "", base)

@@ -15,6 +15,12 @@ import (
 // browser log entry the pages caused.
 func browser(t *testing.T) (context.Context, func() []string) {
 	t.Helper()
+	return browserFor(t, 45*time.Second) // a cold Chromium may take 15 s to start
+}
+
+// browserFor is browser for a test that may take up to timeout.
+func browserFor(t *testing.T, timeout time.Duration) (context.Context, func() []string) {
+	t.Helper()
 	chromium := requireTool(t, "chromium", "chromium")
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
@@ -24,7 +30,7 @@ func browser(t *testing.T) (context.Context, func() []string) {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second) // a cold Chromium may take 15 s to start
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 
 	listen, stop := context.WithCancel(ctx)

@@ -28,9 +28,22 @@ func sanitize(raw string) string {
 	return xmlSafe(policy.Sanitize(raw))
 }
 
-// plainText turns a source's title into plain text.
+// plainText turns a source's title into plain text that stays the same when
+// read as HTML once more: many readers render RSS titles and authors as HTML,
+// so a title whose text is "<script>…" (sent as &amp;lt;script&amp;gt;) loses
+// the markup as if it had come as markup.
 func plainText(s string) string {
-	return strings.TrimSpace(xmlSafe(html.UnescapeString(textPolicy.Sanitize(s))))
+	for range 4 {
+		next := html.UnescapeString(textPolicy.Sanitize(s))
+		if next == s {
+			break
+		}
+		s = next
+	}
+	if textPolicy.Sanitize(s) != html.EscapeString(s) {
+		s = strings.NewReplacer("<", "", ">", "").Replace(s)
+	}
+	return strings.TrimSpace(xmlSafe(s))
 }
 
 // xmlSafe drops the characters XML 1.0 cannot carry.
