@@ -373,7 +373,9 @@ func TestXSSCorpusRunsNowhere(t *testing.T) {
 			t.Errorf("%s (%s) carries what a browser or reader would run:\n  %s", path, ct, strings.Join(found[:min(len(found), 10)], "\n  "))
 		}
 	}
-	var ups struct{ Updates []struct{ Variants []json.RawMessage } }
+	var ups struct {
+		Updates []struct{ Variants []json.RawMessage }
+	}
 	if err := json.Unmarshal([]byte(p.get("/api/updates?limit=500").body), &ups); err != nil {
 		t.Fatal(err)
 	}
