@@ -253,19 +253,18 @@ func (l listing) url() string {
 
 // apiUpdates answers /api/updates and the pages after a cursor: newest
 // first, filtered by ?lang=, at most ?limit=, with the URL of the next page.
-func (s *Server) apiUpdates(w http.ResponseWriter, r *http.Request) {
+// Equal listings share one cached document, whatever URL asked for them.
+func (s *Server) apiUpdates(r *http.Request) (*document, error) {
 	st, err := s.whole(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	l, err := s.listingOf(st, r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	ups, next := l.page(st)
-	s.serveCached(w, r, st, l.url(), func() (*document, error) { return s.renderListing(l, ups, next) })
+	return st.cached(l.url(), func() (*document, error) { return s.renderListing(l, ups, next) })
 }
 
 func (s *Server) renderListing(l listing, ups []dedupe.Update, next cursor) (*document, error) {

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -155,7 +156,7 @@ func TestExportWritesWhatHTTPServes(t *testing.T) {
 	f := newFixture(t, Options{}, func(c *config.Config) { c.Hubs = []string{"https://hub.example.org/"} })
 	threeReports(f)
 	dir := t.TempDir()
-	if err := Export(f.cfg, f.store, dir); err != nil {
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
 	}
 	files := map[string]string{
@@ -196,7 +197,7 @@ func TestReExportKeepsTheTimesOfFilesWhoseBytesDidNotChange(t *testing.T) {
 	f := newFixture(t, Options{})
 	threeReports(f)
 	dir := t.TempDir()
-	if err := Export(f.cfg, f.store, dir); err != nil {
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
 	}
 	mtime := func(name string) time.Time {
@@ -210,7 +211,7 @@ func TestReExportKeepsTheTimesOfFilesWhoseBytesDidNotChange(t *testing.T) {
 	nextSecond()
 	f.ingest(spa, german(401, "2023-03-29", "<p>Die Lage, berichtigt.</p>"))
 	nextSecond()
-	if err := Export(f.cfg, f.store, dir); err != nil {
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
 	}
 	if got := mtime("archive/2023-02.atom"); !got.Equal(archive) {
@@ -295,7 +296,7 @@ func TestExportedAPIPagesLeadFromOneToTheNext(t *testing.T) {
 	}
 	f.ingest(isw, items...)
 	dir := t.TempDir()
-	if err := Export(f.cfg, f.store, dir); err != nil {
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
@@ -345,7 +346,7 @@ func TestExportDeletesOnlyTheFilesItWroteThatAreGone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := Export(f.cfg, f.store, dir); err != nil {
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
 	}
 	exists := func(name string) bool {
@@ -363,7 +364,7 @@ func TestExportDeletesOnlyTheFilesItWroteThatAreGone(t *testing.T) {
 	right.ID = wrong.ID
 	f.ingest(spa, right)
 	f.cfg.Series = nil
-	if err := Export(f.cfg, f.store, dir); err != nil {
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"updates/402.html", "updates/402.html.gz", "api/updates/402.json", "api/updates/402.json.gz",

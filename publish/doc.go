@@ -86,6 +86,9 @@
 // what one before it sent (a restart, a reload with a new title), so a path's
 // first Last-Modified is no earlier than the server's start: clients that
 // revalidate with If-Modified-Since alone fetch each document once more after
-// a restart rather than miss a change. An export rewrites only the files whose
-// bytes changed, so nginx's Last-Modified and ETag stay put for the rest.
+// a restart rather than miss a change. An export finds each document through
+// the server's own routes (documentAt), so the files are the bytes HTTP
+// serves; it rewrites only the files whose bytes changed, so nginx's
+// Last-Modified and ETag stay put for the rest, and it writes only inside
+// its directory (an os.Root).
 package publish

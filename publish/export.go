@@ -2,18 +2,19 @@ package publish
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"iswfeed/config"
@@ -30,7 +31,17 @@ import (
 // Files that an earlier export wrote and this one does not (a corrected
 // update number, an unpublished series) are deleted; the list of what export
 // wrote is kept in dir/.iswfeed-export, and no other file is ever touched.
-func Export(cfg *config.Config, store *dedupe.Store, dir string) error {
+// Every write, rename and removal stays inside dir (an os.Root): a symbolic
+// link or a crafted manifest line cannot lead outside it. Anything in dir
+// that is not a regular file where a document goes (a FIFO, a link, a
+// directory) is left alone and named in the error, and a dir that other users
+// may write to is refused. Cancelling ctx stops the export between two files.
+func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir string) error {
+	root, err := openExportRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	s := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err := s.Refresh(); err != nil {
 		return err
@@ -41,31 +52,65 @@ func Export(cfg *config.Config, store *dedupe.Store, dir string) error {
 		name := exportName(p)
 		written = append(written, name, name+".gz")
 	}
-	before, err := readManifest(dir)
+	before, err := readManifest(root)
 	if err != nil {
 		return err
 	}
 	// Until the stale files are gone, the manifest names them and the new ones,
 	// so that an export cut short leaves nothing it cannot delete next time.
-	if err := writeManifest(dir, append(slices.Clone(before), written...)); err != nil {
+	if err := writeManifest(root, append(slices.Clone(before), written...)); err != nil {
 		return err
 	}
+	var skipped []string
 	for _, p := range paths {
-		if err := s.exportOne(dir, p); err != nil {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("publish: export stopped: %w", err)
+		}
+		if err := s.exportOne(ctx, root, p); errors.Is(err, errNotRegular) {
+			skipped = append(skipped, exportName(p))
+		} else if err != nil {
 			return err
 		}
 	}
-	if err := removeStale(dir, before, written); err != nil {
+	if err := removeStale(root, before, written); err != nil {
 		return err
 	}
-	return writeManifest(dir, written)
+	if err := writeManifest(root, written); err != nil {
+		return err
+	}
+	if len(skipped) > 0 {
+		return fmt.Errorf("publish: export: left alone, since they are not regular files: %s", strings.Join(skipped, ", "))
+	}
+	return nil
+}
+
+// openExportRoot opens dir, creating it, for an export: a directory that
+// users other than its owner may write to is refused, since one of them could
+// swap a file for a link while export writes.
+func openExportRoot(dir string) (*os.Root, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("publish: export: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("publish: export: %w", err)
+	}
+	info, err := root.Stat(".")
+	if err == nil && info.Mode().Perm()&0o002 != 0 {
+		err = fmt.Errorf("%s can be written by every user (mode %v); export into a directory only its owner writes (chmod o-w %s)", dir, info.Mode().Perm(), dir)
+	}
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("publish: export: %w", err)
+	}
+	return root, nil
 }
 
 // manifestName lists, one a line, the files the last export wrote.
 const manifestName = ".iswfeed-export"
 
-func readManifest(dir string) ([]string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+func readManifest(root *os.Root) ([]string, error) {
+	b, err := readRegular(root, manifestName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -74,22 +119,23 @@ func readManifest(dir string) ([]string, error) {
 	}
 	var names []string
 	for _, name := range strings.Split(string(b), "\n") {
-		// Only names inside dir: a damaged manifest must not delete elsewhere.
-		if name != "" && filepath.IsLocal(filepath.FromSlash(name)) {
+		// The root refuses names outside it; these are not even tried.
+		if name != "" && fs.ValidPath(name) {
 			names = append(names, name)
 		}
 	}
 	return names, nil
 }
 
-func writeManifest(dir string, names []string) error {
+func writeManifest(root *os.Root, names []string) error {
 	names = slices.Compact(slices.Sorted(slices.Values(names)))
-	return writeFileAtomic(filepath.Join(dir, manifestName), []byte(strings.Join(names, "\n")+"\n"), time.Time{})
+	_, err := writeIfChanged(root, manifestName, []byte(strings.Join(names, "\n")+"\n"), time.Time{})
+	return err
 }
 
-// removeStale deletes the files of before that are not in written, and the
-// directories that leaves empty.
-func removeStale(dir string, before, written []string) error {
+// removeStale deletes the regular files of before that are not in written,
+// and the directories that leaves empty.
+func removeStale(root *os.Root, before, written []string) error {
 	keep := map[string]bool{}
 	for _, name := range written {
 		keep[name] = true
@@ -98,20 +144,22 @@ func removeStale(dir string, before, written []string) error {
 		if keep[name] {
 			continue
 		}
-		file := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if info, err := root.Lstat(name); err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("publish: export: %w", err)
 		}
-		removeEmptyDirs(dir, filepath.Dir(file))
+		removeEmptyDirs(root, path.Dir(name))
 	}
 	return nil
 }
 
-// removeEmptyDirs removes d and its parents below root while they are empty:
-// Remove fails on a directory that is not, which ends it.
-func removeEmptyDirs(root, d string) {
-	for d != filepath.Clean(root) && os.Remove(d) == nil {
-		d = filepath.Dir(d)
+// removeEmptyDirs removes d and its parents below the root while they are
+// empty: Remove fails on a directory that is not, which ends it.
+func removeEmptyDirs(root *os.Root, d string) {
+	for d != "." && root.Remove(d) == nil {
+		d = path.Dir(d)
 	}
 }
 
@@ -139,39 +187,25 @@ func (s *Server) exportPaths() []string {
 	return paths
 }
 
-// exportOne renders p through the server's own handler, so that the files
-// are the bytes HTTP serves, and writes it and its gzip atomically.
-func (s *Server) exportOne(dir, p string) error {
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
-	if rec.Code != http.StatusOK {
-		return fmt.Errorf("publish: export %s: status %d: %s", p, rec.Code, strings.TrimSpace(rec.Body.String()))
+// exportOne writes p's document and its gzip. The gzip is compressed only
+// when the document's bytes changed or it is missing.
+func (s *Server) exportOne(ctx context.Context, root *os.Root, p string) error {
+	doc, err := s.documentAt(ctx, p)
+	if err != nil {
+		return fmt.Errorf("publish: export %s: %w", p, err)
 	}
-	doc, err := s.exportDocument(p)
+	name := exportName(p)
+	changed, err := writeIfChanged(root, name, doc.body, doc.fileTime())
 	if err != nil {
 		return err
 	}
-	name := filepath.Join(dir, filepath.FromSlash(exportName(p)))
-	if err := writeFileAtomic(name, doc.body, doc.fileTime()); err != nil {
-		return err
+	if !changed {
+		if info, err := root.Lstat(name + ".gz"); err == nil && info.Mode().IsRegular() && info.Size() > 0 {
+			return nil
+		}
 	}
-	return writeFileAtomic(name+".gz", doc.gzipped(), doc.fileTime())
-}
-
-// exportDocument finds the document the last request of p rendered.
-func (s *Server) exportDocument(p string) (*document, error) {
-	st := s.site.Load()
-	if d, ok := st.docs[p]; ok {
-		return d, nil
-	}
-	if p == "/icon.svg" {
-		return iconDoc, nil
-	}
-	d, ok := st.lookup(p)
-	if !ok {
-		return nil, fmt.Errorf("publish: export %s: not rendered", p)
-	}
-	return d, nil
+	_, err = writeIfChanged(root, name+".gz", doc.gzipped(), doc.fileTime())
+	return err
 }
 
 // exportName maps a URL path to a file: / is index.html, pages without an
@@ -197,37 +231,81 @@ func (d *document) fileTime() time.Time {
 	return time.Time{}
 }
 
-// writeFileAtomic replaces name with b. A file that holds b already is left
-// alone, so that its mtime, which nginx sends as Last-Modified and puts in its
-// ETag, moves only when its bytes do.
-func writeFileAtomic(name string, b []byte, mtime time.Time) error {
-	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, b) {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return fmt.Errorf("publish: export: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".export-*")
+// errNotRegular marks a name where something other than a regular file
+// stands: export neither reads it nor replaces it.
+var errNotRegular = errors.New("not a regular file")
+
+// readRegular reads name in root if it is a regular file. It never opens a
+// FIFO or a device (which could block for ever) nor follows a link.
+func readRegular(root *os.Root, name string) ([]byte, error) {
+	info, err := root.Lstat(name)
 	if err != nil {
-		return fmt.Errorf("publish: export: %w", err)
+		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("publish: export %s: %w", name, err)
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", name, errNotRegular)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("publish: export %s: %w", name, err)
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("publish: export %s: %w", name, err)
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", name, errNotRegular)
+	}
+	return io.ReadAll(f)
+}
+
+// writeIfChanged replaces name in root with b and reports whether it did. A
+// file that holds b already is left alone, so that its mtime, which nginx
+// sends as Last-Modified and puts in its ETag, moves only when its bytes do.
+// A size that differs tells without reading the file.
+func writeIfChanged(root *os.Root, name string, b []byte, mtime time.Time) (bool, error) {
+	info, err := root.Lstat(name)
+	switch {
+	case err == nil && !info.Mode().IsRegular():
+		return false, fmt.Errorf("publish: export %s: %w", name, errNotRegular)
+	case err == nil && info.Size() == int64(len(b)):
+		old, err := readRegular(root, name)
+		if err != nil {
+			return false, fmt.Errorf("publish: export %s: %w", name, err)
+		}
+		if bytes.Equal(old, b) {
+			return false, nil
+		}
+	}
+	if err := writeAtomic(root, name, b, mtime); err != nil {
+		return false, fmt.Errorf("publish: export %s: %w", name, err)
+	}
+	return true, nil
+}
+
+// writeAtomic writes b to a new file beside name and renames it into place,
+// so that a reader sees the old bytes or the new, never half.
+func writeAtomic(root *os.Root, name string, b []byte, mtime time.Time) error {
+	if err := root.MkdirAll(path.Dir(name), 0o755); err != nil {
+		return err
+	}
+	var random [8]byte
+	rand.Read(random[:])
+	tmp := path.Join(path.Dir(name), ".export-"+hex.EncodeToString(random[:]))
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	defer root.Remove(tmp)
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := root.Chmod(tmp, 0o644); err != nil {
+		return err
 	}
 	if !mtime.IsZero() {
-		os.Chtimes(tmp.Name(), mtime, mtime)
+		root.Chtimes(tmp, mtime, mtime)
 	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("publish: export %s: %w", name, err)
-	}
-	return nil
+	return root.Rename(tmp, name)
 }

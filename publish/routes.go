@@ -1,7 +1,9 @@
 package publish
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -17,28 +19,31 @@ const defaultSeries = config.DefaultSeries
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // routes maps every path the server answers. ServeMux answers unknown paths
-// with 404 and other methods with 405 and an Allow header.
-func (s *Server) routes() http.Handler {
+// with 404 and other methods with 405 and an Allow header. Every document's
+// route is a route value, so that documentAt finds a path's document through
+// the same table.
+func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, f := range formats {
 		path := view{}.feedPath(f)
-		mux.HandleFunc("GET "+path, s.current(func(*http.Request) (string, error) { return path, nil }))
+		mux.Handle("GET "+path, s.current(func(*http.Request) (string, error) { return path, nil }))
 	}
-	mux.HandleFunc("GET /{lang}/{doc}", s.current(s.langFeedPath))
-	mux.HandleFunc("GET /archive/{file}", s.lazy(s.archive))
-	mux.HandleFunc("GET /archive/{lang}/{file}", s.lazy(s.archive))
-	mux.HandleFunc("GET /{$}", s.lazy(s.indexPage))
-	mux.HandleFunc("GET /updates/{key}", s.lazy(s.updatePage))
-	mux.HandleFunc("GET /updates/{series}/{key}", s.lazy(s.updatePage))
-	mux.HandleFunc("GET /status", s.dynamic(s.cachedStatus))
-	mux.HandleFunc("GET /api", s.lazy(s.apiIndex))
-	mux.HandleFunc("GET /api/updates", s.apiUpdates)
-	mux.HandleFunc("GET /api/updates/before/{key}", s.apiUpdates)
-	mux.HandleFunc("GET /api/updates/before/{series}/{key}", s.apiUpdates)
-	mux.HandleFunc("GET /api/updates/{key}", s.lazy(s.apiUpdate))
-	mux.HandleFunc("GET /api/updates/{series}/{key}", s.lazy(s.apiUpdate))
-	mux.HandleFunc("GET /api/sources", s.dynamic(s.apiSources))
-	mux.HandleFunc("GET /icon.svg", s.static(iconDoc))
+	mux.Handle("GET /{lang}/{doc}", s.current(s.langFeedPath))
+	mux.Handle("GET /archive/{file}", s.lazy(s.archive))
+	mux.Handle("GET /archive/{lang}/{file}", s.lazy(s.archive))
+	mux.Handle("GET /{$}", s.lazy(s.indexPage))
+	mux.Handle("GET /updates/{key}", s.lazy(s.updatePage))
+	mux.Handle("GET /updates/{series}/{key}", s.lazy(s.updatePage))
+	mux.Handle("GET /status", s.dynamic(s.cachedStatus))
+	mux.Handle("GET /api", s.lazy(s.apiIndex))
+	listing := route{s: s, resolve: s.apiUpdates, cache: s.cacheControl}
+	mux.Handle("GET /api/updates", listing)
+	mux.Handle("GET /api/updates/before/{key}", listing)
+	mux.Handle("GET /api/updates/before/{series}/{key}", listing)
+	mux.Handle("GET /api/updates/{key}", s.lazy(s.apiUpdate))
+	mux.Handle("GET /api/updates/{series}/{key}", s.lazy(s.apiUpdate))
+	mux.Handle("GET /api/sources", s.dynamic(s.apiSources))
+	mux.Handle("GET /icon.svg", s.static(iconDoc))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	if s.opts.Registry != nil {
 		mux.Handle("GET /metrics", s.metrics.handler(s.opts.Registry))
@@ -46,21 +51,64 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
+// route serves the document that resolve finds or renders for a request,
+// with Cache-Control cache.
+type route struct {
+	s       *Server
+	resolve func(r *http.Request) (*document, error)
+	cache   []string
+}
+
+func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	doc, err := rt.resolve(r)
+	if err != nil {
+		rt.s.fail(w, r, err)
+		return
+	}
+	doc.serve(w, r, rt.cache)
+}
+
+// documentAt returns the document a GET of path (no query) answers with,
+// found through the routes as a request is, without serving it.
+func (s *Server) documentAt(ctx context.Context, path string) (*document, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	h, pattern := s.mux.Handler(r)
+	rt, ok := h.(route)
+	if !ok {
+		return nil, fmt.Errorf("publish: %s is not a document", path)
+	}
+	setPathValues(r, pattern)
+	return rt.resolve(r)
+}
+
+// setPathValues gives r the values of pattern's wildcards, as ServeMux does
+// when it routes r.
+func setPathValues(r *http.Request, pattern string) {
+	_, pat, _ := strings.Cut(pattern, " ")
+	want, got := strings.Split(pat, "/"), strings.Split(r.URL.Path, "/")
+	for i, seg := range want {
+		if name, ok := strings.CutPrefix(seg, "{"); ok && i < len(got) && name != "$}" {
+			r.SetPathValue(strings.TrimSuffix(name, "}"), got[i])
+		}
+	}
+}
+
 // current serves one of the eagerly rendered current feeds.
-func (s *Server) current(path func(*http.Request) (string, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) current(path func(*http.Request) (string, error)) route {
+	return route{s: s, cache: s.cacheControl, resolve: func(r *http.Request) (*document, error) {
 		p, err := path(r)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return nil, err
 		}
 		doc, ok := s.site.Load().docs[p]
 		if !ok {
-			http.Error(w, "not rendered yet", http.StatusServiceUnavailable)
-			return
+			return nil, &statusError{http.StatusServiceUnavailable, "not rendered yet"}
 		}
-		doc.serve(w, r, s.cacheControl)
-	}
+		return doc, nil
+	}}
 }
 
 // langFeedPath checks /{lang}/{doc} and /{lang}+/{doc} against the languages
@@ -83,43 +131,26 @@ type renderer func(st *site, r *http.Request) (*document, error)
 // lazy serves documents rendered on first request and kept until the next
 // change, keyed by path: these renderers read no query, so a query string
 // neither renders nor keeps another copy.
-func (s *Server) lazy(render renderer) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) lazy(render renderer) route {
+	return route{s: s, cache: s.cacheControl, resolve: func(r *http.Request) (*document, error) {
 		st, err := s.whole(r.Context())
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return nil, err
 		}
-		s.serveCached(w, r, st, r.URL.Path, func() (*document, error) { return render(st, r) })
-	}
-}
-
-// serveCached serves the site's document for key, rendering it on first use.
-func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, st *site, key string, render func() (*document, error)) {
-	doc, err := st.cached(key, render)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	doc.serve(w, r, s.cacheControl)
+		return st.cached(r.URL.Path, func() (*document, error) { return render(st, r) })
+	}}
 }
 
 // dynamic serves documents that show live state (the sources' health): they
 // are rendered per request, still with an ETag so that polling is cheap.
-func (s *Server) dynamic(render renderer) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		doc, err := render(s.site.Load(), r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		doc.serve(w, r, revalidate)
-	}
+func (s *Server) dynamic(render renderer) route {
+	return route{s: s, cache: revalidate, resolve: func(r *http.Request) (*document, error) {
+		return render(s.site.Load(), r)
+	}}
 }
 
-func (s *Server) static(doc *document) http.HandlerFunc {
-	cc := cacheControl(24 * time.Hour)
-	return func(w http.ResponseWriter, r *http.Request) { doc.serve(w, r, cc) }
+func (s *Server) static(doc *document) route {
+	return route{s: s, cache: cacheControl(24 * time.Hour), resolve: func(*http.Request) (*document, error) { return doc, nil }}
 }
 
 // archive renders /archive/{yyyy-mm}.{format} and /archive/{lang}/{yyyy-mm}.{format}.

@@ -68,6 +68,7 @@ type Server struct {
 	log     *slog.Logger
 	opts    Options
 	metrics *metrics
+	mux     *http.ServeMux // the routes, for documentAt
 	handler http.Handler
 	now     func() time.Time
 	// started is the second after New: later than any Last-Modified an
@@ -144,7 +145,8 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{},
 		lazyBytes: maxLazyBytes, cacheControl: cacheControl(cfg.CacheMaxAge)}
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
-	s.handler = s.metrics.instrument(s.routes())
+	s.mux = s.routes()
+	s.handler = s.metrics.instrument(s.mux)
 	return s
 }
 

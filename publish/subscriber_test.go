@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"context"
 	"encoding/json"
 	"html"
 	"os"
@@ -241,7 +242,7 @@ func TestFeedOfALanguageElseTheOriginalSwapsInTheTranslationUnderTheSameID(t *te
 		}
 	}
 	dir := t.TempDir()
-	if err := Export(f.cfg, f.store, dir); err != nil {
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"de+/feed.atom", "de+/feed.json", "archive/de+/2023-02.rss"} {

@@ -139,7 +139,7 @@ func dialDaemon(cfg *config.Config) (*storeAccess, error) {
 		},
 	}}
 	a := &storeAccess{remote: client}
-	resp, err := a.get("/read/gaps")
+	resp, err := a.get(context.Background(), "/read/gaps")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s (and no daemon answers on %s)", errLocked, cfg.Database, path)
 	}
@@ -157,7 +157,7 @@ func ask[T any](a *storeAccess, name string, params url.Values) (T, error) {
 		}
 		return v.(T), nil
 	}
-	resp, err := a.get("/read/" + name + "?" + params.Encode())
+	resp, err := a.get(context.Background(), "/read/"+name+"?"+params.Encode())
 	if err != nil {
 		return out, err
 	}
@@ -167,8 +167,12 @@ func ask[T any](a *storeAccess, name string, params url.Values) (T, error) {
 
 // get asks the daemon; an answer other than 200 is an error carrying the
 // daemon's message.
-func (a *storeAccess) get(path string) (*http.Response, error) {
-	resp, err := a.remote.Get("http://iswfeed" + path)
+func (a *storeAccess) get(ctx context.Context, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://iswfeed"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := a.remote.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 // one that stops reading is cut off rather than kept for ever.
 const backupDeadline = 10 * time.Minute
 
-func runBackup(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("backup", "", stderr)
 	path := fs.String("config", "", "config file naming the store")
 	out := fs.String("o", "", "write the backup to this file (required)")
@@ -40,7 +40,7 @@ func runBackup(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer acc.Close()
-	if err := writeFileAtomic(*out, "", acc.backup); err != nil {
+	if err := writeFileAtomic(*out, "", func(w io.Writer) error { return acc.backup(ctx, w) }); err != nil {
 		return err
 	}
 	if err := checkStoreFile(*out); err != nil {
@@ -52,11 +52,11 @@ func runBackup(_ context.Context, args []string, stdout, stderr io.Writer) error
 
 // backup writes a consistent copy of the store to w, from the file or
 // through the daemon.
-func (a *storeAccess) backup(w io.Writer) error {
+func (a *storeAccess) backup(ctx context.Context, w io.Writer) error {
 	if a.local != nil {
 		return writeCopy(a.local.db, w)
 	}
-	resp, err := a.get("/backup")
+	resp, err := a.get(ctx, "/backup")
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func copyFile(from, to string) error {
 // snapshot returns the store a command may read at leisure: a itself when it
 // reads the file, and otherwise (a daemon holds the file) a consistent copy
 // taken through the daemon, in a temporary file removed on Close.
-func snapshot(cfg *config.Config, a *storeAccess) (*storeAccess, error) {
+func snapshot(ctx context.Context, cfg *config.Config, a *storeAccess) (*storeAccess, error) {
 	if a.local != nil {
 		return a, nil
 	}
@@ -228,7 +228,7 @@ func snapshot(cfg *config.Config, a *storeAccess) (*storeAccess, error) {
 		return nil, err
 	}
 	path := tmp.Name()
-	err = a.backup(tmp)
+	err = a.backup(ctx, tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -114,7 +114,7 @@ func runGaps(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	})
 }
 
-func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", "", stderr)
 	path := fs.String("config", "", "config file naming the store")
 	dir := fs.String("dir", "", "write the documents under this directory (required)")
@@ -133,12 +133,12 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer acc.Close()
-	local, err := snapshot(cfg, acc)
+	local, err := snapshot(ctx, cfg, acc)
 	if err != nil {
 		return err
 	}
 	defer local.Close()
-	if err := publish.Export(cfg, local.local.store, *dir); err != nil {
+	if err := publish.Export(ctx, cfg, local.local.store, *dir); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "exported the feeds, pages and API of %s to %s\n", cfg.Database, *dir)

@@ -160,3 +160,31 @@ func TestReadOnlyStoreIsNamedAndReadable(t *testing.T) {
 		t.Errorf("a command changed the read-only store")
 	}
 }
+
+func TestInterruptedExportLeavesNoSnapshot(t *testing.T) {
+	dir, cfg, _, _ := runningDaemon(t)
+	tmp := t.TempDir()
+	for _, after := range []time.Duration{0, 20 * time.Millisecond, 80 * time.Millisecond} {
+		cmd := exec.Command(binary, "export", "-config", cfg, "-dir", filepath.Join(dir, "www"))
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(after)
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("export did not stop on SIGINT:\n%s", out.String())
+		}
+		if left, _ := filepath.Glob(filepath.Join(tmp, "iswfeed-snapshot-*")); len(left) > 0 {
+			t.Errorf("SIGINT %s into an export left its snapshot behind: %v\n%s", after, left, out.String())
+		}
+	}
+}
