@@ -115,10 +115,8 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 	ref := referenceTime(it)
 	if dates := resolve(datesIn(title), ref); len(dates) > 0 {
 		id.Date = dates[0]
-	} else if slug, ok := iswSlug(it.Link); ok {
-		if d, _, ok := slugDay(slug); ok {
-			id.Date, _ = d.near(ref)
-		}
+	} else if d, ok := iswDay(it.Link); ok {
+		id.Date, _ = d.near(ref)
 	}
 	id.Number = plausible(numberBy(r.number, title), ref)
 	return id
@@ -296,10 +294,8 @@ func reportLinks(hrefs []string, itemLink string, ref time.Time) []reportLink {
 			continue
 		}
 		l := reportLink{url: u, series: series}
-		if slug, ok := iswSlug(u); ok {
-			if d, _, ok := slugDay(slug); ok {
-				l.date, _ = d.In(ref)
-			}
+		if d, ok := iswDay(u); ok {
+			l.date, _ = d.In(ref)
 		}
 		links = append(links, l)
 	}

@@ -757,7 +757,7 @@ func show(id Identity) string {
 	return id.Series + " #" + strconv.Itoa(id.Number) + " " + d + " " + id.ISWURL
 }
 
-func TestDateFromISWURL(t *testing.T) {
+func TestISWURLDates(t *testing.T) {
 	for name, c := range map[string]struct {
 		url  string
 		want time.Time
@@ -776,11 +776,24 @@ func TestDateFromISWURL(t *testing.T) {
 		"look-alike host":                     {"https://understandingwar.org.example.com/backgrounder/russian-offensive-campaign-assessment-march-29-2023", time.Time{}, false},
 		"impossible date":                     {bg + "russian-offensive-campaign-assessment-february-30-2023", time.Time{}, false},
 		"not a URL":                           {"::", time.Time{}, false},
+		"short link MMDDYY":                   {"https://isw.pub/UkrWar070425", day(2025, 7, 4), true},
+		"short link of no date":               {"https://isw.pub/UkrWar", time.Time{}, false},
+		"short link look-alike host":          {"https://notisw.pub/UkrWar070425", time.Time{}, false},
+		"uploaded PDF, URL-encoded":           {"https://understandingwar.org/sites/default/files/2025-04-28-PDF-Russian%20Offensive%20Campaign%20Assessment.pdf", day(2025, 4, 28), true},
+		"upload named after the report":       {"https://www.understandingwar.org/wp-content/uploads/2023/03/Russian%20Offensive%20Campaign%20Assessment%20March%2029%2C%202023.pdf", day(2023, 3, 29), true},
+		"Blogger mirror, year from the path":  {"https://www.iswresearch.org/2025/02/china-taiwan-weekly-update-february-20.html", day(2025, 2, 20), true},
+		"archived copy of ISW's page":         {"https://megalodon.jp/ref/2025-0909-1224-15/https://understandingwar.org:443/research/china-taiwan/china-taiwan-weekly-update-september-8-2025", day(2025, 9, 8), true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, ok := DateFromISWURL(c.url)
+			d, ok := iswDay(c.url)
+			var got time.Time
+			if ok && d.Year != 0 {
+				got, ok = d.In(time.Time{})
+			} else {
+				ok = false
+			}
 			if ok != c.ok || !got.Equal(c.want) {
-				t.Errorf("DateFromISWURL(%q) = %v, %v; want %v, %v", c.url, got, ok, c.want, c.ok)
+				t.Errorf("iswDay(%q) = %v, %v; want %v, %v", c.url, got, ok, c.want, c.ok)
 			}
 		})
 	}

@@ -2,15 +2,21 @@ package dedupe
 
 import (
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
-	"time"
 )
 
-// isISWHost reports whether host serves ISW's reports: understandingwar.org
-// or criticalthreats.org, with or without a subdomain.
+// iswHosts serve ISW's reports: its site, Critical Threats (which carries
+// the same reports), its Blogger mirror and its short links.
+var iswHosts = [...]string{"understandingwar.org", "criticalthreats.org", "iswresearch.org",
+	"iswresearch.blogspot.com", "isw.pub"}
+
+// isISWHost reports whether host serves ISW's reports, with or without a
+// subdomain.
 func isISWHost(host string) bool {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	for _, h := range [...]string{"understandingwar.org", "criticalthreats.org"} {
+	for _, h := range iswHosts {
 		if host == h || strings.HasSuffix(host, "."+h) {
 			return true
 		}
@@ -18,13 +24,92 @@ func isISWHost(host string) bool {
 	return false
 }
 
-// iswSlug returns the last path segment of an ISW or criticalthreats.org URL.
-func iswSlug(u string) (string, bool) {
+// iswURL returns u, or the ISW address inside it when u is an archive's
+// copy ("https://megalodon.jp/ref/…/https://understandingwar.org:443/…").
+func iswURL(u string) (*url.URL, bool) {
 	p, err := url.Parse(strings.TrimSpace(u))
-	if err != nil || !isISWHost(p.Hostname()) {
+	if err != nil {
+		return nil, false
+	}
+	if isISWHost(p.Hostname()) {
+		return p, true
+	}
+	if i := strings.Index(p.Path[min(1, len(p.Path)):], "http"); i >= 0 {
+		return iswURL(p.Path[i+1:])
+	}
+	return nil, false
+}
+
+// iswSlug returns the last path segment of an ISW address, unescaped and
+// without a file's extension (".html", ".pdf").
+func iswSlug(u string) (string, bool) {
+	p, ok := iswURL(u)
+	if !ok {
 		return "", false
 	}
-	return lastSegment(p.Path), true
+	slug := lastSegment(p.Path)
+	for _, ext := range []string{".html", ".htm", ".pdf"} {
+		if len(slug) > len(ext) && strings.EqualFold(slug[len(slug)-len(ext):], ext) {
+			slug = slug[:len(slug)-len(ext)]
+		}
+	}
+	return slug, true
+}
+
+// iswDay reads the report date an ISW address carries: the end of its slug
+// ("…-march-29-2023"), an uploaded file's ISO prefix ("2025-04-28-PDF-…"),
+// or a short link's MMDDYY ("isw.pub/UkrWar070425"). A slug without a year
+// takes it from the address's /YYYY/MM/ path, where Blogger puts it.
+func iswDay(u string) (calendarDay, bool) {
+	p, ok := iswURL(u)
+	if !ok {
+		return calendarDay{}, false
+	}
+	slug, _ := iswSlug(u)
+	if d, ok := shortLinkDay(p, slug); ok {
+		return d, true
+	}
+	if m := isoPrefix.FindStringSubmatch(slug); m != nil {
+		return numeric(m[1], m[2], m[3])
+	}
+	d, _, ok := slugDay(slug)
+	if !ok {
+		// A file named after the report: "Russian Offensive Campaign
+		// Assessment March 29, 2023.pdf".
+		if dates := datesIn(slugSpaces.Replace(slug)); len(dates) > 0 && dates[len(dates)-1].day.Year != 0 {
+			return dates[len(dates)-1].day, true
+		}
+	}
+	if ok && d.Year == 0 {
+		if m := pathYear.FindStringSubmatch(p.Path); m != nil {
+			d.Year, _ = strconv.Atoi(m[1])
+		}
+	}
+	return d, ok
+}
+
+var (
+	isoPrefix = regexp.MustCompile(`^(20\d\d)-(\d\d)-(\d\d)(?:[^\d]|$)`)
+	pathYear  = regexp.MustCompile(`^/(20\d\d)/\d\d/`)
+	shortLink = regexp.MustCompile(`^([A-Za-z]+)(\d\d)(\d\d)(\d\d)$`)
+)
+
+// shortLinkDay reads ISW's short link "isw.pub/UkrWar070425": MMDDYY.
+func shortLinkDay(p *url.URL, slug string) (calendarDay, bool) {
+	if !strings.EqualFold(strings.TrimPrefix(p.Hostname(), "www."), "isw.pub") {
+		return calendarDay{}, false
+	}
+	m := shortLink.FindStringSubmatch(slug)
+	if m == nil {
+		return calendarDay{}, false
+	}
+	return numeric("20"+m[4], m[2], m[3])
+}
+
+// shortLinkSeries are the words of ISW's short links' prefixes ("UkrWar")
+// and the series they stand for.
+var shortLinkSeries = []struct{ word, series string }{
+	{"ukr", seriesDaily}, {"rus", seriesDaily}, {"iran", seriesIran}, {"china", seriesChinaTaiwan}, {"taiwan", seriesChinaTaiwan},
 }
 
 // isReportPage reports whether u is a page of an ISW host, not one of the
@@ -78,35 +163,25 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// DateFromISWURL returns the report date carried by the slug of an ISW or
-// criticalthreats.org URL ("…-march-29-2023", "…-march-29-2023-0"), as 00:00
-// UTC. Slugs without a year (most of 2022: "…-august-24") report false: only
-// an item's date can tell their year, so Reader.Read resolves them and puts
-// the result in Identity.Date.
-func DateFromISWURL(u string) (time.Time, bool) {
-	slug, ok := iswSlug(u)
-	if !ok {
-		return time.Time{}, false
-	}
-	d, _, ok := slugDay(slug)
-	if !ok || d.Year == 0 {
-		return time.Time{}, false
-	}
-	return d.In(time.Time{})
-}
-
-// seriesOfISWURL returns the series an ISW or criticalthreats.org URL's slug
-// names, "" when it names none.
+// seriesOfISWURL returns the series an ISW address names, "" when it names
+// none: by its slug's words, or by a short link's prefix.
 func seriesOfISWURL(u string) string {
 	slug, ok := iswSlug(u)
 	if !ok {
 		return ""
 	}
-	hits := seriesIn(strings.ReplaceAll(slug, "-", " "))
-	if len(hits) == 0 {
-		return ""
+	if hits := seriesIn(slugSpaces.Replace(slug)); len(hits) > 0 {
+		return hits[0].series
 	}
-	return hits[0].series
+	if p, _ := iswURL(u); p != nil && strings.EqualFold(p.Hostname(), "isw.pub") {
+		lower := strings.ToLower(slug)
+		for _, s := range shortLinkSeries {
+			if strings.HasPrefix(lower, s.word) {
+				return s.series
+			}
+		}
+	}
+	return ""
 }
 
 // NormaliseISWURL returns the form of an ISW or criticalthreats.org report
@@ -115,8 +190,8 @@ func seriesOfISWURL(u string) string {
 // The old /backgrounder/ and new /research/… paths, and the two sites, stay
 // distinct; compare those by series and date. Other URLs come back as given.
 func NormaliseISWURL(u string) string {
-	p, err := url.Parse(strings.TrimSpace(u))
-	if err != nil || !isISWHost(p.Hostname()) {
+	p, ok := iswURL(u)
+	if !ok {
 		return u
 	}
 	host := strings.TrimPrefix(strings.ToLower(p.Hostname()), "www.")
