@@ -1,6 +1,7 @@
 package dedupe
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -124,10 +125,11 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 
 // readTranslation reads a translator's post. It is a report when it names a
 // series, links an ISW report, gives an update number in a form that only the
-// daily report uses ("Die Lage 401", "Звіт ISW №401"), or speaks of ISW and
-// gives a date or number; its text may speak of ISW for a title that gives a
-// date and a number or calls itself a report ("Lagebericht Ukraine
-// 17.01.2023", "Update 401 / 29.03.2023"). It must also yield a number, a date or an ISW URL to place it by.
+// daily report uses ("Die Lage 401", "Звіт ISW №401"), or speaks of ISW in
+// its title, slug or text: on a translation source, a post that names ISW is
+// that source's version of the day's report ("ISW: <headline>", "— звіт
+// ISW"), even when it states no date (the store may learn the source's lag).
+// Index and tag pages are never reports.
 func (r *Reader) readTranslation(it fetch.Item) Identity {
 	ref := referenceTime(it)
 	title, slug := foldTitle(it.Title), slugText(it.Link)
@@ -146,6 +148,9 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 	strong, weak := r.numbers(title, titleDates, slug, slugDates, post.text)
 	strong, weak = recent(plausible(strong, ref), ref), recent(plausible(weak, ref), ref)
 	marked := mentionsISW(title) || mentionsISW(slug)
+	if isIndexPage(it.Link) {
+		return Identity{}
+	}
 
 	switch {
 	case series != "":
@@ -161,30 +166,29 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 		len(dates) > 0 && mentionsISW(post.text) &&
 			(situationWordIn(title) || mentionsUkraine(title) && (weak > 0 || reportWordIn(title))):
 		series = seriesDaily
+	case marked,
+		// An undated post whose text credits ISW about the war; a dated
+		// title is judged by the rules above ("Analyse: Leopard 2, 29.03.2023"
+		// citing ISW is none), and "Laut ISW ist die Nachfrage gestiegen"
+		// under a stock sale is no report.
+		len(dates) == 0 && mentionsISW(post.text) && speaksOfTheWar(title, slug, post.text):
+		series = seriesDaily
 	default:
 		return Identity{}
 	}
 
-	id := Identity{Series: series, Number: cmpOr(strong, weak)}
+	id := Identity{Series: series, Number: cmp.Or(strong, weak)}
 	switch {
 	case linked:
 		id.ISWURL, id.Date = link.url, link.date
 	case len(dates) > 0:
 		id.Date = dates[0]
-	default:
+	case !textDate.IsZero():
 		id.Date = textDate
-	}
-	if id.Number == 0 && id.Date.IsZero() && id.ISWURL == "" {
-		return Identity{}
+	default:
+		id.Date = statedDate(post.text, ref)
 	}
 	return id
-}
-
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 // numbers returns the strongest update numbers the post gives: from the
@@ -208,7 +212,7 @@ func (r *Reader) numbers(title string, titleDates []dateHit, slug string, slugDa
 	if n := sourceNumber(text); n > 0 {
 		return n, 0
 	}
-	return 0, cmpOr(weak, slugWeak)
+	return 0, cmp.Or(weak, slugWeak)
 }
 
 // numberEpoch is well before ISW's first daily report on the invasion
@@ -345,3 +349,53 @@ func sourceLine(text string, ref time.Time) (string, time.Time) {
 	}
 	return last.series, time.Time{}
 }
+
+// isIndexPage reports whether link is a site's index of several posts: a
+// tag, category or author page, or a page of a listing.
+func isIndexPage(link string) bool {
+	u, err := url.Parse(link)
+	if err != nil {
+		return false
+	}
+	parts := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
+	for i, p := range parts {
+		switch p {
+		case "tag", "tags", "category", "author":
+			return i < len(parts)-1
+		case "page":
+			return i < len(parts)-1 && isDigits(parts[i+1])
+		}
+	}
+	return false
+}
+
+// statedDate returns the report date a post's text states for ISW's report:
+// a date right after ISW's name ("сводке ISW за 14 марта", "ISW's
+// assessment as of June 24"), or ISW's own byline in a repost ("March 23,
+// 5:00pm ET"). A year-less date takes the year that puts it on or before
+// the post's publication.
+func statedDate(text string, ref time.Time) time.Time {
+	text = strings.ToLower(text)
+	for _, end := range iswMentionEnds(text) {
+		rest := text[end:min(len(text), end+statedSpan)]
+		if hits := datesIn(rest); len(hits) > 0 && hits[0].start < statedSpan-12 {
+			if t, ok := hits[0].day.In(ref); ok {
+				return t
+			}
+		}
+	}
+	for _, h := range datesIn(text) {
+		if bylineAfter.MatchString(text[h.end:]) {
+			if t, ok := h.day.In(ref); ok {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// statedSpan is how far after ISW's name a date counts as the report's.
+const statedSpan = 48
+
+// bylineAfter follows the date in ISW's byline: "March 23, 5:00pm ET".
+var bylineAfter = regexp.MustCompile(`(?i)^,?\s*\d{1,2}(?::\d\d)?\s*(?:am|pm)\s*(?:ET|EST|EDT)\b`)

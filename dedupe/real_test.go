@@ -68,10 +68,13 @@ func readRealItems(t *testing.T) []realItem {
 // realPublished reads "published" as the data gives it: a day, RFC 3339, or
 // only the month (which then says no more than the year and month).
 func realPublished(s string) time.Time {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", time.DateOnly, "2006-01"} {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t
 		}
+	}
+	if t, err := time.Parse("2006-01", s); err == nil {
+		return t.AddDate(0, 1, -1) // the month's last day: nothing later
 	}
 	return time.Time{}
 }
@@ -131,7 +134,7 @@ func TestRealItems(t *testing.T) {
 
 // realFloor is the accuracy per field that the real set has reached; the
 // goal is 100 % on every field, and no change may fall below what it is.
-var realFloor = map[string]float64{"series": 55, "number": 99, "date": 90, "isw_url": 96}
+var realFloor = map[string]float64{"series": 90, "number": 99, "date": 91, "isw_url": 97}
 
 // comparableISWURL is an ISW URL as the truth labels and the reader may both
 // write it: case, scheme, "www." and a trailing slash aside.

@@ -87,8 +87,16 @@ var (
 		"russian offensive", "campaign assessment", "вивчення війни", "изучения войны",
 		"étude de la guerre", "etude de la guerre", "kriegsstudien", "studiów nad wojną", "наступальної кампанії",
 		"наступательной кампании", "campagne offensive russe", "offensivkampagne", "kampanii ofensywnej",
+		// ISW's name as translators write it
+		"studi di guerra", "studio della guerra", "estudio de la guerra", "estudo da guerra",
+		"badań nad wojną", "studiów nad wojną", "studia války", "studium války", "štúdium vojny",
+		"studie van oorlog", "studiet af krig", "krigsstudier", "전쟁연구소", "戦争研究所", "study of war",
 	}
 	ukraineMarks = []string{"ukrain", "україн", "украин"}
+	// warMarks name the war's other side or Ukraine in more languages.
+	warMarks = []string{"russ", "rosj", "rusk", "rusi", "росі", "росси", "россий", "рф", "kreml", "кремл",
+		"putin", "путін", "путин", "ukrajin", "oekra", "ucrain", "ucrân", "ukraiń", "우크라", "러시아",
+		"ウクライナ", "ロシア", "front"}
 	// titleReportWords are the whole words a translator calls its post by, in
 	// Latin script, lower-case: "Lagebericht" counts, "Lagerverkauf",
 	// "Reportage" and "Niederlage" do not.
@@ -112,8 +120,12 @@ func reportWordIn(s string) bool { return wordIn(s, titleReportWords, reportStem
 func situationWordIn(s string) bool { return wordIn(s, situationWords, situationStems) }
 
 // mentionsISW reports whether s speaks of ISW or its daily report.
-func mentionsISW(s string) bool {
-	lower := strings.ToLower(s)
+func mentionsISW(s string) bool { return len(iswMentionEnds(strings.ToLower(s))) > 0 }
+
+// iswMentionEnds returns where, in the lower-case text lower, each naming
+// of ISW ends: "ISW" as a word, or one of iswMarks.
+func iswMentionEnds(lower string) []int {
+	var ends []int
 	for i := 0; ; {
 		j := strings.Index(lower[i:], "isw")
 		if j < 0 {
@@ -121,11 +133,33 @@ func mentionsISW(s string) bool {
 		}
 		j += i
 		if !letterBefore(lower, j) && !letterAt(lower, j+3) {
-			return true
+			ends = append(ends, j+3)
 		}
 		i = j + 3
 	}
-	return containsAny(lower, iswMarks)
+	for _, m := range iswMarks {
+		for i := 0; ; {
+			j := strings.Index(lower[i:], m)
+			if j < 0 {
+				break
+			}
+			ends = append(ends, i+j+len(m))
+			i += j + len(m)
+		}
+	}
+	slices.Sort(ends)
+	return ends
+}
+
+// speaksOfTheWar reports whether any of texts names Ukraine, Russia or the
+// Kremlin in a translator's language.
+func speaksOfTheWar(texts ...string) bool {
+	for _, s := range texts {
+		if lower := strings.ToLower(s); containsAny(lower, ukraineMarks) || containsAny(lower, warMarks) {
+			return true
+		}
+	}
+	return false
 }
 
 // mentionsUkraine reports whether s names Ukraine in a translator's language.
