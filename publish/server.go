@@ -303,22 +303,26 @@ func (s *Server) published() ([]dedupe.Update, error) {
 // without content (content changes move Updated), and extra strings.
 func fingerprint(ups []dedupe.Update, extra ...string) [sha256.Size]byte {
 	h := sha256.New()
+	var buf []byte
 	for _, x := range extra {
-		fmt.Fprintf(h, "%s\x00", x)
+		buf = append(append(buf, x...), 0)
 	}
-	var n [8]byte
 	for i := range ups {
 		u := &ups[i]
-		h.Write([]byte(u.ID))
-		binary.BigEndian.PutUint64(n[:], uint64(u.Number))
-		h.Write(n[:])
-		binary.BigEndian.PutUint64(n[:], uint64(u.Updated.UnixNano()))
-		h.Write(n[:])
+		buf = append(buf, u.ID...)
+		buf = binary.BigEndian.AppendUint64(buf, uint64(u.Number))
+		buf = binary.BigEndian.AppendUint64(buf, uint64(u.Updated.UnixNano()))
 		for _, v := range u.Variants {
-			fmt.Fprintf(h, "\x00%s\x00%s\x00%s\x00%s\x00%d", v.Lang, v.Source, v.Title, v.URL, v.Changed.UnixNano())
+			for _, f := range []string{v.Lang, v.Source, v.Title, v.URL} {
+				buf = append(append(buf, 0), f...)
+			}
+			buf = binary.BigEndian.AppendUint64(append(buf, 0), uint64(v.Changed.UnixNano()))
 		}
-		h.Write([]byte{1})
+		buf = append(buf, 1)
+		h.Write(buf)
+		buf = buf[:0]
 	}
+	h.Write(buf)
 	var out [sha256.Size]byte
 	h.Sum(out[:0])
 	return out

@@ -126,6 +126,14 @@ type history struct {
 
 func monthOf(u *dedupe.Update) string { return u.Date.Format("2006-01") }
 
+// sameMonth reports whether two updates' reports are of one month, without
+// formatting either.
+func sameMonth(a, b *dedupe.Update) bool {
+	ay, am, _ := a.Date.Date()
+	by, bm, _ := b.Date.Date()
+	return ay == by && am == bm
+}
+
 // splitHistory splits ups, newest first, into the current document and
 // monthly archives; each month is a part of ups, not a copy.
 func splitHistory(ups []dedupe.Update, size int) history {
@@ -133,21 +141,22 @@ func splitHistory(ups []dedupe.Update, size int) history {
 	if len(ups) == 0 {
 		return h
 	}
-	open := monthOf(&ups[0])
+	open := &ups[0]
 	n := 0
-	for n < len(ups) && (n < size || monthOf(&ups[n]) == open) {
+	for n < len(ups) && (n < size || sameMonth(&ups[n], open)) {
 		n++
 	}
 	h.current = ups[:n]
 	start := 0
-	for start < len(ups) && monthOf(&ups[start]) == open {
+	for start < len(ups) && sameMonth(&ups[start], open) {
 		start++
 	}
 	for start < len(ups) {
-		m, end := monthOf(&ups[start]), start+1
-		for end < len(ups) && monthOf(&ups[end]) == m {
+		end := start + 1
+		for end < len(ups) && sameMonth(&ups[end], &ups[start]) {
 			end++
 		}
+		m := monthOf(&ups[start])
 		h.months = append(h.months, m)
 		h.byMonth[m] = ups[start:end:end]
 		start = end
