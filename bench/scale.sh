@@ -118,9 +118,9 @@ measure() { # N: build a store of N reports and fill fig[N-*]
 
 	if [[ -z ${SKIP_EXPORT:-} ]]; then
 		step "$n reports: export -dir"
-		/usr/bin/time -f '%e %M' -o "$out/export-$n.time" "${isw[@]}" export -config "$dir/iswfeed.yaml" -dir "$dir/www" >/dev/null
-		read -r secs kb <"$out/export-$n.time"
-		fig[$n-export]="$secs s, $((kb / 1024)) MiB peak, $(find "$dir/www" -type f | wc -l) files, $(du -sm "$dir/www" | cut -f1) MiB"
+		/usr/bin/time -f '%e %M %U %S' -o "$out/export-$n.time" "${isw[@]}" export -config "$dir/iswfeed.yaml" -dir "$dir/www" >/dev/null
+		read -r secs kb user sys <"$out/export-$n.time"
+		fig[$n-export]="$secs s ($(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.1f", u+s}') s CPU), $((kb / 1024)) MiB peak, $(find "$dir/www" -type f | wc -l) files, $(du -sm "$dir/www" | cut -f1) MiB"
 		rm -rf "$dir/www"
 	fi
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"iswfeed/config"
+	"iswfeed/dedupe"
 	"iswfeed/fetch"
 )
 
@@ -237,5 +238,22 @@ func TestArchivesWaitForTheHistoryAfterStart(t *testing.T) {
 	}
 	if r := f.get("/api/updates?limit=500"); r.StatusCode != 200 || strings.Count(r.body, `"date"`) != 90 {
 		t.Errorf("/api/updates after Start: %d, %d updates", r.StatusCode, strings.Count(r.body, `"date"`))
+	}
+}
+
+func TestRecentSanitisedUpdatesStayWithinTheirBound(t *testing.T) {
+	f := historyOf(t, 90)
+	const limit = 20 << 10 // about five reports
+	f.srv.recent.limit = limit
+	everyDocument(t, f)
+	r := &f.srv.recent
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	held := 0
+	for e := r.order.Front(); e != nil; e = e.Next() {
+		held += contentBytes(e.Value.(*dedupe.Update))
+	}
+	if held != r.bytes || held > limit || len(r.byID) != r.order.Len() || r.order.Len() == 0 {
+		t.Errorf("recent holds %d bytes in %d updates (counted %d), want at most %d in some", held, r.order.Len(), r.bytes, limit)
 	}
 }

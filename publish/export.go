@@ -168,16 +168,26 @@ func (s *Server) exportPaths() []string {
 	st := s.site.Load()
 	paths := []string{"/", "/icon.svg", "/api", "/api/updates"}
 	for _, v := range st.views() {
-		h := splitHistory(st.inView(v), s.cfg.FeedSize)
 		for _, f := range formats {
 			paths = append(paths, v.feedPath(f))
-			for _, m := range h.months {
-				paths = append(paths, v.archivePath(m, f))
-			}
 		}
 	}
+	// Month by month, each month's archives before its reports' pages, so
+	// that each report is sanitised once for every document that shows it.
+	month := ""
 	for i := range st.updates {
-		p := updatePath(&st.updates[i])
+		u := &st.updates[i]
+		if m := monthOf(u); m != month {
+			month = m
+			for _, v := range st.views() {
+				if _, ok := st.history(v, s.cfg.FeedSize).byMonth[m]; ok {
+					for _, f := range formats {
+						paths = append(paths, v.archivePath(m, f))
+					}
+				}
+			}
+		}
+		p := updatePath(u)
 		paths = append(paths, p, "/api"+p)
 	}
 	// The pages that /api/updates's next links lead to, at the default limit.

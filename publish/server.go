@@ -92,6 +92,7 @@ type Server struct {
 	// documents are cached instead.
 	entries    map[string]*dedupe.Update
 	entryBytes int
+	recent     recentUpdates    // the others, within maxRecentBytes
 	shown      map[string]bool  // ids of the updates the current feeds show
 	stamps     map[string]stamp // last ETag and Last-Modified by path
 	// lazyBytes bounds each site's cache of documents rendered on request.
@@ -144,6 +145,7 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 		started: time.Now().UTC().Truncate(time.Second).Add(time.Second),
 		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{},
 		lazyBytes: maxLazyBytes, cacheControl: cacheControl(cfg.CacheMaxAge)}
+	s.recent.limit = maxRecentBytes
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
 	s.mux = s.routes()
 	s.handler = s.metrics.instrument(s.mux)
@@ -342,8 +344,8 @@ func changedFeeds(old, next *site) []string {
 
 // withContent returns ups with their variants' content sanitised. Those the
 // current feeds show are sanitised once per change of the update and kept for
-// the next render; the others (archives, pages) once per render, since their
-// documents are cached.
+// the next render; the others (archives, pages) are kept among the recent
+// ones, within a bound.
 func (s *Server) withContent(ups []dedupe.Update) ([]dedupe.Update, error) {
 	out := make([]dedupe.Update, len(ups))
 	for i, u := range ups {
@@ -351,6 +353,9 @@ func (s *Server) withContent(ups []dedupe.Update) ([]dedupe.Update, error) {
 		c, ok := s.entries[u.ID]
 		s.mu.Unlock()
 		if !ok || !c.Updated.Equal(u.Updated) {
+			c, ok = s.recent.get(u.ID, u)
+		}
+		if !ok {
 			var err error
 			if c, err = s.sanitised(u); err != nil {
 				return nil, err
@@ -383,11 +388,13 @@ func sanitizeVariants(vs []dedupe.Variant) {
 	}
 }
 
-// remember keeps u's sanitised content if the current feeds show it.
+// remember keeps u's sanitised content: with the current feeds' if they show
+// it, else among the recent ones.
 func (s *Server) remember(u *dedupe.Update) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.shown[u.ID] {
+		s.recent.put(u)
 		return
 	}
 	s.entryBytes += contentBytes(u) - contentBytes(s.entries[u.ID])
@@ -407,8 +414,7 @@ func contentBytes(u *dedupe.Update) int {
 }
 
 // keepCurrent makes the updates that st's current feeds show the ones whose
-// sanitised content is kept, and drops the others', so that browsing the
-// archives never keeps the history in memory.
+// sanitised content is kept, and moves the others' among the recent ones.
 func (s *Server) keepCurrent(st *site) {
 	keep := map[string]bool{}
 	for _, v := range st.views() {
@@ -423,6 +429,7 @@ func (s *Server) keepCurrent(st *site) {
 		if !keep[id] {
 			s.entryBytes -= contentBytes(u)
 			delete(s.entries, id)
+			s.recent.put(u)
 		}
 	}
 }
