@@ -36,7 +36,22 @@ type fixture struct {
 
 func newFixture(t testing.TB, opts Options, edit ...func(*config.Config)) *fixture {
 	t.Helper()
-	cfg := &config.Config{BaseURL: "https://feeds.example.org/", Sources: []config.Source{isw, spa}}
+	cfg, _, store := openStore(t, append([]func(*config.Config){func(c *config.Config) { c.Sources = []config.Source{isw, spa} }}, edit...)...)
+	f := &fixture{t: t, cfg: cfg, store: store}
+	f.srv = New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	if err := f.srv.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	f.web = httptest.NewServer(f.srv)
+	t.Cleanup(f.web.Close)
+	return f
+}
+
+// openStore opens a store in a real bbolt file for a config with a test
+// base URL, edited and then read as the daemon reads its file.
+func openStore(t testing.TB, edit ...func(*config.Config)) (*config.Config, *bolt.DB, *dedupe.Store) {
+	t.Helper()
+	cfg := &config.Config{BaseURL: "https://feeds.example.org/"}
 	for _, e := range edit {
 		e(cfg)
 	}
@@ -56,14 +71,7 @@ func newFixture(t testing.TB, opts Options, edit ...func(*config.Config)) *fixtu
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, cfg: cfg, store: store}
-	f.srv = New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
-	if err := f.srv.Refresh(); err != nil {
-		t.Fatal(err)
-	}
-	f.web = httptest.NewServer(f.srv)
-	t.Cleanup(f.web.Close)
-	return f
+	return cfg, db, store
 }
 
 // ingest stores items of one source and refreshes the server, as the daemon does.

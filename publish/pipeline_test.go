@@ -6,15 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"iswfeed/config"
-	"iswfeed/dedupe"
 	"iswfeed/fetch"
 )
 
@@ -28,29 +25,11 @@ type pipeline struct {
 
 func newPipeline(t testing.TB, sources []config.Source, edit ...func(*config.Config)) *pipeline {
 	t.Helper()
-	cfg := &config.Config{BaseURL: "https://feeds.example.org/", Sources: sources}
-	for _, e := range edit {
-		e(cfg)
-	}
-	out, err := cfg.YAML()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg, err = config.Parse(out, "test"); err != nil {
-		t.Fatal(err)
-	}
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "iswfeed.db"), 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	store, err := dedupe.Open(db, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, db, store := openStore(t, append([]func(*config.Config){func(c *config.Config) { c.Sources = sources }}, edit...)...)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := &pipeline{fixture: &fixture{t: t, cfg: cfg, store: store}}
 	p.srv = New(cfg, store, log, Options{Sources: func() ([]SourceStatus, error) { return statesOf(db) }})
+	var err error
 	if p.poller, err = fetch.NewPoller(cfg, db, pipelineSink{p.fixture}, fetch.Options{Log: log}); err != nil {
 		t.Fatal(err)
 	}
@@ -176,5 +155,19 @@ func TestSourceSecretsAppearInNoPublicResponse(t *testing.T) {
 	}
 	if atom := p.get("/feed.atom").body; !strings.Contains(atom, `<source>`) || !strings.Contains(atom, good.URL+"/feed") {
 		t.Errorf("the merged feed does not attribute the entry to %s/feed:\n%s", good.URL, atom)
+	}
+}
+
+func TestPollErrorsShowAddressesWithoutSecrets(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`fetch: isw: Get "http://reader:***@feeds.example.net/feed?token=t0k3n": stopped after 10 redirects`,
+			`fetch: isw: Get "http://feeds.example.net/feed": stopped after 10 redirects`},
+		{"redirect to https://a.example/x?sig=abc refused", "redirect to https://a.example/x refused"},
+		{"connection refused", "connection refused"},
+	}
+	for _, tt := range tests {
+		if got := publicText(tt.in); got != tt.want {
+			t.Errorf("publicText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
