@@ -171,3 +171,53 @@ func TestPollErrorsShowAddressesWithoutSecrets(t *testing.T) {
 		}
 	}
 }
+
+// oneItemFeed serves an RSS feed of ISW's report of March 29, 2023 with the
+// given title suffix and link, both XML-escaped here.
+func oneItemFeed(t testing.TB, titleSuffix, link string) *httptest.Server {
+	return serveFeed(t, "application/rss+xml", func(*http.Request) string {
+		return `<?xml version="1.0"?><rss version="2.0"><channel><title>ISW</title>
+<item><title>Russian Offensive Campaign Assessment, March 29, 2023` + esc(titleSuffix) + `</title><link>` + esc(link) + `</link><guid>isw-401</guid>
+<pubDate>Wed, 29 Mar 2023 23:00:00 GMT</pubDate><description>&lt;p&gt;Report.&lt;/p&gt;</description></item>
+</channel></rss>`
+	})
+}
+
+var currentDocuments = []string{"/", "/updates/russian-offensive/2023-03-29", "/api/updates", "/api/updates/russian-offensive/2023-03-29",
+	"/feed.atom", "/feed.rss", "/feed.json", "/en/feed.atom", "/en/feed.rss", "/en/feed.json"}
+
+func TestUnsafeItemLinksAreWrittenNowhere(t *testing.T) {
+	for _, link := range []string{"javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", " JaVaScRiPt:alert(1)"} {
+		t.Run(link, func(t *testing.T) {
+			feed := oneItemFeed(t, "", link)
+			p := newPipeline(t, []config.Source{{Name: "isw", URL: feed.URL + "/feed/", Lang: "en", Role: config.RoleOriginal}})
+			p.poll()
+			if r := p.get("/api/updates/russian-offensive/2023-03-29"); r.StatusCode != http.StatusOK {
+				t.Fatalf("the item with an unsafe link was not kept: %d", r.StatusCode)
+			}
+			for _, path := range currentDocuments {
+				body := strings.ToLower(p.get(path, "Accept-Encoding", "identity").body)
+				for _, scheme := range []string{"javascript:", "data:text", "vbscript:"} {
+					if strings.Contains(body, scheme) {
+						t.Errorf("%s writes the item's %s link:\n%.2000s", path, scheme, body)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestA5MBTitleIsNotRepublished(t *testing.T) {
+	feed := oneItemFeed(t, " "+strings.Repeat("ISW ", 5<<20/4), "/backgrounder/report-401")
+	p := newPipeline(t, []config.Source{{Name: "isw", URL: feed.URL + "/feed/", Lang: "en", Role: config.RoleOriginal}})
+	p.poll()
+	for _, path := range currentDocuments {
+		r := p.get(path, "Accept-Encoding", "identity")
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.StatusCode)
+		}
+		if len(r.body) > 64<<10 || strings.Contains(r.body, strings.Repeat("ISW ", 300)) {
+			t.Errorf("%s is %d bytes: it carries more than the 1 KiB a title may have", path, len(r.body))
+		}
+	}
+}
