@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -281,7 +282,7 @@ func listOr(items []string, none string) string {
 // series and date.
 func updatePath(u *dedupe.Update) string {
 	if u.Series == defaultSeries && u.Number > 0 {
-		return "/updates/" + itoa(u.Number)
+		return "/updates/" + strconv.Itoa(u.Number)
 	}
 	return "/updates/" + u.Series + "/" + u.Date.Format(time.DateOnly)
 }

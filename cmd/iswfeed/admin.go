@@ -106,6 +106,16 @@ type storeAccess struct {
 	remove string
 }
 
+// openConfigAccess loads the config at path and reaches its store.
+func openConfigAccess(path string) (*config.Config, *storeAccess, error) {
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	acc, err := openAccess(cfg)
+	return cfg, acc, err
+}
+
 // openAccess opens the store of cfg read-only, or, while a daemon holds it,
 // reaches the daemon.
 func openAccess(cfg *config.Config) (*storeAccess, error) {

@@ -31,11 +31,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := required(fs, "o", *out); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path)
-	if err != nil {
-		return err
-	}
-	acc, err := openAccess(cfg)
+	cfg, acc, err := openConfigAccess(*path)
 	if err != nil {
 		return err
 	}

@@ -31,11 +31,7 @@ func addViewFlags(fs *flag.FlagSet) viewFlags {
 
 // askAndPrint runs the read name and prints its answer with print, or as JSON.
 func askAndPrint[T any](f viewFlags, stdout io.Writer, name string, params url.Values, print func(io.Writer, T) error) error {
-	cfg, err := loadConfig(*f.config)
-	if err != nil {
-		return err
-	}
-	acc, err := openAccess(cfg)
+	_, acc, err := openConfigAccess(*f.config)
 	if err != nil {
 		return err
 	}
@@ -124,11 +120,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := required(fs, "dir", *dir); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path)
-	if err != nil {
-		return err
-	}
-	acc, err := openAccess(cfg)
+	cfg, acc, err := openConfigAccess(*path)
 	if err != nil {
 		return err
 	}
