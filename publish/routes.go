@@ -16,7 +16,6 @@ import (
 
 const defaultSeries = config.DefaultSeries
 
-
 // routes maps every path the server answers. ServeMux answers unknown paths
 // with 404 and other methods with 405 and an Allow header. Every document's
 // route is a route value, so that documentAt finds a path's document through
