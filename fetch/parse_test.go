@@ -333,6 +333,12 @@ func FuzzParse(f *testing.F) {
 			if strings.IndexFunc(it.Title, isControlRune) >= 0 || !utf8Valid(it.Title) {
 				t.Fatalf("title not clean UTF-8: %q", it.Title)
 			}
+			if len(it.Title) > maxTitleBytes || len(it.Author) > maxAuthorBytes || strings.ContainsAny(it.Title+it.Author, "\r\n\t") {
+				t.Fatalf("title or author not one capped line: %.200q, %.200q", it.Title, it.Author)
+			}
+			if it.Link != "" && (httpLink(nil, it.Link) != it.Link) {
+				t.Fatalf("link %.200q is not an http(s) link that passes its own check again", it.Link)
+			}
 		}
 	})
 }
