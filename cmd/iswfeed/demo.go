@@ -35,12 +35,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var handler http.Handler = http.HandlerFunc(serveDemoFile)
 	// A static demo is polled every minute; a moving one four times a tick,
-	// and backs off at most a tick, so that ISW's outage ends in time.
-	poll, ceiling := time.Minute, 6*time.Hour
+	// and backs off at most a tick, so that ISW's outage ends in time. Its
+	// feeds ask readers to come back after a tick, not the default 5m.
+	poll, ceiling, maxAge := time.Minute, 6*time.Hour, 5*time.Minute
 	script := &demoScript{start: time.Now(), tick: *tick, now: time.Now}
 	if !*static {
 		handler = script
-		poll, ceiling = max(*tick/4, time.Second), *tick
+		poll, ceiling, maxAge = max(*tick/4, time.Second), *tick, *tick
 	}
 	sources, err := serveDemoSources(ctx, handler)
 	if err != nil {
@@ -57,12 +58,13 @@ title: ISW daily reports, merged (demo)
 schedule: "@every %s"
 min_interval: %s
 max_interval: %s
+cache_max_age: %s
 fetch: {allow_private_networks: true} # the samples are on loopback
 sources:
   - {name: isw, title: Institute for the Study of War, url: "%s/isw.xml", lang: en, role: original}
   - {name: spartanat, url: "%s/spartanat.xml", lang: de, role: translation}
   - {name: ukrainian, url: "%s/ukrainian.atom", lang: uk, role: translation}
-`, *listen, filepath.Join(dir, "demo.db"), poll, poll, ceiling, sources, sources, sources)
+`, *listen, filepath.Join(dir, "demo.db"), poll, poll, ceiling, maxAge, sources, sources, sources)
 	// Written out so that the other commands can look into the demo's store.
 	path := filepath.Join(dir, "demo.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
