@@ -77,11 +77,11 @@ func TestMovingDemoAnswersConditionalPollsWith304(t *testing.T) {
 	}
 }
 
-// TestMovingDemoMergesReportsAsTheyArrive runs the demo on a one-second
+// TestMovingDemoMergesReportsAsTheyArrive runs the demo on a two-second
 // clock and watches its API as a newcomer watches the page.
 func TestMovingDemoMergesReportsAsTheyArrive(t *testing.T) {
 	listen := freeAddr(t)
-	d := &daemon{cmd: exec.Command(binary, "demo", "-tick", "1s", "-listen", listen), out: &syncBuffer{}}
+	d := &daemon{cmd: exec.Command(binary, "demo", "-tick", "2s", "-listen", listen), out: &syncBuffer{}}
 	d.cmd.Stdout, d.cmd.Stderr = d.out, d.out
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -107,7 +107,7 @@ func TestMovingDemoMergesReportsAsTheyArrive(t *testing.T) {
 		return m
 	}
 	sawTranslationFirst := false
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		m := langs()
 		if l := m[406]; len(l) > 0 && !slices.Contains(l, "en") {
@@ -117,7 +117,7 @@ func TestMovingDemoMergesReportsAsTheyArrive(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after a minute the demo shows %v; want 404 and 406 in three languages, no 440, and 409 published\n%s", m, d.out.String())
+			t.Fatalf("after 90 s the demo shows %v; want 404 and 406 in three languages, no 440, and 409 published\n%s", m, d.out.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
