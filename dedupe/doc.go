@@ -72,7 +72,10 @@
 // transaction stores the changed items, settles the calendar entries they
 // touched (re-placing number-only items whose number or whose dates' numbers
 // changed), and rebuilds the touched reports. Feeding the same batch twice
-// changes nothing. Open takes no ownership of the *bolt.DB: the caller
+// changes nothing. Store.Generation counts the writes one Store has
+// committed, so a reader (publish) can tell without reading that nothing
+// changed; reading every report decodes only those whose bytes changed since
+// this Store last decoded them. Open takes no ownership of the *bolt.DB: the caller
 // (cmd/iswfeed) opens it, shares it with other packages' buckets, and closes
 // it; Store has no Close. On a handle opened with bolt.Options.ReadOnly, Open
 // creates and migrates nothing and every read method works.

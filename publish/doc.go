@@ -76,11 +76,23 @@
 //
 // # Caching
 //
-// Refresh re-reads the published updates' metadata; when nothing the documents
-// show has changed, it returns. Otherwise it renders the current feeds at once
-// (to know which bytes changed, and to ping WebSub hubs for those only, in the
-// background) and everything else on first request, kept until the next
-// change. /status, /api/sources and /healthz show live state and are rendered
+// Cost follows the change. Refresh returns at once when the store has not
+// written since the last render (dedupe.Store.Generation); otherwise it
+// re-reads the published updates' metadata (the store decodes only the
+// reports whose bytes changed) and, when something the documents show has
+// changed, renders the current feeds of the views whose current feed shows
+// something else (to know which bytes changed, and to ping WebSub hubs for
+// those only, in the background); the other views keep their documents.
+// Calls that arrive during a render share one render after it, so a poll
+// round's batches cost one or two. Everything else is rendered on first
+// request and kept until the next change, in a cache bounded by the bytes its
+// documents hold (32 MiB per site); an archive is a slice of its view's
+// history, split once per site, so it costs its month. Sanitised content is
+// kept for the updates the current feeds show, and for others most recently
+// used first within 16 MiB. A document's gzip is made on its first request
+// for gzip. Start, the daemon's first render, reads only each view's newest
+// reports, so the current feeds are served before the history is read in the
+// background; archives, pages and the API wait for it. /status, /api/sources and /healthz show live state and are rendered
 // per request. Each document has a strong ETag from its bytes and another for
 // its gzip; Last-Modified moves only when the bytes do. A server does not know
 // what one before it sent (a restart, a reload with a new title), so a path's
