@@ -116,8 +116,8 @@ func cacheControl(maxAge time.Duration) []string {
 
 // serve answers r from d with Cache-Control cc (see cacheControl): 304 when
 // the client's validators match, gzip when the client accepts it, headers
-// only for HEAD.
-func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) {
+// only for HEAD. It returns the status it sent.
+func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) int {
 	h := w.Header()
 	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
 	etag := d.etagHeader
@@ -135,7 +135,7 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) {
 	}
 	if d.notModified(r, etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return http.StatusNotModified
 	}
 	body, length := d.body, d.lengthHeader
 	if gz {
@@ -148,6 +148,7 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) {
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
+	return http.StatusOK
 }
 
 func (d *document) hasModified() bool { return d.modified.Unix() > 0 }

@@ -270,9 +270,11 @@ func TestMetricsCountRequestsByRouteAndStatus(t *testing.T) {
 	threeReports(f)
 	etag := f.get("/feed.atom").Header.Get("ETag")
 	f.get("/feed.atom", "If-None-Match", etag)
+	f.get("/de/feed.json")
 	f.get("/nothing")
 	m := f.get("/metrics").body
 	for _, want := range []string{
+		`iswfeed_http_requests_total{route="GET /{lang}/{doc}",status="200"} 1`,
 		`iswfeed_http_requests_total{route="GET /feed.atom",status="200"} 1`,
 		`iswfeed_http_requests_total{route="GET /feed.atom",status="304"} 1`,
 		`iswfeed_http_requests_total{route="unmatched",status="404"} 1`,

@@ -153,7 +153,30 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 }
 
 // ServeHTTP serves the feeds, pages and API.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if doc, route := s.currentFeed(r); doc != nil {
+		s.metrics.counter(route, doc.serve(w, r, s.cacheControl)).Inc()
+		return
+	}
+	s.handler.ServeHTTP(w, r)
+}
+
+// currentFeed finds a GET or HEAD of a current feed, the requests subscribers
+// make most, without the mux, and returns it with the route pattern the mux
+// would count it under.
+func (s *Server) currentFeed(r *http.Request) (*document, string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return nil, ""
+	}
+	doc := s.site.Load().docs[r.URL.Path]
+	if doc == nil {
+		return nil, ""
+	}
+	if strings.Count(r.URL.Path, "/") == 2 {
+		return doc, "GET /{lang}/{doc}"
+	}
+	return doc, "GET " + r.URL.Path
+}
 
 // Refresh re-renders the current feeds after the store changed. It returns at
 // once when the store has not written since the last render or the published
