@@ -76,7 +76,11 @@ func writeCopy(db *bolt.DB, w io.Writer) error {
 // disk takes to write it, not as long as the client takes to read: a held
 // read transaction would stop the store from growing, and so every poll.
 func (a *app) serveBackup(w http.ResponseWriter, r *http.Request) {
+	// Beside the store, where there is room for it; /tmp may be memory.
 	tmp, err := os.CreateTemp(filepath.Dir(a.cfg.Load().Database), ".iswfeed-backup-*")
+	if err != nil {
+		tmp, err = os.CreateTemp("", "iswfeed-backup-*")
+	}
 	if err != nil {
 		a.backupFailed(w, err)
 		return
