@@ -18,7 +18,13 @@ type batch struct {
 	tx  *bolt.Tx
 	now time.Time
 
-	items, content, skipped, byNumber, byDate, reports, placed, held, numOnly, links, byLink *bolt.Bucket
+	items, content, skipped, byNumber, byDate, reports, placed, held, numOnly, links, byLink, numbering *bolt.Bucket
+
+	// source is the batch's source when it learns a numbering (see
+	// learn.go), learned its pattern, override whether the operator set one.
+	source   string
+	learned  string
+	override bool
 
 	dirty   map[string]bool     // report keys whose variants must be rebuilt
 	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved
@@ -48,7 +54,8 @@ func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
 		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
 		links: tx.Bucket(bucketLinks), byLink: tx.Bucket(bucketByLink), linked: map[seriesLink]bool{},
-		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
+		numbering: tx.Bucket(bucketNumbering),
+		dirty:     map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
 		isHeld: map[string]bool{},
 	}
 }
@@ -77,6 +84,11 @@ func (b *batch) put(in *incoming) (bool, error) {
 }
 
 func (b *batch) remove(k []byte, si *storedItem) error {
+	if b.numbering != nil {
+		if err := b.numbering.Delete(k); err != nil {
+			return err
+		}
+	}
 	if si.Series == "" {
 		return b.skipped.Delete(k)
 	}
@@ -102,6 +114,9 @@ func (b *batch) remove(k []byte, si *storedItem) error {
 }
 
 func (b *batch) add(k []byte, si *storedItem) error {
+	if err := b.notePlaces(k, si); err != nil {
+		return err
+	}
 	if si.Series == "" {
 		if err := b.skipped.Put(k, []byte(si.Title)); err != nil {
 			return err

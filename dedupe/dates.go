@@ -42,6 +42,18 @@ var (
 		"stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6,
 		"lipca": 7, "sierpnia": 8, "września": 9, "wrzesnia": 9, "października": 10,
 		"pazdziernika": 10, "listopada": 11, "grudnia": 12,
+		// Italian
+		"gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "agosto": 8, "settembre": 9, "ottobre": 10, "dicembre": 12,
+		// Spanish
+		"enero": 1, "febrero": 2, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+		// Portuguese
+		"janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
+		// Czech and Slovak
+		"ledna": 1, "února": 2, "března": 3, "dubna": 4, "května": 5, "června": 6, "července": 7, "srpna": 8, "září": 9, "října": 10, "listopadu": 11, "prosince": 12,
+		// Lithuanian
+		"sausio": 1, "vasario": 2, "kovo": 3, "balandžio": 4, "gegužės": 5, "birželio": 6, "liepos": 7, "rugpjūčio": 8, "rugsėjo": 9, "spalio": 10, "lapkričio": 11, "gruodžio": 12,
+		// Dutch
+		"januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8,
 	}
 )
 
@@ -84,7 +96,11 @@ var (
 	numericDate = regexp.MustCompile(`(\d{1,2})([./-])\s?(\d{1,2})([./-])\s?(\d{4}|\d{2})`)
 	// shortDate is a German year-less "29.03." or "29.3.".
 	shortDate = regexp.MustCompile(`(\d{1,2})\.(\d{1,2})\.`)
-	isoDate   = regexp.MustCompile(`(\d{4})([-/])(\d{1,2})([-/])(\d{1,2})`)
+	// cjkDate is "2024년 8월 26일" or "2023年3月29日".
+	cjkDate = regexp.MustCompile(`(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]`)
+	// militaryDate is a date-time group's date, "16JAN2024".
+	militaryDate = regexp.MustCompile(`(\d{1,2})(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)(\d{4})`)
+	isoDate      = regexp.MustCompile(`(\d{4})([-/])(\d{1,2})([-/])(\d{1,2})`)
 	// Slugs lose their dots: "…-30-3-2023", "…-2023-03-30" read as spaced.
 	spacedDate    = regexp.MustCompile(`(\d{1,2}) (\d{1,2}) (\d{4})`)
 	spacedISODate = regexp.MustCompile(`(\d{4}) (\d{1,2}) (\d{1,2})`)
@@ -173,6 +189,8 @@ var (
 		{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(nil, m[2], m[1], m[3]) }},
 		{numericDate, "./-", func(m []string) (calendarDay, bool) { return dayFirst(m[1], m[2], m[3], m[4], m[5]) }},
 		{shortDate, ".", func(m []string) (calendarDay, bool) { return numeric("", m[2], m[1]) }},
+		{cjkDate, "", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }},
+		{militaryDate, "", func(m []string) (calendarDay, bool) { return named(englishMonths, m[2], m[1], m[3]) }},
 		{isoDate, "-/", func(m []string) (calendarDay, bool) {
 			if m[2] != m[4] {
 				return calendarDay{}, false

@@ -1,6 +1,7 @@
 package dedupe
 
 import (
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -31,7 +32,7 @@ func readContent(doc string) content {
 	if doc == "" {
 		return c
 	}
-	wantLinks := strings.Contains(doc, "understandingwar.") || strings.Contains(doc, "criticalthreats.")
+	wantLinks := containsAny(doc, []string{"understandingwar.", "criticalthreats.", "iswresearch.", "isw.pub"})
 	if !wantLinks && len(doc) > headBytes+tailBytes {
 		tail := doc[len(doc)-tailBytes:]
 		if i := strings.IndexByte(tail, '<'); i >= 0 {
@@ -49,7 +50,26 @@ func readContent(doc string) content {
 		links = &c.links
 	}
 	c.text = walk(doc, links, headBytes, len(doc)-tailBytes)
+	if wantLinks {
+		c.links = append(c.links, textLinks(c.text)...)
+	}
 	return c
+}
+
+// textURL is an address written as text ("full report:
+// https://understandingwar.org/…"), not inside an <a href>.
+var textURL = regexp.MustCompile(`https?://[^\s"'<>()\[\]]+`)
+
+// textLinks returns the ISW addresses written in text, in order.
+func textLinks(text string) []string {
+	var links []string
+	for _, u := range textURL.FindAllString(text, -1) {
+		u = strings.TrimRight(u, ".,;:!?")
+		if _, ok := iswSlug(u); ok {
+			links = append(links, u)
+		}
+	}
+	return links
 }
 
 // walk tokenises doc, appends ISW hrefs to links (when not nil), and returns

@@ -36,9 +36,11 @@ var (
 	bucketNumOnly  = []byte("dedupe.numonly")
 	bucketLinks    = []byte("dedupe.links")
 	bucketByLink   = []byte("dedupe.bylink")
+	// bucketNumbering is the translation sources' learning (see learn.go).
+	bucketNumbering = []byte("dedupe.numbering")
 
 	allBuckets = [][]byte{bucketMeta, bucketItems, bucketContent, bucketSkipped, bucketByNumber,
-		bucketByDate, bucketReports, bucketPlaced, bucketHeld, bucketNumOnly, bucketLinks, bucketByLink}
+		bucketByDate, bucketReports, bucketPlaced, bucketHeld, bucketNumOnly, bucketLinks, bucketByLink, bucketNumbering}
 
 	keySchema = []byte("schema")
 )
@@ -308,6 +310,9 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 				}
 			}
 		}
+		if err := b.relearn(); err != nil {
+			return err
+		}
 		if err := b.finish(); err != nil {
 			return err
 		}
@@ -402,6 +407,10 @@ type storedItem struct {
 	Changed time.Time `json:"changed"`
 	// Place is the report key the item is placed at, empty while held.
 	Place string `json:"place,omitempty"`
+	// NumberBy and SeriesBy are "learned" when the source's learned
+	// numbering gave the item its number, and its series.
+	NumberBy string `json:"number_by,omitempty"`
+	SeriesBy string `json:"series_by,omitempty"`
 }
 
 func newStoredItem(src config.Source, it fetch.Item, id Identity) storedItem {

@@ -1,0 +1,329 @@
+package dedupe
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+
+	"iswfeed/config"
+)
+
+// Word lists trail real translators, so each translation source's numbering
+// is learned: every integer of an item's title and slug is noted with its
+// place (the field and the word before it: "title: aggiornamento N",
+// "title: 第 N"). Where at least minAgreeing of a source's dated items carry,
+// at one place, the number that the other sources and the anchors give their
+// date, and none carries another, that place is the source's learned pattern:
+// it numbers the source's items that the built-in words leave unnumbered,
+// also those without a date. A source whose integers at a place disagree
+// never learns that place, and its items whose numbers disagree are listed.
+
+// minAgreeing is how many agreeing items teach a source its pattern.
+const minAgreeing = 3
+
+// numberPlace is one integer of an item's title or slug, and where it stands.
+type numberPlace struct {
+	At     string `json:"at"`
+	Number int    `json:"n"`
+}
+
+// placesOf is an item's record in dedupe.numbering.
+type placesOf struct {
+	Date   string        `json:"d,omitempty"`
+	Places []numberPlace `json:"p"`
+}
+
+// numberPlaces returns the integers of title and slug outside their dates
+// and day counters, each with its place.
+func numberPlaces(title, slug string) []numberPlace {
+	var out []numberPlace
+	for _, f := range []struct{ name, text string }{{"title", title}, {"slug", slug}} {
+		masked := maskedText(f.text)
+		for i := 0; i < len(masked); {
+			if !isDigit(masked[i]) {
+				i++
+				continue
+			}
+			j := i
+			for j < len(masked) && isDigit(masked[j]) {
+				j++
+			}
+			if n, err := strconv.Atoi(masked[i:j]); err == nil && j-i <= 4 && n > 0 {
+				out = append(out, numberPlace{At: f.name + ": " + wordBefore(masked, i) + " N", Number: n})
+			}
+			i = j
+		}
+	}
+	return out
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// maskedText blanks the dates and day counters of s.
+func maskedText(s string) string {
+	b := []byte(s)
+	blank := func(start, end int) {
+		for i := start; i < end; i++ {
+			b[i] = ' '
+		}
+	}
+	for _, d := range slugDatesIn(s) {
+		blank(d.start, d.end)
+	}
+	for _, re := range dayCounters {
+		for _, loc := range re.FindAllIndex(b, -1) {
+			blank(loc[0], loc[1])
+		}
+	}
+	return string(b)
+}
+
+// wordBefore returns the lower-case word that precedes byte i of s, over
+// spaces and marks ("Nr. 401", "n° 383", "#45"), or "^" at the start.
+func wordBefore(s string, i int) string {
+	j := i
+	for j > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			break
+		}
+		j -= size
+	}
+	k := j
+	for k > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:k])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		k -= size
+	}
+	if k == j {
+		return "^"
+	}
+	return strings.ToLower(s[k:j])
+}
+
+// numberAt returns the number an item's places hold at place at.
+func numberAt(places []numberPlace, at string) int {
+	for _, p := range places {
+		if p.At == at {
+			return p.Number
+		}
+	}
+	return 0
+}
+
+// Numbering is what iswfeed learned of one source's numbering.
+type Numbering struct {
+	Source string `json:"source"`
+	// Pattern is the learned place of the number ("title: aggiornamento N"),
+	// empty while the source has none; Override is the operator's number:
+	// pattern, which wins.
+	Pattern  string `json:"pattern,omitempty"`
+	Override string `json:"override,omitempty"`
+	// Agreeing counts the dated items whose number at Pattern agrees with
+	// the calendar of the other sources.
+	Agreeing  int              `json:"agreeing"`
+	Conflicts []NumberConflict `json:"conflicts,omitempty"`
+}
+
+// NumberConflict is an item whose number disagrees with the number the
+// other sources and the anchors give its date: it teaches no pattern.
+type NumberConflict struct {
+	ItemID string `json:"item_id"`
+	At     string `json:"at"`
+	Number int    `json:"number"`
+	Date   string `json:"date"`
+	// Calendar is the number the other sources give the date.
+	Calendar int `json:"calendar"`
+}
+
+// learning is a source's numbering as the stored items teach it.
+type learning struct {
+	Numbering
+	agree, disagree map[string]int
+}
+
+// learn reads what source's stored items teach of its numbering.
+func (s *Store) learn(tx *bolt.Tx, source string) learning {
+	l := learning{Numbering: Numbering{Source: source}, agree: map[string]int{}, disagree: map[string]int{}}
+	b := tx.Bucket(bucketNumbering)
+	if b == nil {
+		return l
+	}
+	prefix := key([]byte(source), nil)
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var rec placesOf
+		if err := json.Unmarshal(v, &rec); err != nil || rec.Date == "" {
+			continue
+		}
+		want := s.othersNumber(tx, seriesDaily, rec.Date, source)
+		if want == 0 {
+			continue
+		}
+		for _, p := range rec.Places {
+			if p.Number == want {
+				l.agree[p.At]++
+				continue
+			}
+			l.disagree[p.At]++
+			l.Conflicts = append(l.Conflicts, NumberConflict{ItemID: string(k[len(prefix):]), At: p.At,
+				Number: p.Number, Date: rec.Date, Calendar: want})
+		}
+	}
+	var best string
+	for _, at := range slices.Sorted(maps.Keys(l.agree)) {
+		if l.agree[at] >= minAgreeing && l.disagree[at] == 0 && (best == "" || l.agree[at] > l.agree[best]) {
+			best = at
+		}
+	}
+	l.Pattern, l.Agreeing = best, l.agree[best]
+	// Only the places that some item's number agrees at are numberings;
+	// the others ("6 mesi", a headline's count) are no conflict.
+	l.Conflicts = slices.DeleteFunc(l.Conflicts, func(c NumberConflict) bool { return l.agree[c.At] == 0 })
+	return l
+}
+
+// othersNumber returns the number that the anchors, else most items of
+// other sources, give date in series (the smallest on a tie); 0 if none.
+func (s *Store) othersNumber(tx *bolt.Tx, series, date, source string) int {
+	if n, ok := s.anchorsOf(series).numbers[date]; ok {
+		return n
+	}
+	counts := map[int]int{}
+	prefix := key([]byte(series), []byte(date), nil)
+	own := key([]byte(source), nil)
+	c := tx.Bucket(bucketByDate).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		rest := k[len(prefix):]
+		if len(rest) < 9 || bytes.HasPrefix(rest[9:], own) {
+			continue
+		}
+		counts[int(beUint(rest[:8]))]++
+	}
+	if len(counts) == 0 {
+		return 0
+	}
+	return pickMost(counts, cmp.Compare[int])
+}
+
+// Numberings returns what iswfeed learned of each translation source's
+// numbering, by source name; sources is the config's, for the overrides.
+func (s *Store) Numberings(sources []config.Source) ([]Numbering, error) {
+	var out []Numbering
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for _, src := range sources {
+			if src.Role == config.RoleOriginal {
+				continue
+			}
+			n := s.learn(tx, src.Name).Numbering
+			n.Override = src.Number
+			out = append(out, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dedupe: unable to read the numberings: %w", err)
+	}
+	return out, nil
+}
+
+// notePlaces records the places of an item's integers, and the date it is
+// placed by, for its source's learning.
+func (b *batch) notePlaces(k []byte, si *storedItem) error {
+	if si.Role == config.RoleOriginal || b.numbering == nil {
+		return nil
+	}
+	places := numberPlaces(foldTitle(si.Title), slugText(si.Link))
+	if len(places) == 0 {
+		return b.numbering.Delete(k)
+	}
+	date := ""
+	if si.Series == seriesDaily {
+		date = si.reportDate()
+	}
+	return putJSON(b.numbering, k, &placesOf{Date: date, Places: places})
+}
+
+// applyLearned numbers si by its source's learned pattern, when the reader
+// left it without a number and the operator set no pattern of their own.
+func (b *batch) applyLearned(si *storedItem) {
+	if b.learned == "" || si.Number != 0 || si.Role == config.RoleOriginal || si.Series != "" && si.Series != seriesDaily {
+		return
+	}
+	n := numberAt(numberPlaces(foldTitle(si.Title), slugText(si.Link)), b.learned)
+	if n = recent(plausible(n, si.Published), si.Published); n == 0 {
+		return
+	}
+	if si.Series == "" {
+		si.SeriesBy = learnedBy
+	}
+	si.Number, si.Series, si.NumberBy = n, seriesDaily, learnedBy
+}
+
+// learnedBy marks what a source's learned pattern gave an item.
+const learnedBy = "learned"
+
+// learnFor makes the batch learn src's numbering, unless src is ISW's own
+// or the operator gave it a number pattern.
+func (b *batch) learnFor(src config.Source) {
+	if src.Role == config.RoleOriginal || b.numbering == nil {
+		return
+	}
+	b.source, b.override = src.Name, src.Number != ""
+	if !b.override {
+		b.learned = b.s.learn(b.tx, src.Name).Pattern
+	}
+}
+
+// relearn settles the source's pattern after the batch's items are in: when
+// it changed, every stored item of the source is numbered again by it.
+func (b *batch) relearn() error {
+	if b.source == "" || b.override {
+		return nil
+	}
+	pattern := b.s.learn(b.tx, b.source).Pattern
+	if pattern == b.learned {
+		return nil
+	}
+	b.learned = pattern
+	prefix := key([]byte(b.source), nil)
+	return b.resettle(keysWith(b.numbering, prefix),
+		func(si *storedItem) bool {
+			return si.NumberBy == learnedBy && numberAt(numberPlaces(foldTitle(si.Title), slugText(si.Link)), pattern) == si.Number ||
+				si.NumberBy == "" && (si.Number != 0 || pattern == "")
+		},
+		func(ik []byte, si *storedItem) error {
+			if err := b.remove(ik, si); err != nil {
+				return err
+			}
+			if si.NumberBy == learnedBy {
+				si.Number, si.NumberBy = 0, ""
+			}
+			if si.SeriesBy == learnedBy {
+				si.Series, si.SeriesBy = "", ""
+			}
+			b.applyLearned(si)
+			return b.add(ik, si)
+		})
+}
+
+// keysWith returns a copy of every key in bkt that starts with prefix, whole.
+func keysWith(bkt *bolt.Bucket, prefix []byte) [][]byte {
+	var keys [][]byte
+	c := bkt.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	return keys
+}
