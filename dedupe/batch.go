@@ -77,6 +77,7 @@ func (b *batch) put(in *incoming) (bool, error) {
 		}
 	}
 	in.item.Changed = b.now
+	b.applyLearned(&in.item)
 	if err := b.content.Put(in.key, packContent(in.content)); err != nil {
 		return false, err
 	}

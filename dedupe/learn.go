@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -182,7 +183,8 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 		}
 	}
 	var best string
-	for _, at := range slices.Sorted(maps.Keys(l.agree)) {
+	// Sorted backwards, so that the title's place wins a tie with the slug's.
+	for _, at := range slices.Backward(slices.Sorted(maps.Keys(l.agree))) {
 		if l.agree[at] >= minAgreeing && l.disagree[at] == 0 && (best == "" || l.agree[at] > l.agree[best]) {
 			best = at
 		}
@@ -249,10 +251,24 @@ func (b *batch) notePlaces(k []byte, si *storedItem) error {
 		return b.numbering.Delete(k)
 	}
 	date := ""
-	if si.Series == seriesDaily {
-		date = si.reportDate()
+	if si.Series == seriesDaily || si.Series == "" {
+		date = cmp.Or(si.reportDate(), writtenDate(si))
 	}
 	return putJSON(b.numbering, k, &placesOf{Date: date, Places: places})
+}
+
+// writtenDate is the date an item of no series writes in its title, else
+// its slug: what it is compared with the calendar by.
+func writtenDate(si *storedItem) string {
+	ref := si.Published
+	dates := resolve(datesIn(foldTitle(si.Title)), ref)
+	if len(dates) == 0 {
+		dates = resolve(slugDatesIn(slugText(si.Link)), ref)
+	}
+	if len(dates) == 0 {
+		return ""
+	}
+	return dates[0].Format(time.DateOnly)
 }
 
 // applyLearned numbers si by its source's learned pattern, when the reader
@@ -266,7 +282,8 @@ func (b *batch) applyLearned(si *storedItem) {
 		return
 	}
 	if si.Series == "" {
-		si.SeriesBy = learnedBy
+		// The item is a report by its number alone: the date it writes is its own.
+		si.SeriesBy, si.Date = learnedBy, writtenDate(si)
 	}
 	si.Number, si.Series, si.NumberBy = n, seriesDaily, learnedBy
 }
@@ -311,7 +328,7 @@ func (b *batch) relearn() error {
 				si.Number, si.NumberBy = 0, ""
 			}
 			if si.SeriesBy == learnedBy {
-				si.Series, si.SeriesBy = "", ""
+				si.Series, si.SeriesBy, si.Date = "", "", ""
 			}
 			b.applyLearned(si)
 			return b.add(ik, si)

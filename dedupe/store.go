@@ -296,6 +296,7 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 	now := s.now().UTC()
 	err = s.update(func(tx *bolt.Tx) error {
 		b := s.batch(tx, now)
+		b.learnFor(src)
 		rep.Changed = 0
 		reports := 0
 		for _, in := range fresh {

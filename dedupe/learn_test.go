@@ -1,0 +1,172 @@
+package dedupe
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"iswfeed/config"
+	"iswfeed/fetch"
+)
+
+// simulated is a translator whose language iswfeed has no words for: it
+// titles its posts title(n, date), with a date the reader can read, or
+// bare(n) without one.
+type simulated struct {
+	src   config.Source
+	title func(n int, d time.Time) string
+	bare  func(n int) string
+}
+
+var simulatedTranslators = []simulated{
+	{config.Source{Name: "fi", Lang: "fi", Role: config.RoleTranslation},
+		func(n int, d time.Time) string { return fmt.Sprintf("Päivitys %d – %s", n, d.Format("2.1.2006")) },
+		func(n int) string { return fmt.Sprintf("Päivitys %d", n) }},
+	{config.Source{Name: "hu", Lang: "hu", Role: config.RoleTranslation},
+		func(n int, d time.Time) string {
+			return fmt.Sprintf("Háborús jelentés (%s), %d. szám", d.Format("2006-01-02"), n)
+		},
+		func(n int) string { return fmt.Sprintf("Háborús jelentés, %d. szám", n) }},
+	{config.Source{Name: "sw", Lang: "sw", Role: config.RoleTranslation},
+		func(n int, d time.Time) string {
+			return fmt.Sprintf("Taarifa ya vita #%d, %s", n, d.Format("02/01/2006"))
+		},
+		func(n int) string { return fmt.Sprintf("Taarifa ya vita #%d", n) }},
+}
+
+// The calendar of the simulation: update 399 is 27 March 2023, one a day.
+func simulatedDay(i int) (int, time.Time) { return 399 + i, day(2023, 3, 27).AddDate(0, 0, i) }
+
+func TestSimulatedTranslatorsLearnTheirNumbering(t *testing.T) {
+	cfg := &config.Config{Sources: []config.Source{isw, spa}}
+	for _, tr := range simulatedTranslators {
+		cfg.Sources = append(cfg.Sources, tr.src)
+	}
+	s := openStore(t, cfg)
+	const days = 10
+	truth := map[string]int{}
+	for i := range days {
+		n, d := simulatedDay(i)
+		truth[d.Format(time.DateOnly)] = n
+		ingest(t, s, isw, original(d.Format(time.DateOnly), "Russian Offensive Campaign Assessment, "+d.Format("January 2, 2006")))
+		// spartanat numbers every report: the calendar the others learn from.
+		ingest(t, s, spa, german(fmt.Sprintf("sp-%d", n), fmt.Sprintf("Ukraine: Die Lage %d", n),
+			spartanatLink(n, d), d.AddDate(0, 0, 1).Format(time.DateOnly)))
+		for _, tr := range simulatedTranslators {
+			title := tr.title(n, d)
+			if i%3 == 2 { // every third post states no date
+				title = tr.bare(n)
+			}
+			it := fetch.Item{Source: tr.src.Name, Lang: tr.src.Lang, ID: fmt.Sprintf("%s-%d", tr.src.Name, n), Title: title,
+				Link: fmt.Sprintf("https://%s.example/p/%d", tr.src.Name, 1000+i), Content: "<p>…</p>",
+				Published: d.Add(40 * time.Hour)}
+			ingest(t, s, tr.src, it)
+			checkNoWrongNumber(t, s, truth, title)
+		}
+	}
+	all, err := s.Updates(Query{Series: []string{config.DefaultSeries}})
+	if err != nil || len(all) != days {
+		t.Fatalf("%d updates (%v), want %d", len(all), err, days)
+	}
+	for _, u := range all {
+		if u.Number != truth[u.Date.Format(time.DateOnly)] {
+			t.Errorf("report of %s numbered %d", u.Date.Format(time.DateOnly), u.Number)
+		}
+		for _, tr := range simulatedTranslators {
+			if _, ok := u.InLang(tr.src.Lang); !ok {
+				t.Errorf("update %d has no %s variant: %v", u.Number, tr.src.Lang, u.Langs())
+			}
+		}
+	}
+	learned, err := s.Numberings(cfg.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"fi": "title: päivitys N", "hu": "title: jelentés N", "sw": "title: vita N",
+		// spartanat's numbers agree with the three translators'
+		"spartanat": "title: lage N"}
+	for _, l := range learned {
+		if l.Pattern != want[l.Source] || len(l.Conflicts) > 0 {
+			t.Errorf("%s learned %q with conflicts %v, want %q", l.Source, l.Pattern, l.Conflicts, want[l.Source])
+		}
+	}
+}
+
+// checkNoWrongNumber fails when any stored report carries a number the
+// calendar of the simulation does not give its date, or a translation sits
+// at a report whose date is not its own.
+func checkNoWrongNumber(t *testing.T, s *Store, truth map[string]int, after string) {
+	t.Helper()
+	all, err := s.Updates(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range all {
+		d := u.Date.Format(time.DateOnly)
+		if u.Number != 0 && u.Number != truth[d] {
+			t.Errorf("after %q: report of %s published as %d, want %d", after, d, u.Number, truth[d])
+		}
+		for _, v := range u.Variants {
+			var n int
+			if _, err := fmt.Sscanf(v.ItemID[strings.LastIndexByte(v.ItemID, '-')+1:], "%d", &n); err == nil && v.Source != "isw" && n != truth[d] {
+				t.Errorf("after %q: %s's post %d sits at the report of %s", after, v.Source, n, d)
+			}
+		}
+	}
+}
+
+func TestNumberPlaces(t *testing.T) {
+	for _, c := range []struct{ title, at string }{
+		{"Aggiornamento 401 – 29 marzo 2023", "title: aggiornamento N"},
+		{"Aktualizacja nr 401", "title: nr N"},
+		{"第401号 ロシアの攻勢作戦評価", "title: 第 N"},
+		{"401 – Lagebericht", "title: ^ N"},
+		{"Tag 466: Update", ""},
+	} {
+		places := numberPlaces(foldTitle(c.title), "")
+		got := ""
+		if len(places) > 0 {
+			got = places[0].At
+		}
+		if got != c.at {
+			t.Errorf("numberPlaces(%q) = %v, want the first at %q", c.title, places, c.at)
+		}
+	}
+}
+
+func TestItalianSourceLearnsAfterThreeAgreeingPosts(t *testing.T) {
+	it := config.Source{Name: "it", Lang: "it", Role: config.RoleTranslation}
+	s := openStore(t, &config.Config{Sources: []config.Source{isw, spa, it},
+		Series: map[string]config.Series{config.DefaultSeries: {Calendar: map[int]config.Date{401: {Time: day(2023, 3, 29)}}}}})
+	months := []string{"marzo", "aprile"}
+	post := func(n int, d time.Time, dated bool) fetch.Item {
+		title := fmt.Sprintf("Aggiornamento %d", n)
+		if dated {
+			title += fmt.Sprintf(" – %d %s %d", d.Day(), months[d.Month()-3], d.Year())
+		}
+		return fetch.Item{ID: fmt.Sprintf("it-%d", n), Lang: "it", Title: title,
+			Link: fmt.Sprintf("https://it.example/?p=%d", n), Published: d.Add(30 * time.Hour)}
+	}
+	for i := range 5 {
+		n, d := 401+i, day(2023, 3, 29).AddDate(0, 0, i)
+		ingest(t, s, spa, german(fmt.Sprintf("sp-%d", n), fmt.Sprintf("Ukraine: Die Lage %d", n),
+			spartanatLink(n, d), d.AddDate(0, 0, 1).Format(time.DateOnly)))
+	}
+	for i := range 3 {
+		n, d := 401+i, day(2023, 3, 29).AddDate(0, 0, i)
+		ingest(t, s, it, post(n, d, true))
+	}
+	ingest(t, s, it, post(404, day(2023, 4, 1), false))
+	u, ok, err := s.Update(config.DefaultSeries, 404)
+	if err != nil || !ok {
+		t.Fatalf("update 404 not found: %v", err)
+	}
+	if _, ok := u.InLang("it"); !ok {
+		t.Errorf("the undated \"Aggiornamento 404\" is not in update 404: %v", u.Langs())
+	}
+}
+
+func spartanatLink(n int, d time.Time) string {
+	return fmt.Sprintf("https://www.spartanat.com/2023/%02d/ukraine-die-lage-%d-%d-%s-%d/", d.Month(), n, d.Day(), d.Month(), d.Year())
+}
