@@ -22,6 +22,15 @@ var (
 // long reports whether the long variants of the reliability tests run.
 func long() bool { return os.Getenv("ISWFEED_LONG") == "1" }
 
+// binaryOnly skips, under -race, a test that only drives the built binary:
+// that binary has no race detector in either pass, so the plain pass ran it.
+func binaryOnly(t *testing.T) {
+	t.Helper()
+	if raceBuild {
+		t.Skip("it drives the built binary, the same without -race: the plain pass runs it")
+	}
+}
+
 // servedUpdate is what /api/updates shows of an update, without the times
 // that say when this daemon ingested it.
 type servedUpdate struct {
@@ -98,6 +107,7 @@ func checkStore(t *testing.T, path string) {
 // before, with the same id; at the end it serves exactly what a daemon that
 // was never killed serves.
 func TestSIGKILLLosesNothing(t *testing.T) {
+	binaryOnly(t)
 	kills := 30
 	if long() {
 		kills = 300

@@ -58,6 +58,7 @@ func fill(t *testing.T, dir string) string {
 // write once (not once per poll), /healthz answers 503 and why, nothing
 // committed is lost, and it ingests again once there is space.
 func TestFullDiskKeepsServingAndRecovers(t *testing.T) {
+	binaryOnly(t)
 	disk := smallDisk(t, "4m")
 	src := newLiveSources(t, 30000)
 	src.advance()

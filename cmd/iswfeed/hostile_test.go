@@ -132,6 +132,7 @@ func (c *slowClient) drip(head string, interval time.Duration, answered *atomic.
 // or closed within the server's read limits, and a normal client gets 200s
 // all along.
 func TestSlowAndIdleClientsAreCutOffWhileOthersAreServed(t *testing.T) {
+	binaryOnly(t)
 	_, _, listen, d := runningDaemon(t)
 	var normal struct {
 		sync.Mutex
