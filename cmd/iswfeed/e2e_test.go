@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -254,5 +256,38 @@ func TestAdminSocketIsOnlyTheDaemonUsers(t *testing.T) {
 	}
 	if _, err := os.Stat(socketPath(cfg.Database)); err == nil {
 		t.Error("the socket outlived the daemon")
+	}
+}
+
+func TestShowJSONIsTheAPIsDocument(t *testing.T) {
+	isw := serveFile(t, "isw.xml", "application/rss+xml")
+	spa := serveFile(t, "spartanat.xml", "application/rss+xml")
+	cfg := testConfig(t,
+		config.Source{Name: "isw", URL: isw.URL, Lang: "en", Role: config.RoleOriginal},
+		config.Source{Name: "spartanat", URL: spa.URL, Lang: "de", Role: config.RoleTranslation},
+	)
+	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.poller.PollAll(context.Background())
+	web := httptest.NewServer(a)
+	defer web.Close()
+	local := &storeAccess{local: &storeReader{cfg: cfg, store: a.store, db: a.db}}
+	cli, err := askJSON(local, "update", url.Values{"series": {"russian-offensive"}, "key": {"401"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(web.URL + "/api/updates/401")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var api, shown any
+	json.NewDecoder(resp.Body).Decode(&api)
+	json.Unmarshal([]byte(cli), &shown)
+	if !reflect.DeepEqual(api, shown) {
+		t.Errorf("show -json:\n%s\ndiffers from /api/updates/401:\n%v", cli, api)
 	}
 }
