@@ -40,15 +40,8 @@ func unblockEmbeds(raw string) string {
 	if !hasAny(raw, embedMarkers) {
 		return raw
 	}
-	body := &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body}
-	nodes, err := xhtml.ParseFragment(strings.NewReader(raw), body)
-	if err != nil {
-		return raw
-	}
-	for _, n := range nodes {
-		body.AppendChild(n)
-	}
-	if !unblock(body) {
+	body := parseHTML(raw)
+	if body == nil || !unblock(body) {
 		return raw // as it was, not as the parser would write it
 	}
 	var out strings.Builder
