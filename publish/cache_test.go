@@ -105,7 +105,7 @@ func TestAnArchiveShowsOnlyItsMonth(t *testing.T) {
 		t.Fatalf("February holds %d reports (capacity %d), want 28", len(feb), cap(feb))
 	}
 	for _, u := range feb {
-		if monthOf(&u) != "2023-02" {
+		if archiveMonth(&u) != "2023-02" {
 			t.Errorf("February's archive holds the report of %s", u.Date.Format(time.DateOnly))
 		}
 	}

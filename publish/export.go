@@ -177,7 +177,7 @@ func (s *Server) exportPaths() []string {
 	month := ""
 	for i := range st.updates {
 		u := &st.updates[i]
-		if m := monthOf(u); m != month {
+		if m := archiveMonth(u); m != month {
 			month = m
 			for _, v := range st.views() {
 				if _, ok := st.history(v, s.cfg.FeedSize).byMonth[m]; ok {

@@ -125,7 +125,8 @@ type history struct {
 	byMonth map[string][]dedupe.Update
 }
 
-func monthOf(u *dedupe.Update) string { return u.Date.Format("2006-01") }
+// archiveMonth is the month, YYYY-MM, whose archive holds u.
+func archiveMonth(u *dedupe.Update) string { return u.Date.Format("2006-01") }
 
 // sameMonth reports whether two updates' reports are of one month, without
 // formatting either.
@@ -157,7 +158,7 @@ func splitHistory(ups []dedupe.Update, size int) history {
 		for end < len(ups) && sameMonth(&ups[end], &ups[start]) {
 			end++
 		}
-		m := monthOf(&ups[start])
+		m := archiveMonth(&ups[start])
 		h.months = append(h.months, m)
 		h.byMonth[m] = ups[start:end:end]
 		start = end
