@@ -140,6 +140,7 @@ func openLocal(cfg *config.Config, path string) (*storeAccess, error) {
 	return &storeAccess{local: &storeReader{cfg: cfg, store: store, db: db}}, nil
 }
 
+// dialDaemon reaches the daemon that holds cfg's store on its admin socket.
 func dialDaemon(cfg *config.Config) (*storeAccess, error) {
 	path := socketPath(cfg.Database)
 	client := &http.Client{Transport: &http.Transport{
@@ -149,7 +150,7 @@ func dialDaemon(cfg *config.Config) (*storeAccess, error) {
 		},
 	}}
 	a := &storeAccess{remote: client}
-	resp, err := a.get(context.Background(), "/read/gaps")
+	resp, err := a.get(context.Background(), "/read/sources") // the cheapest read
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s (and no daemon answers on %s)", errLocked, cfg.Database, path)
 	}
