@@ -7,10 +7,13 @@
 //
 //	go run ./bench/scaletime -config FILE [-rounds 5] [-cpuprofile FILE]
 //
-// It prints one "name value" line per figure, in milliseconds.
+// It prints one "name value" line per figure, in milliseconds: each as wall
+// time, and as the CPU time the process spent (name_cpu_ms), which a busy
+// machine disturbs less.
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -72,62 +76,80 @@ func run(path string, rounds int) error {
 		return err
 	}
 	srv := publish.New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), publish.Options{})
-	start := time.Now()
-	if err := srv.Refresh(); err != nil {
-		return err
-	}
-	fmt.Printf("render_cold_ms %.1f\n", ms(time.Since(start)))
-	unchanged, err := median(rounds, srv.Refresh)
+	cold, err := measure(srv.Refresh)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("render_unchanged_ms %.1f\n", unchanged)
+	cold.print("render_cold")
+	var unchanged []cost
+	for range rounds {
+		c, err := measure(srv.Refresh)
+		if err != nil {
+			return err
+		}
+		unchanged = append(unchanged, c)
+	}
+	mid(unchanged).print("render_unchanged")
 	newest, err := store.Updates(dedupe.Query{Limit: 1})
 	if err != nil || len(newest) == 0 {
 		return fmt.Errorf("the store has no report: %v", err)
 	}
 	next := newest[0].Date
-	var stored, rendered, five []float64
+	var stored, rendered, five []cost
 	for range rounds {
 		next = next.AddDate(0, 0, 1)
-		s, r, err := oneItem(cfg, store, srv, next)
+		src, _ := cfg.Source("isw")
+		s, err := measure(func() error {
+			_, err := store.IngestBatch(src, []fetch.Item{itemOf(src, next)})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		r, err := measure(srv.Refresh)
 		if err != nil {
 			return err
 		}
 		stored, rendered = append(stored, s), append(rendered, r)
 		next = next.AddDate(0, 0, 1)
-		f, err := fiveLanguages(cfg, store, srv, next)
+		f, err := measure(func() error { return fiveLanguages(cfg, store, srv, next) })
 		if err != nil {
 			return err
 		}
 		five = append(five, f)
 	}
-	fmt.Printf("new_item_stored_ms %.1f\nnew_item_rendered_ms %.1f\nfive_languages_ms %.1f\n",
-		mid(stored), mid(rendered), mid(five))
+	mid(stored).print("new_item_stored")
+	mid(rendered).print("new_item_rendered")
+	mid(five).print("five_languages")
 	return nil
 }
 
-// oneItem stores ISW's report of day d and re-renders.
-func oneItem(cfg *config.Config, store *dedupe.Store, srv *publish.Server, d time.Time) (stored, rendered float64, err error) {
-	src, _ := cfg.Source("isw")
-	start := time.Now()
-	if _, err := store.IngestBatch(src, []fetch.Item{itemOf(src, d)}); err != nil {
-		return 0, 0, err
-	}
-	stored = ms(time.Since(start))
-	start = time.Now()
-	if err := srv.Refresh(); err != nil {
-		return 0, 0, err
-	}
-	return stored, ms(time.Since(start)), nil
+// cost is what one measurement took, in milliseconds.
+type cost struct{ wall, cpu float64 }
+
+func (c cost) print(name string) {
+	fmt.Printf("%s_ms %.1f\n%s_cpu_ms %.1f\n", name, c.wall, name, c.cpu)
+}
+
+// measure runs f and returns its wall time and the process's CPU time meanwhile.
+func measure(f func() error) (cost, error) {
+	cpu0, start := cpuTime(), time.Now()
+	err := f()
+	return cost{ms(time.Since(start)), ms(cpuTime() - cpu0)}, err
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // fiveLanguages stores report d from every source at once, each batch followed
-// by a re-render, and returns how long until the last re-render ended.
-func fiveLanguages(cfg *config.Config, store *dedupe.Store, srv *publish.Server, d time.Time) (float64, error) {
+// by a re-render, as the daemon's polls do.
+func fiveLanguages(cfg *config.Config, store *dedupe.Store, srv *publish.Server, d time.Time) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(cfg.Sources))
-	start := time.Now()
 	for _, src := range cfg.Sources {
 		wg.Go(func() {
 			if _, err := store.IngestBatch(src, []fetch.Item{itemOf(src, d)}); err != nil {
@@ -141,7 +163,7 @@ func fiveLanguages(cfg *config.Config, store *dedupe.Store, srv *publish.Server,
 	}
 	wg.Wait()
 	close(errs)
-	return ms(time.Since(start)), <-errs
+	return <-errs
 }
 
 // itemOf is source src's post of the report of day d, titled as bench/genfeeds
@@ -173,21 +195,10 @@ const anchorNumber = 401
 
 var anchorDate = time.Date(2023, 3, 29, 0, 0, 0, 0, time.UTC)
 
-func median(rounds int, f func() error) (float64, error) {
-	var all []float64
-	for range rounds {
-		start := time.Now()
-		if err := f(); err != nil {
-			return 0, err
-		}
-		all = append(all, ms(time.Since(start)))
-	}
-	return mid(all), nil
-}
-
-func mid(xs []float64) float64 {
-	slices.Sort(xs)
-	return xs[len(xs)/2]
+// mid is the cost of median wall time.
+func mid(cs []cost) cost {
+	slices.SortFunc(cs, func(a, b cost) int { return cmp.Compare(a.wall, b.wall) })
+	return cs[len(cs)/2]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
