@@ -86,10 +86,10 @@
 // Calls that arrive during a render share one render after it, so a poll
 // round's batches cost one or two. Everything else is rendered on first
 // request and kept until the next change, in a cache bounded by the bytes its
-// documents hold (32 MiB per site); an archive is a slice of its view's
+// documents hold (16 MiB per site); an archive is a slice of its view's
 // history, split once per site, so it costs its month. Sanitised content is
 // kept for the updates the current feeds show, and for others most recently
-// used first within 16 MiB. A document's gzip is made on its first request
+// used first within 8 MiB. A document's gzip is made on its first request
 // for gzip. Start, the daemon's first render, reads only each view's newest
 // reports, so the current feeds are served before the history is read in the
 // background; archives, pages and the API wait for it. /status, /api/sources and /healthz show live state and are rendered

@@ -23,7 +23,7 @@ type recentUpdates struct {
 // maxRecentBytes bounds the content of the sanitised updates a server keeps
 // beyond those its current feeds show: a month of reports in five languages
 // is about 2 MiB.
-const maxRecentBytes = 16 << 20
+const maxRecentBytes = 8 << 20
 
 // get returns the sanitised copy of the update id as of updated, if kept.
 func (r *recentUpdates) get(id string, updated dedupe.Update) (*dedupe.Update, bool) {

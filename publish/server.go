@@ -489,7 +489,7 @@ const (
 	maxStamps = 20000
 	// maxLazyBytes bounds the documents rendered on request that a site
 	// keeps, counted as the memory they hold.
-	maxLazyBytes = 32 << 20
+	maxLazyBytes = 16 << 20
 )
 
 // cached returns the site's document for key, rendering it on first use.
