@@ -190,7 +190,8 @@ func (f *fetcher) bodyError(ctx context.Context, source string, err error) error
 
 func statusError(source string, r *response) error {
 	detail := fmt.Sprintf("%d %s", r.status, http.StatusText(r.status))
-	if r.status == http.StatusForbidden && (r.header.Get("Cf-Mitigated") == "challenge" || looksLikeHTML(r.body)) {
+	blocked := r.status == http.StatusForbidden || r.status == http.StatusServiceUnavailable
+	if blocked && (r.header.Get("Cf-Mitigated") == "challenge" || looksLikeHTML(r.body)) {
 		return failure(source, ErrChallenge, detail+" with an HTML page", nil)
 	}
 	if d, ok := r.RetryAfter(); ok {
