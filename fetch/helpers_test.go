@@ -128,7 +128,6 @@ func pollScheduled(t testing.TB, p *Poller, name string) Result {
 		t.Fatalf("%s's host is busy", name)
 	}
 	res, next := p.poll(ctx, j, turn, src, st, time.Now())
-	turn.end()
 	p.settle(ctx, j, src, st, res, next)
 	return res
 }

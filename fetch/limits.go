@@ -110,8 +110,9 @@ func (l *limits) notify() {
 
 // turn is one poll's place in the pool and the host it may send to now.
 type turn struct {
-	l    *limits
-	host string
+	l     *limits
+	host  string
+	ended bool
 }
 
 // moveTo gives up the turn's host and takes another (a fallback address, an
@@ -120,10 +121,7 @@ func (t *turn) moveTo(ctx context.Context, host string) error {
 	if host == t.host {
 		return nil
 	}
-	if t.host != "" {
-		t.l.releaseHost(t.host)
-		t.host = ""
-	}
+	t.leaveHost()
 	if err := t.l.waitHost(ctx, host); err != nil {
 		return err
 	}
@@ -131,13 +129,22 @@ func (t *turn) moveTo(ctx context.Context, host string) error {
 	return nil
 }
 
-// end gives the turn's slot and host back.
-func (t *turn) end() {
+// leaveHost gives the turn's host back, keeping its slot: the poll goes on
+// without sending anything more to it (storing items, say).
+func (t *turn) leaveHost() {
 	if t.host != "" {
 		t.l.releaseHost(t.host)
 		t.host = ""
 	}
-	t.l.releaseSlot()
+}
+
+// end gives the turn's slot and host back; ending it again does nothing.
+func (t *turn) end() {
+	t.leaveHost()
+	if !t.ended {
+		t.ended = true
+		t.l.releaseSlot()
+	}
 }
 
 // hostOf returns the host:port a URL's requests go to, the key of the per-host limit.

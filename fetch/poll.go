@@ -13,7 +13,8 @@ import (
 
 // poll fetches one source (its URL, then its fallback addresses while they
 // fail), hands its items to the sink and returns the result and the
-// source's new state. t holds the source's host and a slot of the pool.
+// source's new state. t holds the source's host and a slot of the pool;
+// poll ends it once the requests are done.
 func (p *Poller) poll(ctx context.Context, j job, t *turn, src config.Source, before State, tick time.Time) (Result, State) {
 	start := time.Now()
 	st := stateFor(src, before)
@@ -27,10 +28,13 @@ func (p *Poller) poll(ctx context.Context, j job, t *turn, src config.Source, be
 		if err == nil && src.FullText {
 			p.fullText(ctx, j, t, src, feed.items)
 		}
-		if err == nil {
-			if ierr := p.ingest(ctx, src, feed.items); ierr != nil {
-				err = failure(src.Name, ErrSink, ierr.Error(), ierr)
-			}
+	}
+	// Nothing more is sent: the host and the slot are free for other polls
+	// while the sink stores.
+	t.end()
+	if err == nil && resp.IsModified() {
+		if ierr := p.ingest(ctx, src, feed.items); ierr != nil {
+			err = failure(src.Name, ErrSink, ierr.Error(), ierr)
 		}
 	}
 	now := time.Now()

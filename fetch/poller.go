@@ -299,7 +299,6 @@ func (p *Poller) PollAll(ctx context.Context) []Result {
 					continue
 				}
 				results[i], next[i] = p.poll(ctx, j, t, srcs[i], before[i], time.Now())
-				t.end()
 			}
 		})
 	}

@@ -117,7 +117,6 @@ func (p *Poller) dispatch(ctx context.Context, now time.Time) time.Duration {
 				tick = now
 			}
 			res, next := p.poll(ctx, j, t, src, st, tick)
-			t.end()
 			p.settle(ctx, j, src, st, res, next)
 		})
 	}

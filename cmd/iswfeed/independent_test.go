@@ -158,7 +158,7 @@ func checkSourcesAreCurrent(t *testing.T, base string, goodCount int) {
 		t.Fatal(err)
 	}
 	for _, s := range body.Sources {
-		if strings.HasPrefix(s.Name, "good") && time.Since(s.LastSuccess) > 2*time.Second {
+		if strings.HasPrefix(s.Name, "good") && time.Since(s.LastSuccess) > 2*time.Second && !raceBuild {
 			t.Errorf("/api/sources says %s last succeeded %v ago", s.Name, time.Since(s.LastSuccess).Round(time.Millisecond))
 		}
 		if strings.Contains(s.LastError, "127.0.0.") {
@@ -202,7 +202,7 @@ func TestHangingSourcesDelayNoOtherSource(t *testing.T) {
 	defer goodSrv.Close()
 
 	var yaml strings.Builder
-	fmt.Fprintf(&yaml, "listen: 127.0.0.1:0\ndatabase: %s\nschedule: \"@every 1s\"\nmin_interval: 1s\nmax_interval: 1m\nfeed_size: 500\nfetch:\n  timeout: 15s\n  allow_private_networks: true\nsources:\n",
+	fmt.Fprintf(&yaml, "listen: 127.0.0.1:0\ndatabase: %s\nschedule: \"@every 1s\"\nmin_interval: 100ms\nmax_interval: 1m\nfeed_size: 500\nfetch:\n  timeout: 15s\n  allow_private_networks: true\nsources:\n",
 		filepath.Join(t.TempDir(), "iswfeed.db"))
 	for i := range goodCount {
 		fmt.Fprintf(&yaml, "  - {name: good%d, url: %q, lang: en, role: original}\n", i, fmt.Sprintf("%s/good%d", goodSrv.URL, i))
@@ -290,13 +290,15 @@ func TestHangingSourcesDelayNoOtherSource(t *testing.T) {
 			lag = got.Sub(at)
 		}
 		worstLag = max(worstLag, lag)
-		if lag > 2*time.Second {
+		if lag > 2*time.Second && !raceBuild {
 			t.Errorf("report %s reached the merged feed %v after it appeared (found: %v)", key, lag.Round(time.Millisecond), ok)
 		}
 	}
 	t.Logf("largest gap between two polls of a good source: %v (schedule 1 s); largest delay of a new report into the merged feed: %v",
 		worstGap.Round(time.Millisecond), worstLag.Round(time.Millisecond))
-	if worstGap > 2*time.Second {
+	// Under the race detector everything runs several times slower: the
+	// figures are logged, the deadlines hold for the real build.
+	if worstGap > 2*time.Second && !raceBuild {
 		t.Errorf("a good source waited %v between two polls; want at most 1 s past its 1 s schedule", worstGap.Round(time.Millisecond))
 	}
 	if os.Getenv("ISWFEED_SCENARIO_LOG") != "" {
