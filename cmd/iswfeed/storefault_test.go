@@ -164,7 +164,8 @@ func TestReadOnlyStoreIsNamedAndReadable(t *testing.T) {
 func TestInterruptedExportLeavesNoSnapshot(t *testing.T) {
 	dir, cfg, _, _ := runningDaemon(t)
 	tmp := t.TempDir()
-	for _, after := range []time.Duration{0, 20 * time.Millisecond, 80 * time.Millisecond} {
+	for i, after := range []time.Duration{0, 20 * time.Millisecond, 80 * time.Millisecond, 150 * time.Millisecond} {
+		sig := []os.Signal{os.Interrupt, syscall.SIGTERM}[i%2]
 		cmd := exec.Command(binary, "export", "-config", cfg, "-dir", filepath.Join(dir, "www"))
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
@@ -174,17 +175,18 @@ func TestInterruptedExportLeavesNoSnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(after)
-		cmd.Process.Signal(os.Interrupt)
+		cmd.Process.Signal(sig)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
 		select {
 		case <-done:
 		case <-time.After(20 * time.Second):
 			cmd.Process.Kill()
-			t.Fatalf("export did not stop on SIGINT:\n%s", out.String())
+			t.Fatalf("export did not stop on %v:\n%s", sig, out.String())
 		}
+		t.Logf("%v after %s: %s", sig, after, strings.TrimSpace(out.String()))
 		if left, _ := filepath.Glob(filepath.Join(tmp, "iswfeed-snapshot-*")); len(left) > 0 {
-			t.Errorf("SIGINT %s into an export left its snapshot behind: %v\n%s", after, left, out.String())
+			t.Errorf("%v %s into an export left its snapshot behind: %v\n%s", sig, after, left, out.String())
 		}
 	}
 }
