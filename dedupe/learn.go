@@ -190,9 +190,12 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 		}
 	}
 	l.Pattern, l.Agreeing = best, l.agree[best]
-	// Only the places that some item's number agrees at are numberings;
-	// the others ("6 mesi", a headline's count) are no conflict.
-	l.Conflicts = slices.DeleteFunc(l.Conflicts, func(c NumberConflict) bool { return l.agree[c.At] == 0 })
+	// A place is a numbering where some item agrees, or where as many items
+	// as teach a pattern carry numbers (a day counter, the source's own
+	// series); a headline's count ("6 mesi") is no conflict.
+	l.Conflicts = slices.DeleteFunc(l.Conflicts, func(c NumberConflict) bool {
+		return l.agree[c.At] == 0 && l.disagree[c.At] < minAgreeing
+	})
 	return l
 }
 
@@ -219,25 +222,32 @@ func (s *Store) othersNumber(tx *bolt.Tx, series, date, source string) int {
 	return pickMost(counts, cmp.Compare[int])
 }
 
-// Numberings returns what iswfeed learned of each translation source's
-// numbering, by source name; sources is the config's, for the overrides.
+// Numberings returns what iswfeed learned of the numbering of each of
+// sources that is a translation source, in their order (Gaps lists the
+// configured sources' too).
 func (s *Store) Numberings(sources []config.Source) ([]Numbering, error) {
 	var out []Numbering
 	err := s.db.View(func(tx *bolt.Tx) error {
-		for _, src := range sources {
-			if src.Role == config.RoleOriginal {
-				continue
-			}
-			n := s.learn(tx, src.Name).Numbering
-			n.Override = src.Number
-			out = append(out, n)
-		}
+		out = s.numberings(tx, sources)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dedupe: unable to read the numberings: %w", err)
 	}
 	return out, nil
+}
+
+func (s *Store) numberings(tx *bolt.Tx, sources []config.Source) []Numbering {
+	out := []Numbering{}
+	for _, src := range sources {
+		if src.Role == config.RoleOriginal {
+			continue
+		}
+		n := s.learn(tx, src.Name).Numbering
+		n.Override = src.Number
+		out = append(out, n)
+	}
+	return out
 }
 
 // notePlaces records the places of an item's integers, and the date it is

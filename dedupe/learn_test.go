@@ -91,6 +91,18 @@ func TestSimulatedTranslatorsLearnTheirNumbering(t *testing.T) {
 			t.Errorf("%s learned %q with conflicts %v, want %q", l.Source, l.Pattern, l.Conflicts, want[l.Source])
 		}
 	}
+	g, err := s.Gaps(nil)
+	if err != nil || len(g.Numbering) != len(learned) {
+		t.Fatalf("gaps list %d numberings (%v), want %d", len(g.Numbering), err, len(learned))
+	}
+	for i, n := range g.Numbering {
+		if n.Source != learned[i].Source || n.Pattern != learned[i].Pattern {
+			t.Errorf("gaps show %s learned %q, Numberings %s %q", n.Source, n.Pattern, learned[i].Source, learned[i].Pattern)
+		}
+	}
+	if len(g.Unplaced) != 0 {
+		t.Errorf("unplaced: %+v", g.Unplaced)
+	}
 }
 
 // checkNoWrongNumber fails when any stored report carries a number the
@@ -169,4 +181,26 @@ func TestItalianSourceLearnsAfterThreeAgreeingPosts(t *testing.T) {
 
 func spartanatLink(n int, d time.Time) string {
 	return fmt.Sprintf("https://www.spartanat.com/2023/%02d/ukraine-die-lage-%d-%d-%s-%d/", d.Month(), n, d.Day(), d.Month(), d.Year())
+}
+
+func TestDayCounterSourceNeverLearns(t *testing.T) {
+	counter := config.Source{Name: "blog", Lang: "de", Role: config.RoleTranslation}
+	s := openStore(t, &config.Config{Sources: []config.Source{isw, spa, counter}})
+	for i := range 5 {
+		n, d := simulatedDay(i)
+		ingest(t, s, spa, german(fmt.Sprintf("sp-%d", n), fmt.Sprintf("Ukraine: Die Lage %d", n), spartanatLink(n, d), d.AddDate(0, 0, 1).Format(time.DateOnly)))
+		// The blog counts its own posts: "Folge 7 vom 27.03.2023".
+		ingest(t, s, counter, fetch.Item{ID: fmt.Sprintf("blog-%d", 7+i), Title: fmt.Sprintf("Folge %d vom %s", 7+i, d.Format("02.01.2006")),
+			Link: fmt.Sprintf("https://blog.example/folge-%d", 7+i), Published: d.Add(30 * time.Hour)})
+	}
+	ns, err := s.Numberings([]config.Source{counter})
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("numberings = %v, %v", ns, err)
+	}
+	if ns[0].Pattern != "" {
+		t.Errorf("a source counting its own posts learned %q", ns[0].Pattern)
+	}
+	if c := ns[0].Conflicts; len(c) != 10 || c[4].ItemID != "blog-7" || c[4].Number != 7 || c[4].Calendar != 399 {
+		t.Errorf("its numbers are not listed as conflicts: %+v", ns[0].Conflicts)
+	}
 }

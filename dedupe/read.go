@@ -256,6 +256,9 @@ type Gaps struct {
 	// Unplaced lists items of a series that have no date the calendar knows.
 	Unplaced  []Unplaced `json:"unplaced"`
 	Conflicts []Conflict `json:"conflicts"`
+	// Numbering is what each translation source's items taught of its
+	// numbering: the learned pattern and the items that disagree.
+	Numbering []Numbering `json:"numbering"`
 }
 
 // Ref names a report.
@@ -319,6 +322,7 @@ func (s *Store) Gaps(langs []string, series ...string) (Gaps, error) {
 			return err
 		}
 		g.Conflicts = s.conflicts(tx, series)
+		g.Numbering = s.numberings(tx, s.settings().sources)
 		return nil
 	})
 	if err != nil {

@@ -77,6 +77,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 type settings struct {
 	anchors map[string]anchors
 	readers map[string]identityReader
+	sources []config.Source
 }
 
 func (s *Store) settings() *settings { return s.set.Load() }
@@ -239,7 +240,7 @@ func (s *Store) configure(cfg *config.Config) error {
 		}
 		readers[src.Name] = r
 	}
-	s.set.Store(&settings{anchors: all, readers: readers})
+	s.set.Store(&settings{anchors: all, readers: readers, sources: cfg.Sources})
 	return nil
 }
 

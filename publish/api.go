@@ -77,6 +77,9 @@ type UpdateDoc struct {
 type SourceList struct {
 	APIVersion int            `json:"api_version"`
 	Sources    []SourceStatus `json:"sources"`
+	// Numbering is what each translation source taught of its numbering
+	// (iswfeed sources only; /status and gaps show it too).
+	Numbering []dedupe.Numbering `json:"numbering,omitempty"`
 }
 
 // GapsDoc is iswfeed gaps -json: what the store could not complete, as

@@ -60,7 +60,13 @@ func printSources(w io.Writer, list publish.SourceList) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d/%d/%d\t%s\n", s.Name, s.Lang, health(s),
 			ago(s.LastSuccess), ago(s.NextPoll), s.ConsecutiveFailures, s.Count200, s.Count304, s.CountErrors, s.LastError)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(list.Numbering) > 0 {
+		printNumbering(w, list.Numbering)
+	}
+	return nil
 }
 
 // health sums a source's state up in a word or two.
@@ -128,6 +134,33 @@ func printGaps(w io.Writer, g dedupe.Gaps) {
 		}
 		fmt.Fprintf(w, "  %s %s: items say %s; using %s (%s)\n", c.Series, subject, strings.Join(c.Claims, ", "), c.Chosen, how)
 	}
+	printNumbering(w, g.Numbering)
+}
+
+// printNumbering lists what each translation source taught of its numbering.
+func printNumbering(w io.Writer, ns []dedupe.Numbering) {
+	fmt.Fprintln(w, "\nLearned numbering per translation source:")
+	if len(ns) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, n := range ns {
+		fmt.Fprintf(w, "  %s: %s\n", n.Source, numberingText(n))
+		for _, c := range n.Conflicts {
+			fmt.Fprintf(w, "    item %s gives %d at %s for %s, the calendar %d\n", c.ItemID, c.Number, c.At, c.Date, c.Calendar)
+		}
+	}
+}
+
+// numberingText says how a source's items are numbered.
+func numberingText(n dedupe.Numbering) string {
+	learned := "nothing learned yet"
+	if n.Pattern != "" {
+		learned = fmt.Sprintf("learned %q (%d agreeing items)", n.Pattern, n.Agreeing)
+	}
+	if n.Override != "" {
+		return fmt.Sprintf("operator's number: %q, which wins; %s", n.Override, learned)
+	}
+	return learned
 }
 
 func refName(r dedupe.Ref) string {

@@ -97,7 +97,11 @@ func readGaps(st storeReader, _ url.Values) (any, error) {
 // readSources shows each configured source's poll state.
 func readSources(st storeReader, _ url.Values) (any, error) {
 	sources, err := sourceStatuses(st.cfg, st.db, fetch.State.ErrorText)
-	return publish.SourceList{APIVersion: publish.APIVersion, Sources: sources}, err
+	if err != nil {
+		return nil, err
+	}
+	numbering, err := st.store.Numberings(st.cfg.Sources)
+	return publish.SourceList{APIVersion: publish.APIVersion, Sources: sources, Numbering: numbering}, err
 }
 
 // sourceStatuses joins the configured sources with their poll state; lastError
