@@ -172,7 +172,11 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 		if want == 0 {
 			continue
 		}
+		day, _ := time.Parse(time.DateOnly, rec.Date)
 		for _, p := range rec.Places {
+			if recent(plausible(p.Number, day), day) == 0 {
+				continue // a post id, a count: no update number of that day
+			}
 			if p.Number == want {
 				l.agree[p.At]++
 				continue
