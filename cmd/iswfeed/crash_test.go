@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -47,20 +48,29 @@ type servedUpdate struct {
 	} `json:"variants"`
 }
 
-// servedUpdates reads every update the daemon at listen serves, or nil when
-// it does not answer.
+// servedUpdates reads every update the daemon at listen serves, following
+// the pages' next links, or nil when it does not answer.
 func servedUpdates(listen string) []servedUpdate {
-	code, body := get("http://" + listen + "/api/updates?limit=500")
-	if code != 200 {
-		return nil
+	all := []servedUpdate{}
+	for next := "/api/updates?limit=500"; next != ""; {
+		code, body := get("http://" + listen + next)
+		if code != 200 {
+			return nil
+		}
+		var page struct {
+			Updates []servedUpdate `json:"updates"`
+			Next    string         `json:"next"`
+		}
+		if json.Unmarshal([]byte(body), &page) != nil {
+			return nil
+		}
+		all = append(all, page.Updates...)
+		next = ""
+		if u, err := url.Parse(page.Next); err == nil && page.Next != "" {
+			next = u.RequestURI()
+		}
 	}
-	var page struct {
-		Updates []servedUpdate `json:"updates"`
-	}
-	if json.Unmarshal([]byte(body), &page) != nil {
-		return nil
-	}
-	return page.Updates
+	return all
 }
 
 // withContent adds each variant's content, read from /api/updates/{series}/{date}.
