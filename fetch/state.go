@@ -181,7 +181,7 @@ func (s *store) load() (map[string]State, error) {
 	return m, nil
 }
 
-// save writes states in one transaction, so that a cycle costs one fsync.
+// save writes states in one transaction, so that a PollAll costs one fsync.
 func (s *store) save(states ...State) error {
 	if len(states) == 0 {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"syscall"
 	"text/tabwriter"
@@ -156,6 +157,9 @@ func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			outcome, failed = r.Err.Error(), failed+1
 		case r.NotModified:
 			outcome = "not modified"
+		}
+		if src, ok := cfg.Source(r.Source); ok && r.Err == nil && r.ServedBy != "" && r.ServedBy != src.URL {
+			outcome += fmt.Sprintf(" (from fallback urls[%d])", slices.Index(src.URLs, r.ServedBy))
 		}
 		rep, _ := a.lastIngest(r.Source)
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", r.Source, statusText(r.Status), r.Items,

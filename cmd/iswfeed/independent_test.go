@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -304,6 +305,79 @@ func TestHangingSourcesDelayNoOtherSource(t *testing.T) {
 	if os.Getenv("ISWFEED_SCENARIO_LOG") != "" {
 		for src := range goodCount {
 			t.Logf("good%d polled at %v", src, good.polls(fmt.Sprintf("good%d", src)))
+		}
+	}
+}
+
+// TestFallbackAddressServesTheSameSource: when ISW's address answers with a
+// challenge page, the fallback's copy of the feed fills the same source, so
+// the merged feed keeps one entry and one version per report.
+func TestFallbackAddressServesTheSameSource(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "isw.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocked atomic.Bool
+	primary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if blocked.Load() {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>")
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(body)
+	}))
+	defer primary.Close()
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("cannot listen on 127.0.0.2: %v", err)
+	}
+	mirror := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(body)
+	})}}
+	mirror.Start()
+	defer mirror.Close()
+	cfg := testConfig(t, config.Source{Name: "isw", URL: primary.URL + "/feed/", URLs: []string{mirror.URL + "/feed/"}, Lang: "en", Role: config.RoleOriginal})
+	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	web := httptest.NewServer(a)
+	defer web.Close()
+
+	a.poller.PollAll(context.Background())
+	before, err := feedVariants(web.URL + "/feed.json")
+	if err != nil || len(before) == 0 {
+		t.Fatalf("feed after the primary answered: %v, %v", before, err)
+	}
+	blocked.Store(true)
+	r := a.poller.PollAll(context.Background())[0]
+	if r.Err != nil || r.ServedBy != mirror.URL+"/feed/" {
+		t.Fatalf("poll while the primary is blocked: %+v", r)
+	}
+	after, err := feedVariants(web.URL + "/feed.json")
+	if err != nil || len(after) != len(before) {
+		t.Errorf("versions before the fallback %v, after %v (%v)", before, after, err)
+	}
+	var feed struct {
+		Items []struct {
+			Ext struct {
+				Variants []struct {
+					Source string `json:"source"`
+				} `json:"variants"`
+			} `json:"_iswfeed"`
+		} `json:"items"`
+	}
+	_, page := get(web.URL + "/feed.json")
+	if err := json.Unmarshal([]byte(page), &feed); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range feed.Items {
+		if len(it.Ext.Variants) != 1 || it.Ext.Variants[0].Source != "isw" {
+			t.Errorf("an entry has the versions %+v; want isw's one", it.Ext.Variants)
 		}
 	}
 }
