@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -227,6 +228,26 @@ func (s *articleStore) save(source string, arts map[string]article) error {
 	})
 	if err != nil {
 		return fmt.Errorf("fetch: saving the articles of %s: %w", source, err)
+	}
+	return nil
+}
+
+// remove forgets the articles of sources no longer configured.
+func (s *articleStore) remove(sources ...string) error {
+	if len(sources) == 0 {
+		return nil
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(articleBucket)
+		for _, src := range sources {
+			if err := b.DeleteBucket([]byte(src)); err != nil && !errors.Is(err, bbolt.ErrBucketNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("fetch: removing articles: %w", err)
 	}
 	return nil
 }

@@ -221,7 +221,7 @@ func (p *Poller) Reload(cfg *config.Config) error {
 	return nil
 }
 
-// prune forgets the state of sources that cfg no longer names; p.mu is held.
+// prune forgets the state and articles of sources that cfg no longer names; p.mu is held.
 func (p *Poller) prune(cfg *config.Config) error {
 	var gone []string
 	for name := range p.states {
@@ -230,6 +230,9 @@ func (p *Poller) prune(cfg *config.Config) error {
 		}
 	}
 	if err := p.store.remove(gone...); err != nil {
+		return err
+	}
+	if err := p.articles.remove(gone...); err != nil {
 		return err
 	}
 	for _, name := range gone {
