@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"time"
@@ -422,13 +423,5 @@ func parseNumberKey(k []byte) (series string, n int, item []byte, ok bool) {
 	if i < 0 || len(k) < i+1+8+1 {
 		return "", 0, nil, false
 	}
-	return string(k[:i]), int(beUint(k[i+1 : i+9])), k[i+10:], true
-}
-
-func beUint(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v
+	return string(k[:i]), int(binary.BigEndian.Uint64(k[i+1 : i+9])), k[i+10:], true
 }

@@ -3,6 +3,7 @@ package dedupe
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"maps"
 	"slices"
 	"strconv"
@@ -140,7 +141,7 @@ func (s *Store) observedNumbers(tx *bolt.Tx, series, date string) map[int]int {
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		rest := k[len(prefix):]
 		if len(rest) >= 8 {
-			counts[int(beUint(rest[:8]))]++
+			counts[int(binary.BigEndian.Uint64(rest[:8]))]++
 		}
 	}
 	return counts

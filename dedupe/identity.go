@@ -31,12 +31,9 @@ type Identity struct {
 	// Date is the report's US Eastern date at 00:00 UTC, zero when unknown.
 	Date time.Time
 	// ISWURL is the ISW original the item is or links to, as written there;
-	// compare through NormaliseISWURL.
+	// compare through normaliseISWURL.
 	ISWURL string
 }
-
-// IsReport reports whether the item is a report of a known series.
-func (id Identity) IsReport() bool { return id.Series != "" }
 
 // Reader reads identities from the items of one source.
 type Reader struct {

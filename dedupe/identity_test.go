@@ -747,7 +747,7 @@ func TestRead(t *testing.T) {
 }
 
 func show(id Identity) string {
-	if !id.IsReport() {
+	if id.Series == "" {
 		return "not a report"
 	}
 	d := "no date"
@@ -811,21 +811,21 @@ func TestNormaliseISWURL(t *testing.T) {
 		"duplicate and slash": oldURL401 + "-0/",
 	} {
 		t.Run(name, func(t *testing.T) {
-			if got := NormaliseISWURL(u); got != want {
-				t.Errorf("NormaliseISWURL(%q) = %q, want %q", u, got, want)
+			if got := normaliseISWURL(u); got != want {
+				t.Errorf("normaliseISWURL(%q) = %q, want %q", u, got, want)
 			}
 		})
 	}
 	t.Run("year-less duplicate", func(t *testing.T) {
 		u := bg + "russian-offensive-campaign-assessment-august-2-0"
-		if got := NormaliseISWURL(u); got != "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-august-2" {
-			t.Errorf("NormaliseISWURL(%q) = %q", u, got)
+		if got := normaliseISWURL(u); got != "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-august-2" {
+			t.Errorf("normaliseISWURL(%q) = %q", u, got)
 		}
 	})
 	t.Run("other sites come back as given", func(t *testing.T) {
 		u := "https://www.spartanat.com/2023/03/ukraine-die-lage-401/?x=1"
-		if got := NormaliseISWURL(u); got != u {
-			t.Errorf("NormaliseISWURL(%q) = %q", u, got)
+		if got := normaliseISWURL(u); got != u {
+			t.Errorf("normaliseISWURL(%q) = %q", u, got)
 		}
 	})
 }
@@ -858,7 +858,7 @@ func FuzzRead(f *testing.F) {
 			r = originals
 		}
 		id := r.Read(fetch.Item{Title: title, Link: link, Content: content, Published: pub})
-		if !id.IsReport() && id != (Identity{}) {
+		if id.Series == "" && id != (Identity{}) {
 			t.Errorf("not a report but carries %+v", id)
 		}
 		if id.Number < 0 {

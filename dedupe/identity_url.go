@@ -184,12 +184,12 @@ func seriesOfISWURL(u string) string {
 	return ""
 }
 
-// NormaliseISWURL returns the form of an ISW or criticalthreats.org report
+// normaliseISWURL returns the form of an ISW or criticalthreats.org report
 // URL under which copies compare equal: https, no "www.", no query, fragment
 // or trailing slash, and no duplicate suffix ("-0") after the slug's date.
 // The old /backgrounder/ and new /research/… paths, and the two sites, stay
 // distinct; compare those by series and date. Other URLs come back as given.
-func NormaliseISWURL(u string) string {
+func normaliseISWURL(u string) string {
 	p, ok := iswURL(u)
 	if !ok {
 		return u

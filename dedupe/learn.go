@@ -3,6 +3,7 @@ package dedupe
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -218,7 +219,7 @@ func (s *Store) othersNumber(tx *bolt.Tx, series, date, source string) int {
 		if len(rest) < 9 || bytes.HasPrefix(rest[9:], own) {
 			continue
 		}
-		counts[int(beUint(rest[:8]))]++
+		counts[int(binary.BigEndian.Uint64(rest[:8]))]++
 	}
 	if len(counts) == 0 {
 		return 0

@@ -142,5 +142,5 @@ func comparableISWURL(u string) string {
 	if u == "" {
 		return ""
 	}
-	return normalLink(NormaliseISWURL(u))
+	return normalLink(normaliseISWURL(u))
 }

@@ -3,7 +3,6 @@ package dedupe
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -54,7 +53,9 @@ var ErrSchema = errors.New("dedupe: store schema is newer than this iswfeed")
 type Store struct {
 	db  *bolt.DB
 	set atomic.Pointer[settings]
-	now func() time.Time
+	// counters are the store's Prometheus counters, once registered.
+	counters atomic.Pointer[counters]
+	now      func() time.Time
 	// generation counts this Store's committed writes; see Generation.
 	generation atomic.Uint64
 	decoded    decodedReports
@@ -244,13 +245,6 @@ func (s *Store) configure(cfg *config.Config) error {
 	return nil
 }
 
-// Ingest stores one source's batch of items in one transaction; it implements
-// fetch.Sink.
-func (s *Store) Ingest(_ context.Context, src config.Source, items []fetch.Item) error {
-	_, err := s.IngestBatch(src, items)
-	return err
-}
-
 // Report counts what one batch did.
 type Report struct {
 	Seen    int
@@ -271,7 +265,7 @@ type Report struct {
 func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, error) {
 	rep, err := s.ingestBatch(src, items)
 	if err == nil {
-		observe(src.Name, rep)
+		s.observe(src.Name, rep)
 	}
 	return rep, err
 }

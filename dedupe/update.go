@@ -125,7 +125,7 @@ func originalURL(vs []Variant, named []string) string {
 	}
 	pages, others := map[string]int{}, map[string]int{}
 	for _, u := range named {
-		n := NormaliseISWURL(u)
+		n := normaliseISWURL(u)
 		if isReportPage(n) {
 			pages[n]++
 		} else {
