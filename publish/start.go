@@ -12,7 +12,8 @@ import (
 // Start renders the current feeds from the newest reports alone, so that a
 // daemon serves them without waiting to read its whole history, and then
 // reads the history in the background, as Refresh does. Until that is done,
-// everything else (archives, pages, the API) waits for it. When the newest
+// everything else (archives, pages, the API) waits for it, and a language
+// that none of the newest reports has gets its feed then. When the newest
 // reports cannot tell a view's current feed, Start reads the history first.
 func (s *Server) Start() error {
 	st, ok, err := s.newestSite()
