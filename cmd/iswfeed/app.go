@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,13 +33,12 @@ type app struct {
 	server  atomic.Pointer[publish.Server]
 
 	// stale is set while the feeds lag behind the store after a failed render.
-	stale atomic.Bool
-	// ingestFault is the last failed ingest's error (a full disk, say), until
-	// an ingest stores items again; /healthz shows it.
-	ingestFault atomic.Pointer[error]
-
+	stale    atomic.Bool
 	mu       sync.Mutex
 	ingested map[string]dedupe.Report // the last batch of each source, for poll's table
+	// faults holds, by source, the error of an ingest that failed (a full
+	// disk, say) until that source's next ingest succeeds; /healthz shows it.
+	faults map[string]error
 }
 
 // sink hands a source's items to the store and re-renders the feeds when they changed.
@@ -45,18 +46,22 @@ type sink struct{ a *app }
 
 func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) error {
 	rep, err := s.a.store.IngestBatch(src, items)
+	s.a.mu.Lock()
+	_, failing := s.a.faults[src.Name]
 	if err != nil {
-		s.a.ingestFault.Store(&err)
+		s.a.faults[src.Name] = err
+	} else {
+		delete(s.a.faults, src.Name)
+		s.a.ingested[src.Name] = rep
+	}
+	s.a.mu.Unlock()
+	if err != nil {
 		return err
 	}
-	// A batch that changes nothing writes nothing, so it proves nothing.
-	if rep.Changed > 0 && s.a.ingestFault.Swap(nil) != nil {
+	if failing {
 		s.a.log.Info("the store takes items again", "source", src.Name)
 	}
 	s.a.log.Debug("ingest", "source", src.Name, "seen", rep.Seen, "changed", rep.Changed, "skipped", rep.Skipped, "held", rep.Held)
-	s.a.mu.Lock()
-	s.a.ingested[src.Name] = rep
-	s.a.mu.Unlock()
 	if rep.Changed > 0 || s.a.stale.Load() {
 		s.a.refresh()
 	}
@@ -80,7 +85,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, stopDaemonFirst(err)
 	}
-	a := &app{log: log, db: db, ingested: map[string]dedupe.Report{}}
+	a := &app{log: log, db: db, ingested: map[string]dedupe.Report{}, faults: map[string]error{}}
 	a.cfg.Store(cfg)
 	if err := a.init(cfg); err != nil {
 		db.Close()
@@ -201,16 +206,28 @@ func (a *app) health() (any, bool) {
 			}
 		}
 	}
-	fault := a.ingestFault.Load()
+	fault := a.fault()
 	switch {
 	case err != nil:
 		body.Status, body.Error = "store unreadable", err.Error()
 	case fault != nil:
-		body.Status, body.Error = "store not taking items", (*fault).Error()
+		body.Status, body.Error = "store not taking items", fault.Error()
 	case !body.Scheduler:
 		body.Status = "scheduler stopped"
 	}
 	return body, body.Status == "ok"
+}
+
+// fault is the error of a source whose last ingest failed, the first by
+// name, or nil.
+func (a *app) fault() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	names := slices.Sorted(maps.Keys(a.faults))
+	if len(names) == 0 {
+		return nil
+	}
+	return a.faults[names[0]]
 }
 
 // reload applies a new config to the running daemon. Each part is prepared
@@ -248,6 +265,9 @@ func (a *app) reload(load func() (*config.Config, error)) {
 	}
 	a.cfg.Store(cfg)
 	a.server.Store(srv)
+	a.mu.Lock()
+	maps.DeleteFunc(a.faults, func(name string, _ error) bool { _, ok := cfg.Source(name); return !ok })
+	a.mu.Unlock()
 	// An ingest between newServer and the swap refreshed the old server.
 	a.refresh()
 	a.log.Info("reload: config applied", "config", cfg.Origin, "sources", len(cfg.Sources))
