@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.etcd.io/bbolt"
 )
 
@@ -83,7 +84,11 @@ func TestFullText(t *testing.T) {
 	sk := &sink{}
 	cfg := testConfig(t, "", site.URL+"/feed/")
 	cfg.Sources[0].FullText = true
-	p, _ := newPoller(t, cfg, db, sk)
+	reg := prometheus.NewRegistry()
+	p, err := NewPoller(cfg, db, sk, Options{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
 	content := func(guid string) string {
 		for _, it := range sk.of("src0") {
 			if it.ID == guid {
@@ -155,6 +160,15 @@ func TestFullText(t *testing.T) {
 	t.Run("a failed page is tried again after its backoff", func(t *testing.T) {
 		if n := len(site.requests("/2023/03/die-lage-400/")); n != 2 || !strings.Contains(content("p400"), "Bachmut") {
 			t.Errorf("fetched %d times; content %q", n, content("p400"))
+		}
+	})
+	t.Run("each page fetch is counted by outcome", func(t *testing.T) {
+		got := gather(t, reg)
+		// 401 fetched, 400 fetched after its retry; 401 unchanged once; 400 failed once, 399 refused twice.
+		for outcome, want := range map[string]float64{"ok": 2, "not_modified": 1, "error": 3} {
+			if key := "iswfeed_full_text_fetches_total,outcome=" + outcome + ",source=src0"; got[key] != want {
+				t.Errorf("%s = %v, want %v", key, got[key], want)
+			}
 		}
 	})
 }

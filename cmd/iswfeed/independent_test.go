@@ -381,3 +381,38 @@ func TestFallbackAddressServesTheSameSource(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionErrorsAreCoarseInPublic: /api/sources tells that a source
+// gave no answer, never which address refused (no port-scan oracle); the
+// operator's `iswfeed sources` keeps the whole error.
+func TestConnectionErrorsAreCoarseInPublic(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/feed/"
+	ln.Close()
+	isw := serveFile(t, "isw.xml", "application/rss+xml")
+	cfg := testConfig(t,
+		config.Source{Name: "isw", URL: isw.URL, Lang: "en", Role: config.RoleOriginal},
+		config.Source{Name: "gone", URL: closed, Lang: "de", Role: config.RoleTranslation})
+	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.poller.PollAll(context.Background())
+	web := httptest.NewServer(a)
+	defer web.Close()
+	_, public := get(web.URL + "/api/sources")
+	if !strings.Contains(public, "no usable answer from the source") || strings.Contains(public, "refused") || strings.Contains(public, "unable to connect") {
+		t.Errorf("/api/sources: %s", public)
+	}
+	list, err := readSources(storeReader{cfg: cfg, store: a.store, db: a.db}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(list); !strings.Contains(string(b), "unable to connect") {
+		t.Errorf("iswfeed sources lost the detail: %s", b)
+	}
+}
