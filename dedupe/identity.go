@@ -144,6 +144,9 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 	textSeries, textDate := sourceLine(post.text, ref)
 	strong, weak := r.numbers(title, titleDates, slug, slugDates, post.text)
 	strong, weak = recent(plausible(strong, ref), ref), recent(plausible(weak, ref), ref)
+	if countsDays(title, strong) || countsDays(title, weak) {
+		strong, weak = 0, 0
+	}
 	marked := mentionsISW(title) || mentionsISW(slug)
 	if isIndexPage(it.Link) {
 		return Identity{}

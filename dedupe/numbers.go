@@ -29,6 +29,8 @@ var (
 	// "403-й день", "403 dzień", "Jour 403", "403e jour".
 	dayCounters = []*regexp.Regexp{
 		regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:kriegstag|tag|day|jour|день|дня|доба|dzień|dzien)\s*(?:nr\.?|no\.?|№|#|n[°º])?\s*\d{1,4}`),
+		// "D+54", the military count of days from the invasion.
+		regexp.MustCompile(`(?:^|[^\p{L}])D\s?\+\s?\d{1,4}`),
 		regexp.MustCompile(`(?i)\d{1,4}(?:\.\s*(?:kriegs)?tag|(?:st|nd|rd|th)\s+day|(?:-?й|-?ий|-?го)?\s*(?:день|дня|доба)|\.?\s*(?:dzień|dzien)|\s*(?:e|er|ème|eme)\s+jour)`),
 	}
 )
@@ -64,6 +66,33 @@ func numberIn(s string, dates []dateHit) (strong, weak int) {
 		return n, 0
 	}
 	return 0, firstNumber(weakNumbers, masked)
+}
+
+// countsDays reports whether a day counter in s counts n: "Update 54 vom
+// 20. April (D+54)" is a blog's own day series, not update 54.
+func countsDays(s string, n int) bool {
+	for _, re := range dayCounters {
+		for _, m := range re.FindAllString(s, -1) {
+			if lastInt([]byte(m)) == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lastInt returns the last run of digits in b as a number.
+func lastInt(b []byte) int {
+	end := len(b)
+	for end > 0 && (b[end-1] < '0' || b[end-1] > '9') {
+		end--
+	}
+	start := end
+	for start > 0 && b[start-1] >= '0' && b[start-1] <= '9' {
+		start--
+	}
+	n, _ := strconv.Atoi(string(b[start:end]))
+	return n
 }
 
 // sourceNumber returns the number of a post's source line ("Das vollständige
