@@ -80,6 +80,9 @@ type Series struct {
 	Publish  *bool        `yaml:"publish"`
 }
 
+// MaxLag is the longest lag, in days, that a source's config may give.
+const MaxLag = 7
+
 // Source is one feed that iswfeed polls.
 type Source struct {
 	Name string `yaml:"name"`
@@ -92,6 +95,10 @@ type Source struct {
 	Title string `yaml:"title"`
 	// Number is an extra regular expression whose first group is the update number.
 	Number string `yaml:"number"`
+	// Lag is how many days after a report the source posts its version,
+	// for its items that state no date ("ISW: <headline>"); nil means learn
+	// it from the source's dated items (see dedupe/learn.go).
+	Lag *int `yaml:"lag,omitempty"`
 	// Schedule overrides the global cron spec for this source.
 	Schedule string `yaml:"schedule"`
 	// FullText replaces each item's teaser by the article on its page.

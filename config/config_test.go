@@ -73,6 +73,14 @@ func TestParseRejectsMistakes(t *testing.T) {
 			yaml: validSources + "    number: 'Die Lage (\\d+'\n",
 			want: []string{"sources[0] (isw).number", "not a regular expression"},
 		},
+		"lag beyond a week": {
+			yaml: validSources + "    lag: 30\n",
+			want: []string{"sources[0] (isw).lag", "30 is not a lag in days", "write lag: 1"},
+		},
+		"negative lag": {
+			yaml: validSources + "    lag: -1\n",
+			want: []string{"sources[0] (isw).lag", "-1 is not a lag"},
+		},
 		"no sources": {
 			yaml: "listen: 127.0.0.1:9000\n",
 			want: []string{"sources: no sources"},

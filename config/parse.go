@@ -244,6 +244,9 @@ func (s Source) validate(key string) []error {
 			fail("number", "%q needs a group around the number, e.g. 'Die Lage (\\d+)'", s.Number)
 		}
 	}
+	if s.Lag != nil && (*s.Lag < 0 || *s.Lag > MaxLag) {
+		fail("lag", "%d is not a lag in days; write lag: 1 for a source that posts the day after the report (0 to %d)", *s.Lag, MaxLag)
+	}
 	if s.Schedule != "" {
 		if _, err := ParseSchedule(s.Schedule); err != nil {
 			fail("schedule", "%q is not a cron spec (%v)", s.Schedule, err)

@@ -26,6 +26,10 @@ type batch struct {
 	source   string
 	learned  string
 	override bool
+	// lag is the source's lag in days for its undated items, -1 for none;
+	// lagSet is the config's.
+	lag    int
+	lagSet *int
 
 	dirty   map[string]bool     // report keys whose variants must be rebuilt
 	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved
@@ -55,8 +59,8 @@ func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
 		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
 		links: tx.Bucket(bucketLinks), byLink: tx.Bucket(bucketByLink), linked: map[seriesLink]bool{},
-		numbering: tx.Bucket(bucketNumbering),
-		dirty:     map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
+		numbering: tx.Bucket(bucketNumbering), lag: -1,
+		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
 		isHeld: map[string]bool{},
 	}
 }

@@ -38,9 +38,11 @@ type numberPlace struct {
 	Number int    `json:"n"`
 }
 
-// placesOf is an item's record in dedupe.numbering.
+// placesOf is an item's record in dedupe.numbering: the date it states
+// (or writes), the day it was published, and the places of its integers.
 type placesOf struct {
 	Date   string        `json:"d,omitempty"`
+	Pub    string        `json:"pub,omitempty"`
 	Places []numberPlace `json:"p"`
 }
 
@@ -136,6 +138,11 @@ type Numbering struct {
 	// the calendar of the other sources.
 	Agreeing  int              `json:"agreeing"`
 	Conflicts []NumberConflict `json:"conflicts,omitempty"`
+	// Lag is the days between a report and the source's dated versions of
+	// it when at least minAgreeing of them agree and none differs (nil:
+	// unknown or inconsistent); LagOverride is the config's lag, which wins.
+	Lag         *int `json:"lag,omitempty"`
+	LagOverride *int `json:"lag_override,omitempty"`
 }
 
 // NumberConflict is an item whose number disagrees with the number the
@@ -153,11 +160,34 @@ type NumberConflict struct {
 type learning struct {
 	Numbering
 	agree, disagree map[string]int
+	lags            map[int]int
+}
+
+// lagFor returns the lag in days that applies to src's undated items: the
+// config's, else the learned one, else -1 (unknown or inconsistent).
+func (l learning) lagFor(src config.Source) int {
+	switch {
+	case src.Lag != nil:
+		return *src.Lag
+	case l.Lag != nil:
+		return *l.Lag
+	}
+	return -1
+}
+
+// daysBetween returns how many days pub is after date, both YYYY-MM-DD.
+func daysBetween(date, pub string) (int, bool) {
+	d, err1 := time.Parse(time.DateOnly, date)
+	p, err2 := time.Parse(time.DateOnly, pub)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return int(p.Sub(d) / (24 * time.Hour)), true
 }
 
 // learn reads what source's stored items teach of its numbering.
 func (s *Store) learn(tx *bolt.Tx, source string) learning {
-	l := learning{Numbering: Numbering{Source: source}, agree: map[string]int{}, disagree: map[string]int{}}
+	l := learning{Numbering: Numbering{Source: source}, agree: map[string]int{}, disagree: map[string]int{}, lags: map[int]int{}}
 	b := tx.Bucket(bucketNumbering)
 	if b == nil {
 		return l
@@ -168,6 +198,9 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 		var rec placesOf
 		if err := json.Unmarshal(v, &rec); err != nil || rec.Date == "" {
 			continue
+		}
+		if lag, ok := daysBetween(rec.Date, rec.Pub); ok {
+			l.lags[lag]++
 		}
 		want := s.othersNumber(tx, seriesDaily, rec.Date, source)
 		if want == 0 {
@@ -195,6 +228,13 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 		}
 	}
 	l.Pattern, l.Agreeing = best, l.agree[best]
+	if len(l.lags) == 1 {
+		for lag, n := range l.lags {
+			if n >= minAgreeing && lag >= 0 && lag <= config.MaxLag {
+				l.Lag = &lag
+			}
+		}
+	}
 	// A place is a numbering where some item agrees, or where as many items
 	// as teach a pattern carry numbers (a day counter, the source's own
 	// series); a headline's count ("6 mesi") is no conflict.
@@ -249,7 +289,7 @@ func (s *Store) numberings(tx *bolt.Tx, sources []config.Source) []Numbering {
 			continue
 		}
 		n := s.learn(tx, src.Name).Numbering
-		n.Override = src.Number
+		n.Override, n.LagOverride = src.Number, src.Lag
 		out = append(out, n)
 	}
 	return out
@@ -262,14 +302,18 @@ func (b *batch) notePlaces(k []byte, si *storedItem) error {
 		return nil
 	}
 	places := numberPlaces(foldTitle(si.Title), slugText(si.Link))
-	if len(places) == 0 {
+	if len(places) == 0 && si.Series != seriesDaily {
 		return b.numbering.Delete(k)
 	}
-	date := ""
+	rec := placesOf{Places: places}
 	if si.Series == seriesDaily || si.Series == "" {
-		date = cmp.Or(si.reportDate(), writtenDate(si))
+		// The lag is learned from the dates items state, not from lags.
+		rec.Date = cmp.Or(si.Date, si.LinkDate, writtenDate(si))
 	}
-	return putJSON(b.numbering, k, &placesOf{Date: date, Places: places})
+	if !si.Published.IsZero() {
+		rec.Pub = si.Published.UTC().Format(time.DateOnly)
+	}
+	return putJSON(b.numbering, k, &rec)
 }
 
 // writtenDate is the date an item of no series writes in its title, else
@@ -289,18 +333,40 @@ func writtenDate(si *storedItem) string {
 // applyLearned numbers si by its source's learned pattern, when the reader
 // left it without a number and the operator set no pattern of their own.
 func (b *batch) applyLearned(si *storedItem) {
-	if b.learned == "" || si.Number != 0 || si.Role == config.RoleOriginal || si.Series != "" && si.Series != seriesDaily {
+	if si.Role == config.RoleOriginal || si.Series != "" && si.Series != seriesDaily {
 		return
 	}
-	n := numberAt(numberPlaces(foldTitle(si.Title), slugText(si.Link)), b.learned)
-	if n = recent(plausible(n, si.Published), si.Published); n == 0 {
-		return
+	if b.learned != "" && si.Number == 0 {
+		n := numberAt(numberPlaces(foldTitle(si.Title), slugText(si.Link)), b.learned)
+		if n = recent(plausible(n, si.Published), si.Published); n > 0 {
+			if si.Series == "" {
+				// The item is a report by its number alone: the date it writes is its own.
+				si.SeriesBy, si.Date = learnedBy, writtenDate(si)
+			}
+			si.Number, si.Series, si.NumberBy = n, seriesDaily, learnedBy
+		}
 	}
-	if si.Series == "" {
-		// The item is a report by its number alone: the date it writes is its own.
-		si.SeriesBy, si.Date = learnedBy, writtenDate(si)
+	// A report that states no date, no number and no ISW link is the
+	// source's version of the report lag days before its publication.
+	if b.lag >= 0 && si.Series == seriesDaily && si.Number == 0 && si.Date == "" && si.ISWURL == "" && !si.Published.IsZero() {
+		pub := si.Published.UTC().Truncate(24 * time.Hour)
+		si.LagDate = pub.AddDate(0, 0, -b.lag).Format(time.DateOnly)
 	}
-	si.Number, si.Series, si.NumberBy = n, seriesDaily, learnedBy
+}
+
+// derived returns si as the source's current pattern and lag make it, from
+// what its own words say.
+func (b *batch) derived(si *storedItem) storedItem {
+	c := *si
+	if c.NumberBy == learnedBy {
+		c.Number, c.NumberBy = 0, ""
+	}
+	if c.SeriesBy == learnedBy {
+		c.Series, c.SeriesBy, c.Date = "", "", ""
+	}
+	c.LagDate = ""
+	b.applyLearned(&c)
+	return c
 }
 
 // learnedBy marks what a source's learned pattern gave an item.
@@ -309,43 +375,45 @@ const learnedBy = "learned"
 // learnFor makes the batch learn src's numbering, unless src is ISW's own
 // or the operator gave it a number pattern.
 func (b *batch) learnFor(src config.Source) {
+	b.lag = -1
 	if src.Role == config.RoleOriginal || b.numbering == nil {
 		return
 	}
-	b.source, b.override = src.Name, src.Number != ""
+	b.source, b.override, b.lagSet = src.Name, src.Number != "", src.Lag
+	l := b.s.learn(b.tx, src.Name)
 	if !b.override {
-		b.learned = b.s.learn(b.tx, src.Name).Pattern
+		b.learned = l.Pattern
 	}
+	b.lag = l.lagFor(src)
 }
 
 // relearn settles the source's pattern after the batch's items are in: when
 // it changed, every stored item of the source is numbered again by it.
 func (b *batch) relearn() error {
-	if b.source == "" || b.override {
+	if b.source == "" {
 		return nil
 	}
-	pattern := b.s.learn(b.tx, b.source).Pattern
-	if pattern == b.learned {
+	l := b.s.learn(b.tx, b.source)
+	pattern := l.Pattern
+	if b.override {
+		pattern = ""
+	}
+	lag := l.lagFor(config.Source{Lag: b.lagSet})
+	if pattern == b.learned && lag == b.lag {
 		return nil
 	}
-	b.learned = pattern
+	b.learned, b.lag = pattern, lag
 	prefix := key([]byte(b.source), nil)
 	return b.resettle(keysWith(b.numbering, prefix),
 		func(si *storedItem) bool {
-			return si.NumberBy == learnedBy && numberAt(numberPlaces(foldTitle(si.Title), slugText(si.Link)), pattern) == si.Number ||
-				si.NumberBy == "" && (si.Number != 0 || pattern == "")
+			c := b.derived(si)
+			return c.Number == si.Number && c.Series == si.Series && c.Date == si.Date && c.LagDate == si.LagDate
 		},
 		func(ik []byte, si *storedItem) error {
 			if err := b.remove(ik, si); err != nil {
 				return err
 			}
-			if si.NumberBy == learnedBy {
-				si.Number, si.NumberBy = 0, ""
-			}
-			if si.SeriesBy == learnedBy {
-				si.Series, si.SeriesBy, si.Date = "", "", ""
-			}
-			b.applyLearned(si)
+			*si = b.derived(si)
 			return b.add(ik, si)
 		})
 }

@@ -204,3 +204,52 @@ func TestDayCounterSourceNeverLearns(t *testing.T) {
 		t.Errorf("its numbers are not listed as conflicts: %+v", ns[0].Conflicts)
 	}
 }
+
+func TestDailySummariesTakeTheSourcesLag(t *testing.T) {
+	news := config.Source{Name: "news", Lang: "pl", Role: config.RoleTranslation}
+	summary := func(id, title string, published time.Time) fetch.Item {
+		return fetch.Item{ID: id, Lang: "pl", Title: title, Link: "https://news.example/" + id, Published: published}
+	}
+	morning := func(d time.Time, after int) time.Time { return d.AddDate(0, 0, after).Add(7 * time.Hour) }
+	for _, c := range []struct {
+		name   string
+		lags   []int // days after the report of each dated summary
+		config *int
+		first  bool   // the undated summary arrives before the dated ones
+		want   string // the report the undated summary joins, "" when held
+	}{
+		{"three agreeing dated items teach a lag of one day", []int{1, 1, 1}, nil, false, "2023-04-01"},
+		{"an undated summary held before is placed once the lag is learned", []int{1, 1, 1}, nil, true, "2023-04-01"},
+		{"two dated items teach nothing", []int{1, 1}, nil, false, ""},
+		{"an inconsistent lag is never applied", []int{1, 2, 1}, nil, false, ""},
+		{"the config's lag wins over the learned one", []int{1, 1, 1}, new(int), false, "2023-04-02"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := news
+			src.Lag = c.config
+			s := openStore(t, &config.Config{Sources: []config.Source{isw, src}})
+			undated := summary("undated", "Raport ISW: Rosjanie tracą impet", morning(day(2023, 4, 1), 1))
+			if c.first {
+				ingest(t, s, src, undated)
+			}
+			for i, lag := range c.lags {
+				d := day(2023, 3, 27).AddDate(0, 0, i)
+				ingest(t, s, isw, original(d.Format(time.DateOnly), "Russian Offensive Campaign Assessment, "+d.Format("January 2, 2006")))
+				ingest(t, s, src, summary(fmt.Sprintf("dated-%d", i), fmt.Sprintf("Raport ISW z %d marca 2023: Rosjanie nacierają", d.Day()), morning(d, lag)))
+			}
+			ingest(t, s, src, undated)
+			got := ""
+			all, _ := s.Updates(Query{Lang: "pl"})
+			for _, u := range all {
+				for _, v := range u.Variants {
+					if v.ItemID == "undated" {
+						got = u.Date.Format(time.DateOnly)
+					}
+				}
+			}
+			if got != c.want {
+				t.Errorf("the undated summary sits at %q, want %q", got, c.want)
+			}
+		})
+	}
+}

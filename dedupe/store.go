@@ -407,6 +407,8 @@ type storedItem struct {
 	// numbering gave the item its number, and its series.
 	NumberBy string `json:"number_by,omitempty"`
 	SeriesBy string `json:"series_by,omitempty"`
+	// LagDate is the date the source's lag gives an item that states none.
+	LagDate string `json:"lag_date,omitempty"`
 }
 
 func newStoredItem(src config.Source, it fetch.Item, id Identity) storedItem {
@@ -446,7 +448,7 @@ func (si *storedItem) variant() Variant {
 }
 
 // reportDate is the date the item is placed by: its own, else its link's.
-func (si *storedItem) reportDate() string { return cmp.Or(si.Date, si.LinkDate) }
+func (si *storedItem) reportDate() string { return cmp.Or(si.Date, si.LinkDate, si.LagDate) }
 
 // stamp is when the item says it was last written.
 func (si *storedItem) stamp() time.Time {

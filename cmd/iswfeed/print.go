@@ -158,7 +158,13 @@ func numberingText(n dedupe.Numbering) string {
 		learned = fmt.Sprintf("learned %q (%d agreeing items)", n.Pattern, n.Agreeing)
 	}
 	if n.Override != "" {
-		return fmt.Sprintf("operator's number: %q, which wins; %s", n.Override, learned)
+		learned = fmt.Sprintf("operator's number: %q, which wins; %s", n.Override, learned)
+	}
+	switch {
+	case n.LagOverride != nil:
+		learned += fmt.Sprintf("; lag %d days (config)", *n.LagOverride)
+	case n.Lag != nil:
+		learned += fmt.Sprintf("; learned lag %d days", *n.Lag)
 	}
 	return learned
 }
