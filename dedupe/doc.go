@@ -65,6 +65,31 @@
 // number or date: its old observation and placement are removed, a report left
 // without items is deleted, so a corrected number leaves no phantom update.
 //
+// # What each source teaches
+//
+// Each translation source's numbering and lag are derived, like the
+// calendar, from its stored items (dedupe.numbering keeps, per item, the
+// integers of its title and slug with their places, the date it states or
+// writes, and its publication day). A place ("title: aggiornamento N")
+// becomes the source's pattern when at least 3 dated items carry there the
+// number that the anchors and the other sources give their date, and none
+// another; it then numbers the source's items that the built-in words leave
+// without a number, dated or not (NumberBy "learned"; SeriesBy "learned" when
+// the number alone makes the item a report, which then also keeps the date
+// it writes). The lag (days from a report to the source's dated versions) is
+// learned when at least 3 agree and none differs, or set by the source's
+// lag: key; it dates the source's daily-report items that state no date,
+// number or ISW link (LagDate). Whenever a batch changes the pattern or the
+// lag, every item of the source is derived again in the same transaction.
+// A source with an operator's number: pattern learns no pattern. Items whose
+// numbers disagree at a numbering place are listed (Numbering.Conflicts,
+// shown in Gaps) and teach nothing.
+//
+// Update.ISWURL is the original variant's link, else the ISW report page the
+// translations name most (normalised), else another ISW address they name
+// (a short link, a PDF); it is set when the report is rebuilt and, for
+// reports stored before it existed, filled from the original on read.
+//
 // # Transactions
 //
 // IngestBatch reads first, in a read transaction, which items are new or
@@ -114,6 +139,10 @@
 //	                    for its ISW link
 //	dedupe.bylink       series 0 link 0 item key → empty, for items that
 //	                    name an ISW link and state no date
+//	dedupe.numbering    item key → JSON {d: date, pub: day published, p:
+//	                    [{at: place, n: number}]}, for translation items
+//	                    of the daily series or of none (created on open;
+//	                    items stored before it teach nothing until edited)
 //
 // A link in a key is normalised: lower case, without scheme, "www." or a
 // trailing slash.
