@@ -270,37 +270,11 @@ func (p *Poller) PollAll(ctx context.Context) []Result {
 	p.mu.Unlock()
 
 	next := make([]State, len(srcs))
-	var mu sync.Mutex
-	pending := append([]int(nil), polled...)
+	q := &queue{pending: slices.Clone(polled), host: func(i int) string { return hostOf(srcs[i].URL) }}
 	var wg sync.WaitGroup
 	for range min(max(j.cfg.Fetch.Concurrency, 1), len(polled)) {
 		wg.Go(func() {
-			for {
-				mu.Lock()
-				waiting := slices.Clone(pending)
-				mu.Unlock()
-				if len(waiting) == 0 {
-					return
-				}
-				hosts := make([]string, len(waiting))
-				for k, i := range waiting {
-					hosts[k] = hostOf(srcs[i].URL)
-				}
-				k, t, err := p.limits.startAny(ctx, hosts)
-				if err != nil {
-					return // cancelled while waiting: whatever is pending stays unpolled
-				}
-				i := waiting[k]
-				mu.Lock()
-				at := slices.Index(pending, i)
-				if at >= 0 {
-					pending = slices.Delete(pending, at, at+1)
-				}
-				mu.Unlock()
-				if at < 0 {
-					t.end() // another worker took it meanwhile
-					continue
-				}
+			for i, t, ok := q.take(ctx, p.limits); ok; i, t, ok = q.take(ctx, p.limits) {
 				results[i], next[i] = p.poll(ctx, j, t, srcs[i], before[i], time.Now())
 			}
 		})
@@ -308,6 +282,45 @@ func (p *Poller) PollAll(ctx context.Context) []Result {
 	wg.Wait()
 	p.settleAll(ctx, j, polled, results, before, next)
 	return results
+}
+
+// queue hands PollAll's sources to its workers, each when its host and a
+// slot are free, so no worker sits waiting for a host while others are free.
+type queue struct {
+	mu      sync.Mutex
+	pending []int // source indexes
+	host    func(i int) string
+}
+
+// take returns the next source that may start and its turn; ok is false once
+// nothing is pending or ctx ended (what is pending then stays unpolled).
+func (q *queue) take(ctx context.Context, l *limits) (i int, t *turn, ok bool) {
+	for {
+		q.mu.Lock()
+		waiting := slices.Clone(q.pending)
+		q.mu.Unlock()
+		if len(waiting) == 0 {
+			return 0, nil, false
+		}
+		hosts := make([]string, len(waiting))
+		for k, i := range waiting {
+			hosts[k] = q.host(i)
+		}
+		k, t, err := l.startAny(ctx, hosts)
+		if err != nil {
+			return 0, nil, false
+		}
+		q.mu.Lock()
+		at := slices.Index(q.pending, waiting[k])
+		if at >= 0 {
+			q.pending = slices.Delete(q.pending, at, at+1)
+		}
+		q.mu.Unlock()
+		if at >= 0 {
+			return waiting[k], t, true
+		}
+		t.end() // another worker took it meanwhile
+	}
 }
 
 // settleAll judges a PollAll as a whole (was it the network?), saves the
