@@ -117,8 +117,19 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 		id.Date, _ = d.near(ref)
 	}
 	id.Number = plausible(numberBy(r.number, title), ref)
+	if _, dated := iswDay(it.Link); !dated && seriesOfISWURL(it.Link) == "" && isISWArchive(it.Link) {
+		id.ISWURL = "" // a month's archive lists the report, it is not its page
+	}
 	return id
 }
+
+// isISWArchive reports whether u is an ISW listing by date ("/2022/02/").
+func isISWArchive(u string) bool {
+	p, ok := iswURL(u)
+	return ok && archivePath.MatchString(p.Path)
+}
+
+var archivePath = regexp.MustCompile(`^/20\d\d/(?:\d\d/)?$`)
 
 // readTranslation reads a translator's post. It is a report when it names a
 // series, links an ISW report, gives an update number in a form that only the
@@ -148,7 +159,7 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 		strong, weak = 0, 0
 	}
 	marked := mentionsISW(title) || mentionsISW(slug)
-	if isIndexPage(it.Link) {
+	if isIndexPage(it.Link) || isInterview(title) || isInterview(slug) {
 		return Identity{}
 	}
 
@@ -348,6 +359,13 @@ func sourceLine(text string, ref time.Time) (string, time.Time) {
 		}
 	}
 	return last.series, time.Time{}
+}
+
+// isInterview reports whether s calls its post an interview: ISW's analysts
+// speaking, no version of a report.
+func isInterview(s string) bool {
+	return containsAny(strings.ToLower(s), []string{"interview", "interviu", "інтерв", "интервью", "wywiad",
+		"rozhovor", "entrevista", "intervista", "인터뷰", "インタビュー"})
 }
 
 // isIndexPage reports whether link is a site's index of several posts: a

@@ -80,11 +80,12 @@ func realPublished(s string) time.Time {
 }
 
 // sourceFor is the source config the daemon would run such an item under:
-// ISW's own items (reports and index pages) come from an original source,
+// ISW's own items (reports and index pages, any item of ISW's hosts) come
+// from an original source,
 // everything else from a translation source in the item's language.
 func sourceFor(it realItem) config.Source {
 	src := config.Source{Name: it.Source, Lang: it.Lang, Role: config.RoleTranslation}
-	if it.Kind == "isw" || it.Kind == "index" {
+	if it.Kind == "isw" || it.Kind == "index" || isISWHost(it.Source) {
 		src.Role = config.RoleOriginal
 	}
 	return src

@@ -91,6 +91,8 @@ var (
 		"studi di guerra", "studio della guerra", "estudio de la guerra", "estudo da guerra",
 		"badań nad wojną", "studiów nad wojną", "studia války", "studium války", "štúdium vojny",
 		"studie van oorlog", "studiet af krig", "krigsstudier", "전쟁연구소", "戦争研究所", "study of war",
+		// the daily report's title as translators write it
+		"러시아 공세 캠페인 평가", "ロシアの攻勢作戦評価",
 	}
 	ukraineMarks = []string{"ukrain", "україн", "украин"}
 	// warMarks name the war's other side or Ukraine in more languages.
