@@ -97,8 +97,9 @@ func settle(id Identity) Identity {
 }
 
 // readOriginal reads an item of ISW's own feed: the series from its title or
-// slug, the date from the same, and the item itself as the ISW URL. Its
-// content links to earlier reports, so it is not read.
+// slug, the date from the same, else from ISW's byline in its text, and the
+// item itself as the ISW URL. Its content links to earlier reports, so its
+// links are not read.
 func (r *Reader) readOriginal(it fetch.Item) Identity {
 	title := foldTitle(it.Title)
 	id := Identity{ISWURL: it.Link}
@@ -115,6 +116,8 @@ func (r *Reader) readOriginal(it fetch.Item) Identity {
 		id.Date = dates[0]
 	} else if d, ok := iswDay(it.Link); ok {
 		id.Date, _ = d.near(ref)
+	} else if it.Content != "" {
+		id.Date = statedDate(readContent(it.Content).text, ref)
 	}
 	id.Number = plausible(numberBy(r.number, title), ref)
 	if _, dated := iswDay(it.Link); !dated && seriesOfISWURL(it.Link) == "" && isISWArchive(it.Link) {
@@ -403,7 +406,7 @@ func statedDate(text string, ref time.Time) time.Time {
 		}
 	}
 	for _, h := range datesIn(text) {
-		if bylineAfter.MatchString(text[h.end:]) {
+		if bylineAfter.MatchString(text[h.end:]) || bylineBefore.MatchString(text[max(0, h.start-24):h.start]) {
 			if t, ok := h.day.In(ref); ok {
 				return t
 			}
@@ -415,5 +418,10 @@ func statedDate(text string, ref time.Time) time.Time {
 // statedSpan is how far after ISW's name a date counts as the report's.
 const statedSpan = 48
 
-// bylineAfter follows the date in ISW's byline: "March 23, 5:00pm ET".
-var bylineAfter = regexp.MustCompile(`(?i)^,?\s*\d{1,2}(?::\d\d)?\s*(?:am|pm)\s*(?:ET|EST|EDT)\b`)
+// ISW's bylines put the time after the date ("March 23, 5:00pm ET",
+// "December 22, 7 pm ET") or before it ("9:00pm ET February 23, 2022",
+// "2130 ET 15.09.2022"); its listings follow the date with "- ISW Press".
+var (
+	bylineAfter  = regexp.MustCompile(`(?i)^(?:,?\s*\d{1,2}(?::\d\d)?\s*(?:am|pm)\s*(?:ET|EST|EDT)\b|\s*-\s*(?:ISW\s+Press|Press\s+ISW)\b)`)
+	bylineBefore = regexp.MustCompile(`(?i)(?:\d{1,2}(?::\d\d)?\s*(?:am|pm)|\d{4})\s*(?:ET|EST|EDT)\s*$`)
+)
