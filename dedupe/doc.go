@@ -141,8 +141,8 @@
 //	                    name an ISW link and state no date
 //	dedupe.numbering    item key → JSON {d: date, pub: day published, p:
 //	                    [{at: place, n: number}]}, for translation items
-//	                    of the daily series or of none (created on open;
-//	                    items stored before it teach nothing until edited)
+//	                    of the daily series or of none (filled from the
+//	                    stored items when Open creates it)
 //
 // A link in a key is normalised: lower case, without scheme, "www." or a
 // trailing slash.

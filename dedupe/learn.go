@@ -375,7 +375,7 @@ const learnedBy = "learned"
 // learnFor makes the batch learn src's numbering, unless src is ISW's own
 // or the operator gave it a number pattern.
 func (b *batch) learnFor(src config.Source) {
-	b.lag = -1
+	b.source, b.override, b.lagSet, b.learned, b.lag = "", false, nil, "", -1
 	if src.Role == config.RoleOriginal || b.numbering == nil {
 		return
 	}
@@ -426,4 +426,28 @@ func keysWith(bkt *bolt.Bucket, prefix []byte) [][]byte {
 		keys = append(keys, bytes.Clone(k))
 	}
 	return keys
+}
+
+// learnStored fills dedupe.numbering from the items of a store written
+// before it existed, and lets each configured translation source learn and
+// number its items from them.
+func (s *Store) learnStored(tx *bolt.Tx) error {
+	b := s.batch(tx, s.now().UTC())
+	for _, k := range keysWith(b.items, nil) {
+		var si storedItem
+		if _, err := getJSON(b.items, k, &si); err != nil {
+			return fmt.Errorf("item %q: %w", k, err)
+		}
+		if err := b.notePlaces(k, &si); err != nil {
+			return err
+		}
+	}
+	for _, src := range s.settings().sources {
+		b.learnFor(src)
+		b.learned, b.lag = "", -1 // nothing stored was derived yet
+		if err := b.relearn(); err != nil {
+			return err
+		}
+	}
+	return b.finish()
 }

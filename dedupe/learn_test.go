@@ -2,9 +2,12 @@ package dedupe
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"iswfeed/config"
 	"iswfeed/fetch"
@@ -252,4 +255,61 @@ func TestDailySummariesTakeTheSourcesLag(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestStoreWrittenBeforeLearningLearnsOnOpen(t *testing.T) {
+	it := config.Source{Name: "it", Lang: "it", Role: config.RoleTranslation}
+	cfg := &config.Config{Sources: []config.Source{isw, spa, it}}
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		n, d := simulatedDay(i)
+		ingest(t, s, spa, german(fmt.Sprintf("sp-%d", n), fmt.Sprintf("Ukraine: Die Lage %d", n), spartanatLink(n, d), d.AddDate(0, 0, 1).Format(time.DateOnly)))
+	}
+	// An older iswfeed stored the Italian posts and learned nothing.
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := s.batch(tx, time.Now())
+		for i := range 4 {
+			n, d := simulatedDay(i)
+			title := fmt.Sprintf("Aggiornamento %d – %d marzo 2023", n, d.Day())
+			if i == 3 {
+				title = fmt.Sprintf("Aggiornamento %d", n)
+			}
+			si := storedItem{Source: "it", Role: config.RoleTranslation, Lang: "it", ID: fmt.Sprintf("it-%d", n),
+				Title: title, Link: fmt.Sprintf("https://it.example/?p=%d", n), Published: d.Add(30 * time.Hour)}
+			if err := b.add(itemKey("it", si.ID), &si); err != nil {
+				return err
+			}
+		}
+		if err := b.finish(); err != nil {
+			return err
+		}
+		return tx.DeleteBucket(bucketNumbering)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	ns, err := s.Numberings([]config.Source{it})
+	if err != nil || len(ns) != 1 || ns[0].Pattern != "title: aggiornamento N" {
+		t.Fatalf("numberings after open = %+v, %v", ns, err)
+	}
+	n, _ := simulatedDay(3)
+	u, ok, err := s.Update(config.DefaultSeries, n)
+	if err != nil || !ok {
+		t.Fatalf("update %d not found: %v", n, err)
+	}
+	if _, ok := u.InLang("it"); !ok {
+		t.Errorf("the undated Italian post is not in update %d: %v", n, u.Langs())
+	}
+	db.Close()
 }

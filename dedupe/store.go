@@ -112,6 +112,7 @@ func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
 		if err != nil {
 			return err
 		}
+		unlearned := version > 0 && tx.Bucket(bucketNumbering) == nil
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -119,6 +120,11 @@ func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
 		}
 		if err := migrate(tx, version); err != nil {
 			return err
+		}
+		if unlearned {
+			if err := s.learnStored(tx); err != nil {
+				return fmt.Errorf("learning the stored items' numbering: %w", err)
+			}
 		}
 		if err := tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
 			return err
