@@ -38,6 +38,8 @@ var (
 // offensiveNumber is "Russian Offensive Update 401", as spartanat ends its posts.
 const offensiveNumber = `russian\s+offensive\s+(?:campaign\s+)?(?:update|assessment)\s*(?:nr\.?|no\.?|#|№|n[°º])?\s*(\d{1,4})(?:[^\p{N}]|$)`
 
+var slashPair = regexp.MustCompile(`\d+\s?/\s?\d+`)
+
 var offensiveNumberAt = regexp.MustCompile(`(?i)^` + offensiveNumber)
 
 const reportWords = `update|lagebericht|bericht|report|rapport|raport|звіт|огляд|сводка|отчёт|отчет|обзор|zvit|svodka`
@@ -56,6 +58,10 @@ func numberIn(s string, dates []dateHit) (strong, weak int) {
 	}
 	for _, d := range dates {
 		blank(d.start, d.end)
+	}
+	// "2/26" and "24/7" are a day or a fraction, no update number.
+	for _, loc := range slashPair.FindAllIndex(masked, -1) {
+		blank(loc[0], loc[1])
 	}
 	for _, re := range dayCounters {
 		for _, loc := range re.FindAllIndex(masked, -1) {
