@@ -142,7 +142,7 @@ nginx_pid=$!
 wait_http "http://127.0.0.1:$nginx_port/feed.atom"
 
 step "start the bare net/http handler on 127.0.0.1:$bare_port"
-"$work/bareserve" -dir "$work/www" -listen "127.0.0.1:$bare_port" 2>>"$out/bareserve.log" &
+"$work/bareserve" -dir "$work/www" -listen "127.0.0.1:$bare_port" -base "http://127.0.0.1:$isw_port/" 2>>"$out/bareserve.log" &
 bare_pid=$!
 wait_http "http://127.0.0.1:$bare_port/feed.atom"
 

@@ -1,11 +1,11 @@
 // Command bareserve is bench/serve.sh's baseline: a bare net/http handler
 // serving an `iswfeed export` directory from memory, with the headers iswfeed
 // sends (ETag per representation, Last-Modified, Vary, Cache-Control,
-// Content-Type), gzip from the .gz beside each file, and 304 on a matching
-// If-None-Match. It does nothing else: no routing beyond one map lookup, no
+// Content-Type, a feed's Link rel="self" against -base), gzip from the .gz
+// beside each file, and 304 on a matching If-None-Match. It does nothing else: no routing beyond one map lookup, no
 // metrics, so the gap between it and iswfeed is iswfeed's own overhead.
 //
-//	go run ./bench/bareserve -dir DIR -listen 127.0.0.1:18082
+//	go run ./bench/bareserve -dir DIR -listen 127.0.0.1:18082 [-base http://127.0.0.1:18080/]
 package main
 
 import (
@@ -28,6 +28,7 @@ type file struct {
 	etag, gzEtag       []string
 	length, gzLength   []string
 	contentType, mtime []string
+	link               []string // feeds only
 }
 
 var types = map[string]string{
@@ -45,12 +46,13 @@ var (
 func main() {
 	dir := flag.String("dir", "", "an iswfeed export directory (required)")
 	listen := flag.String("listen", "127.0.0.1:18082", "address to listen on")
+	base := flag.String("base", "", "the daemon's base_url, for the Link rel=\"self\" of feeds")
 	flag.Parse()
 	if *dir == "" {
 		flag.Usage()
 		os.Exit(2)
 	}
-	files, err := load(*dir)
+	files, err := load(*dir, strings.TrimSuffix(*base, "/"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bareserve:", err)
 		os.Exit(1)
@@ -79,6 +81,9 @@ func (f *file) serve(w http.ResponseWriter, r *http.Request) {
 		etag = f.gzEtag
 	}
 	h["Etag"], h["Vary"], h["Cache-Control"], h["Last-Modified"] = etag, vary, cacheControl, f.mtime
+	if f.link != nil {
+		h["Link"] = f.link
+	}
 	if r.Header.Get("If-None-Match") == etag[0] {
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -95,7 +100,7 @@ func (f *file) serve(w http.ResponseWriter, r *http.Request) {
 
 // load reads every exported file that has a .gz beside it, under the paths
 // iswfeed serves it at.
-func load(dir string) (map[string]*file, error) {
+func load(dir, base string) (map[string]*file, error) {
 	files := map[string]*file{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(p, ".gz") {
@@ -119,7 +124,11 @@ func load(dir string) (map[string]*file, error) {
 			length: []string{strconv.Itoa(len(body))}, gzLength: []string{strconv.Itoa(len(gz))},
 			contentType: []string{types[filepath.Ext(p)]}, mtime: []string{info.ModTime().UTC().Format(http.TimeFormat)}}
 		rel, _ := filepath.Rel(dir, p)
-		files["/"+filepath.ToSlash(rel)] = f
+		path := "/" + filepath.ToSlash(rel)
+		if ext := filepath.Ext(p); base != "" && (ext == ".atom" || ext == ".rss" || ext == ".json") && !strings.HasPrefix(path, "/api") {
+			f.link = []string{"<" + base + path + `>; rel="self"`}
+		}
+		files[path] = f
 		return nil
 	})
 	return files, err
