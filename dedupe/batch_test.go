@@ -11,9 +11,9 @@ import (
 )
 
 // readerFunc lets a test say what identity each item carries.
-type readerFunc func(fetch.Item) Identity
+type readerFunc func(fetch.Item) identity
 
-func (f readerFunc) Read(it fetch.Item) Identity { return f(it) }
+func (f readerFunc) Read(it fetch.Item) identity { return f(it) }
 
 func txID(t *testing.T, s *Store) int {
 	t.Helper()
@@ -142,8 +142,8 @@ func TestUpdatedMovesWhenAVariantArrivesChangesOrLeaves(t *testing.T) {
 func TestItemMovingSeriesLeavesItsOldReport(t *testing.T) {
 	s := openStore(t, nil)
 	series := config.DefaultSeries
-	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) Identity {
-		return Identity{Series: series, Date: isoDay("2022-04-04")}
+	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) identity {
+		return identity{Series: series, Date: isoDay("2022-04-04")}
 	})
 	it := original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")
 	ingest(t, s, isw, it)

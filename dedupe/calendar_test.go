@@ -163,8 +163,8 @@ func TestConfigureMovesHeldItemsAtOnce(t *testing.T) {
 func TestNumberWithAnISWLinkTakesTheLinksDate(t *testing.T) {
 	link := "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-2022-04-04"
 	translation := german("sp-link", "Ukraine: Die Lage 45", "https://www.spartanat.com/?p=45", "2022-04-06")
-	linking := readerFunc(func(it fetch.Item) Identity {
-		return Identity{Series: config.DefaultSeries, Number: 45, ISWURL: strings.ToUpper(link) + "/"}
+	linking := readerFunc(func(it fetch.Item) identity {
+		return identity{Series: config.DefaultSeries, Number: 45, ISWURL: strings.ToUpper(link) + "/"}
 	})
 	orig := original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022")
 	steps := map[string][]string{"original first": {"isw", "spartanat"}, "translation first": {"spartanat", "isw"}}

@@ -22,9 +22,9 @@ const (
 	seriesOccupation  = "russian-occupation-update"
 )
 
-// Identity is what an item says about the report it carries. A zero Series
+// identity is what an item says about the report it carries. A zero Series
 // means the item is not a report of any known series.
-type Identity struct {
+type identity struct {
 	Series string
 	// Number is the translators' update number, 0 when the item does not give one.
 	Number int
@@ -35,17 +35,17 @@ type Identity struct {
 	ISWURL string
 }
 
-// Reader reads identities from the items of one source.
-type Reader struct {
+// sourceReader reads identities from the items of one source.
+type sourceReader struct {
 	original bool
 	number   *regexp.Regexp
 }
 
-// NewReader returns a reader for src: its role decides whether items are
+// newSourceReader returns a reader for src: its role decides whether items are
 // ISW's own reports or translations, and src.Number, when set, is an extra
 // pattern whose first group is the update number.
-func NewReader(src config.Source) (*Reader, error) {
-	r := &Reader{}
+func newSourceReader(src config.Source) (*sourceReader, error) {
+	r := &sourceReader{}
 	switch src.Role {
 	case config.RoleOriginal:
 		r.original = true
@@ -69,7 +69,7 @@ func NewReader(src config.Source) (*Reader, error) {
 // Read returns the identity of it. The report date comes from what the item
 // writes (title, slug, ISW link), never from its publication date, which
 // only supplies the year where the text gives none.
-func (r *Reader) Read(it fetch.Item) Identity {
+func (r *sourceReader) Read(it fetch.Item) identity {
 	id := r.readTranslation
 	if r.original {
 		id = r.readOriginal
@@ -81,7 +81,7 @@ func (r *Reader) Read(it fetch.Item) Identity {
 // that translators do not number has no update number (the 10 of "Ukraine
 // Conflict Update 10" is ISW's), and a series' title on a date after ISW
 // ended it is someone else's series.
-func settle(id Identity) Identity {
+func settle(id identity) identity {
 	i := slices.IndexFunc(config.BuiltinSeries, func(s config.ISWSeries) bool { return s.Name == id.Series })
 	if i < 0 {
 		return id
@@ -91,7 +91,7 @@ func settle(id Identity) Identity {
 		id.Number = 0
 	}
 	if !sr.Until.IsZero() && id.Date.After(sr.Until) {
-		return Identity{}
+		return identity{}
 	}
 	return id
 }
@@ -100,16 +100,16 @@ func settle(id Identity) Identity {
 // slug, the date from the same, else from ISW's byline in its text, and the
 // item itself as the ISW URL. Its content links to earlier reports, so its
 // links are not read.
-func (r *Reader) readOriginal(it fetch.Item) Identity {
+func (r *sourceReader) readOriginal(it fetch.Item) identity {
 	title := foldTitle(it.Title)
-	id := Identity{ISWURL: it.Link}
+	id := identity{ISWURL: it.Link}
 	if hits := seriesIn(title); len(hits) > 0 {
 		id.Series = hits[0].series
 	} else {
 		id.Series = seriesOfISWURL(it.Link)
 	}
 	if id.Series == "" {
-		return Identity{}
+		return identity{}
 	}
 	ref := referenceTime(it)
 	if dates := resolve(datesIn(title), ref); len(dates) > 0 {
@@ -141,7 +141,7 @@ var archivePath = regexp.MustCompile(`^/20\d\d/(?:\d\d/)?$`)
 // that source's version of the day's report ("ISW: <headline>", "— звіт
 // ISW"), even when it states no date (the store may learn the source's lag).
 // Index and tag pages are never reports.
-func (r *Reader) readTranslation(it fetch.Item) Identity {
+func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	ref := referenceTime(it)
 	title, slug := foldTitle(it.Title), slugText(it.Link)
 	titleDates, slugDates := datesIn(title), slugDatesIn(slug)
@@ -163,7 +163,7 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 	}
 	marked := mentionsISW(title) || mentionsISW(slug)
 	if isIndexPage(it.Link) || isInterview(title) || isInterview(slug) {
-		return Identity{}
+		return identity{}
 	}
 
 	switch {
@@ -188,10 +188,10 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 		len(dates) == 0 && mentionsISW(post.text) && speaksOfTheWar(title, slug, post.text):
 		series = seriesDaily
 	default:
-		return Identity{}
+		return identity{}
 	}
 
-	id := Identity{Series: series, Number: cmp.Or(strong, weak)}
+	id := identity{Series: series, Number: cmp.Or(strong, weak)}
 	switch {
 	case linked:
 		id.ISWURL, id.Date = link.url, link.date
@@ -208,7 +208,7 @@ func (r *Reader) readTranslation(it fetch.Item) Identity {
 // numbers returns the strongest update numbers the post gives: from the
 // source's own pattern, the title, the slug, then the source line of its
 // text ("Russian Offensive Update 401").
-func (r *Reader) numbers(title string, titleDates []dateHit, slug string, slugDates []dateHit, text string) (strong, weak int) {
+func (r *sourceReader) numbers(title string, titleDates []dateHit, slug string, slugDates []dateHit, text string) (strong, weak int) {
 	if n := numberBy(r.number, title); n > 0 {
 		return n, 0
 	}

@@ -60,26 +60,26 @@ type identityCase struct {
 	link    string
 	content string // inline HTML, or "@file" in testdata/identity
 	pub     string
-	want    Identity
+	want    identity
 }
 
-func ro(n int, d time.Time, u string) Identity {
-	return Identity{Series: seriesDaily, Number: n, Date: d, ISWURL: u}
+func ro(n int, d time.Time, u string) identity {
+	return identity{Series: seriesDaily, Number: n, Date: d, ISWURL: u}
 }
 
-var notReport = Identity{}
+var notReport = identity{}
 
 var identityCases = map[string]identityCase{
 	// Issue 10's classes, each with a case that is and one that is not.
 	"China-Taiwan Weekly Update by its real name": {src: isw,
 		title: "China-Taiwan Weekly Update, October 20, 2025", link: "https://understandingwar.org/research/china-taiwan/china-taiwan-weekly-update-october-20-2025/", pub: "2025-10-21T01:00:00Z",
-		want: Identity{Series: seriesChinaTaiwan, Date: day(2025, 10, 20), ISWURL: "https://understandingwar.org/research/china-taiwan/china-taiwan-weekly-update-october-20-2025/"}},
+		want: identity{Series: seriesChinaTaiwan, Date: day(2025, 10, 20), ISWURL: "https://understandingwar.org/research/china-taiwan/china-taiwan-weekly-update-october-20-2025/"}},
 	"China & Taiwan Update, ISW's renamed series": {src: isw,
 		title: "China & Taiwan Update, May 2, 2025", link: "https://understandingwar.org/research/china-taiwan/china-taiwan-update-may-2-2025/", pub: "2025-05-03T01:00:00Z",
-		want: Identity{Series: seriesChinaTaiwan, Date: day(2025, 5, 2), ISWURL: "https://understandingwar.org/research/china-taiwan/china-taiwan-update-may-2-2025/"}},
+		want: identity{Series: seriesChinaTaiwan, Date: day(2025, 5, 2), ISWURL: "https://understandingwar.org/research/china-taiwan/china-taiwan-update-may-2-2025/"}},
 	"Ukraine Conflict Update N is ISW's own numbered series": {src: isw,
 		title: "Ukraine Conflict Update 10", link: "https://www.understandingwar.org/backgrounder/ukraine-conflict-update-10", pub: "2022-02-20T01:00:00Z",
-		want: Identity{Series: "ukraine-conflict-update", ISWURL: "https://www.understandingwar.org/backgrounder/ukraine-conflict-update-10"}},
+		want: identity{Series: "ukraine-conflict-update", ISWURL: "https://www.understandingwar.org/backgrounder/ukraine-conflict-update-10"}},
 	"someone else's Ukraine Conflict Update after ISW ended it": {src: enTr,
 		title: "ISA Ukraine Conflict Update - 21st of March 2022", link: "https://isa.example/news/", pub: "2022-03-21T12:00:00Z",
 		want: notReport},
@@ -106,7 +106,7 @@ var identityCases = map[string]identityCase{
 		want: ro(0, day(2023, 3, 23), "")},
 	"a military date group dates a renamed series": {src: enTr,
 		title: "Iran Update 25JAN2024", link: "https://repost.example/iran", pub: "2024-01-26T08:00:00Z",
-		want: Identity{Series: seriesIran, Date: day(2024, 1, 25)}},
+		want: identity{Series: seriesIran, Date: day(2024, 1, 25)}},
 	"an interview with ISW's analysts is no report": {src: enTr,
 		title: "Interview: ISW analyst on the Donetsk front", link: "https://news.example/isw-interview", pub: "2025-03-01T08:00:00Z",
 		want: notReport},
@@ -161,25 +161,25 @@ var identityCases = map[string]identityCase{
 		want: ro(0, day(2023, 3, 29), oldURL401)},
 	"ISW Iran Update is its own series": {src: isw,
 		title: "Iran Update, March 29, 2023", link: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023", pub: "2023-03-29T22:00:00Z",
-		want: Identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+		want: identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
 	"ISW Iran Update with abbreviated month": {src: isw,
 		title: "Iran Update, Jan. 5, 2024 | ISW", link: "https://understandingwar.org/research/middle-east/iran-update-january-5-2024/", pub: "2024-01-06T00:00:00Z",
-		want: Identity{Series: seriesIran, Date: day(2024, 1, 5), ISWURL: "https://understandingwar.org/research/middle-east/iran-update-january-5-2024/"}},
+		want: identity{Series: seriesIran, Date: day(2024, 1, 5), ISWURL: "https://understandingwar.org/research/middle-east/iran-update-january-5-2024/"}},
 	"ISW Iran Update Special Report is not read as Iran Update": {src: isw,
 		title: "Iran Update Special Report, April 13, 2024", link: bg + "iran-update-special-report-april-13-2024", pub: "2024-04-14T03:00:00Z",
-		want: Identity{Series: seriesIranSpecial, Date: day(2024, 4, 13), ISWURL: bg + "iran-update-special-report-april-13-2024"}},
+		want: identity{Series: seriesIranSpecial, Date: day(2024, 4, 13), ISWURL: bg + "iran-update-special-report-april-13-2024"}},
 	"ISW China-Taiwan Update is its own series": {src: isw,
 		title: "China-Taiwan Update, March 29, 2024", link: bg + "china-taiwan-update-march-29-2024", pub: "2024-03-29T20:00:00Z",
-		want: Identity{Series: seriesChinaTaiwan, Date: day(2024, 3, 29), ISWURL: bg + "china-taiwan-update-march-29-2024"}},
+		want: identity{Series: seriesChinaTaiwan, Date: day(2024, 3, 29), ISWURL: bg + "china-taiwan-update-march-29-2024"}},
 	"ISW China–Taiwan Update with an en dash": {src: isw,
 		title: "China–Taiwan Update, Oct. 4, 2024", link: bg + "china-taiwan-update-october-4-2024", pub: "2024-10-04T20:00:00Z",
-		want: Identity{Series: seriesChinaTaiwan, Date: day(2024, 10, 4), ISWURL: bg + "china-taiwan-update-october-4-2024"}},
+		want: identity{Series: seriesChinaTaiwan, Date: day(2024, 10, 4), ISWURL: bg + "china-taiwan-update-october-4-2024"}},
 	"ISW Russian Occupation Update is not the daily Russian report": {src: isw,
 		title: "Russian Occupation Update, March 29, 2024", link: bg + "russian-occupation-update-march-29-2024", pub: "2024-03-29T20:00:00Z",
-		want: Identity{Series: seriesOccupation, Date: day(2024, 3, 29), ISWURL: bg + "russian-occupation-update-march-29-2024"}},
+		want: identity{Series: seriesOccupation, Date: day(2024, 3, 29), ISWURL: bg + "russian-occupation-update-march-29-2024"}},
 	"ISW series read from the slug when the title is edited": {src: isw,
 		title: "Iran and Russia deepen ties", link: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023", pub: "2023-03-29T22:00:00Z",
-		want: Identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+		want: identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
 	"ISW post of no series is not a report": {src: isw,
 		title: "Interactive Map: Russia's Invasion of Ukraine", link: bg + "interactive-map-russias-invasion-ukraine", pub: "2023-03-30T02:10:00Z",
 		want: notReport},
@@ -287,15 +287,15 @@ var identityCases = map[string]identityCase{
 		want: ro(0, day(2023, 3, 29), "")},
 	"German translation of Russian Occupation Update stays apart": {src: germanTr,
 		title: "Russian Occupation Update, 29. März 2024", link: "https://example.de/occupation", pub: "2024-03-31T07:00:00Z",
-		want: Identity{Series: seriesOccupation, Date: day(2024, 3, 29)}},
+		want: identity{Series: seriesOccupation, Date: day(2024, 3, 29)}},
 	"German translation of Iran Update Special Report stays apart": {src: germanTr,
 		title: "Iran Update Special Report, 13. April 2024", link: "https://example.de/iran-special", pub: "2024-04-15T07:00:00Z",
-		want: Identity{Series: seriesIranSpecial, Date: day(2024, 4, 13)}},
+		want: identity{Series: seriesIranSpecial, Date: day(2024, 4, 13)}},
 	"German post linking only an Iran Update is that series": {src: germanTr,
 		title: "Iran: Die Lage am 29. März 2023", link: "https://example.de/iran-lage",
 		content: `<p>Quelle: <a href="https://www.criticalthreats.org/analysis/iran-update-march-29-2023">ISW/CTP</a></p>`,
 		pub:     "2023-03-31T07:00:00Z",
-		want:    Identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
+		want:    identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: "https://www.criticalthreats.org/analysis/iran-update-march-29-2023"}},
 	"German undated post linking an ISW report takes the link's date": {src: germanTr,
 		title: "Die Lage in der Ukraine", link: "https://example.de/lage",
 		content: `<p>Übersetzt aus dem <a href="` + newURL + `">ISW-Bericht</a>.</p>`,
@@ -495,7 +495,7 @@ var identityCases = map[string]identityCase{
 		want: ro(0, day(2022, 2, 28), bg+"russia-ukraine-warning-update-russian-offensive-campaign-assessment-february-28")},
 	"ISW Iran Update in lower case with an entity stays apart": {src: isw,
 		title: "Iran update&#44; March 29, 2023", link: bg + "iran-update-march-29-2023", pub: "2023-03-30T01:00:00Z",
-		want: Identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: bg + "iran-update-march-29-2023"}},
+		want: identity{Series: seriesIran, Date: day(2023, 3, 29), ISWURL: bg + "iran-update-march-29-2023"}},
 
 	// Numeric dates in translators' slugs.
 	"spartanat slug with a day-month-year date": {src: spartanat,
@@ -750,7 +750,7 @@ var identityCases = map[string]identityCase{
 		want:    ro(0, day(2023, 3, 29), oldURL401)},
 	"translator's Iran Update with a slash date stays apart": {src: germanTr,
 		title: "Iran Update, 29/03/2023", link: "https://example.de/iran", pub: "2023-03-31T07:00:00Z",
-		want: Identity{Series: seriesIran, Date: day(2023, 3, 29)}},
+		want: identity{Series: seriesIran, Date: day(2023, 3, 29)}},
 }
 
 func longContent() string {
@@ -780,7 +780,7 @@ func TestRead(t *testing.T) {
 	}
 	for name, c := range identityCases {
 		t.Run(name, func(t *testing.T) {
-			r, err := NewReader(c.src)
+			r, err := newSourceReader(c.src)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -792,7 +792,7 @@ func TestRead(t *testing.T) {
 	}
 }
 
-func show(id Identity) string {
+func show(id identity) string {
 	if id.Series == "" {
 		return "not a report"
 	}
@@ -883,8 +883,8 @@ func TestNewReaderRejectsBadSources(t *testing.T) {
 		"pattern without a group":  {Name: "x", Role: config.RoleTranslation, Number: `Die Lage \d+`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := NewReader(src); err == nil {
-				t.Errorf("NewReader(%+v) accepted it", src)
+			if _, err := newSourceReader(src); err == nil {
+				t.Errorf("newSourceReader(%+v) accepted it", src)
 			}
 		})
 	}
@@ -895,8 +895,8 @@ func FuzzRead(f *testing.F) {
 		f.Add(c.title, c.link, c.content, c.src.Role == config.RoleOriginal)
 	}
 	f.Add("Ukraine: Die Lage 401", sp+"2023/03/ukraine-die-lage-401/", fixture(f, "de-update-401.html"), false)
-	originals, _ := NewReader(isw)
-	translations, _ := NewReader(spartanat)
+	originals, _ := newSourceReader(isw)
+	translations, _ := newSourceReader(spartanat)
 	pub := at("2023-03-31T07:00:00Z")
 	f.Fuzz(func(t *testing.T, title, link, content string, original bool) {
 		r := translations
@@ -904,7 +904,7 @@ func FuzzRead(f *testing.F) {
 			r = originals
 		}
 		id := r.Read(fetch.Item{Title: title, Link: link, Content: content, Published: pub})
-		if id.Series == "" && id != (Identity{}) {
+		if id.Series == "" && id != (identity{}) {
 			t.Errorf("not a report but carries %+v", id)
 		}
 		if id.Number < 0 {
@@ -923,11 +923,11 @@ func BenchmarkRead(b *testing.B) {
 		Content: fixture(b, "isw-original-march-29-2023.html"), Published: at("2023-03-30T02:10:00Z")}
 	longItem := fetch.Item{Title: "Wie ist der aktuelle Stand?", Link: "https://example.de/stand",
 		Content: longContent(), Published: at("2022-08-26T07:00:00Z")}
-	tr, _ := NewReader(spartanat)
-	orig, _ := NewReader(isw)
+	tr, _ := newSourceReader(spartanat)
+	orig, _ := newSourceReader(isw)
 	for _, bc := range []struct {
 		name string
-		r    *Reader
+		r    *sourceReader
 		it   fetch.Item
 	}{{"spartanat", tr, spartanatItem}, {"isw", orig, iswItem}, {"long", tr, longItem}} {
 		b.Run(bc.name, func(b *testing.B) {

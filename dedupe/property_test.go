@@ -127,10 +127,10 @@ var iswHref = regexp.MustCompile(`href="(https://understandingwar\.org/[^"]+)"`)
 
 // linkingReader stands in for the identity reader's coming support for the
 // ISW link at the end of a translation.
-type linkingReader struct{ *Reader }
+type linkingReader struct{ *sourceReader }
 
-func (r linkingReader) Read(it fetch.Item) Identity {
-	id := r.Reader.Read(it)
+func (r linkingReader) Read(it fetch.Item) identity {
+	id := r.sourceReader.Read(it)
 	if m := iswHref.FindStringSubmatch(it.Content); m != nil && id.Series != "" && id.ISWURL == "" {
 		id.ISWURL = m[1]
 	}
@@ -187,7 +187,7 @@ func feed(dir string, batches []sourceBatch, order []int, times int) (snapshot, 
 	if err != nil {
 		return snapshot{}, err
 	}
-	r, err := NewReader(propPL)
+	r, err := newSourceReader(propPL)
 	if err != nil {
 		return snapshot{}, err
 	}

@@ -30,7 +30,7 @@ func TestUpdatesQuery(t *testing.T) {
 		original("2022-04-05", "Russian Offensive Campaign Assessment, April 5, 2022"),
 		original("2022-04-06", "Russian Offensive Campaign Assessment, April 6, 2022"),
 		original("2022-04-07", "Russian Offensive Campaign Assessment, April 7, 2022"))
-	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) Identity { return Identity{Series: "iran-update", Date: isoDay("2022-04-05")} })
+	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) identity { return identity{Series: "iran-update", Date: isoDay("2022-04-05")} })
 	ingest(t, s, isw, fetch.Item{ID: "iran", Title: "Iran Update, April 5, 2022", Published: isoDay("2022-04-05")})
 	ingest(t, s, spa, lage("de5", 46, "2022-04-05"))
 

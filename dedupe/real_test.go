@@ -98,7 +98,7 @@ func TestRealItems(t *testing.T) {
 	fields := []string{"series", "number", "date", "isw_url"}
 	right := map[string]int{}
 	for _, it := range items {
-		r, err := NewReader(sourceFor(it))
+		r, err := newSourceReader(sourceFor(it))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -83,10 +83,10 @@ type settings struct {
 
 func (s *Store) settings() *settings { return s.set.Load() }
 
-// identityReader reads what an item says about its report; *Reader is the one
+// identityReader reads what an item says about its report; *sourceReader is the one
 // used outside tests.
 type identityReader interface {
-	Read(fetch.Item) Identity
+	Read(fetch.Item) identity
 }
 
 // Open prepares dedupe's buckets in db, migrating an older layout, and returns
@@ -241,7 +241,7 @@ func (s *Store) configure(cfg *config.Config) error {
 	}
 	readers := map[string]identityReader{}
 	for _, src := range cfg.Sources {
-		r, err := NewReader(src)
+		r, err := newSourceReader(src)
 		if err != nil {
 			return fmt.Errorf("dedupe: source %s: %w", src.Name, err)
 		}
@@ -279,7 +279,7 @@ func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, erro
 func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, error) {
 	reader := s.settings().readers[src.Name]
 	if reader == nil {
-		r, err := NewReader(src)
+		r, err := newSourceReader(src)
 		if err != nil {
 			return Report{}, fmt.Errorf("dedupe: source %s: %w", src.Name, err)
 		}
@@ -417,7 +417,7 @@ type storedItem struct {
 	LagDate string `json:"lag_date,omitempty"`
 }
 
-func newStoredItem(src config.Source, it fetch.Item, id Identity) storedItem {
+func newStoredItem(src config.Source, it fetch.Item, id identity) storedItem {
 	si := storedItem{
 		Source: src.Name, Role: src.Role, Lang: it.Lang, ID: it.ID,
 		Title: it.Title, Link: it.Link, FeedTitle: it.FeedTitle,
