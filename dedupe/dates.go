@@ -89,7 +89,8 @@ const letter = `A-Za-z\x{80}-\x{10FFFF}`
 // around a match are checked in code (see digitAround).
 var (
 	monthFirstDate = regexp.MustCompile(`(?:^|[^` + letter + `])([` + letter + `]+)\.?\s*(\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(\d{4}))?`)
-	dayFirstDate   = regexp.MustCompile(`(\d{1,2})(?:\.|er|st|nd|rd|th|-?го)?\s*(?:of\s+)?([` + letter + `]+)(?:\.?,?\s*(\d{4}))?`)
+	// Spanish and Portuguese join with "de": "1 de diciembre de 2024".
+	dayFirstDate = regexp.MustCompile(`(\d{1,2})(?:\.|er|st|nd|rd|th|-?го)?\s*(?:of\s+|de\s+)?([` + letter + `]+)(?:\.?,?\s*(?:de\s+)?(\d{4}))?`)
 	// numericDate is day first, "29.03.2023", "29. 3. 23", "29/03/2023",
 	// "29-03-2023";
 	// both separators must agree, which numericDay checks.

@@ -392,15 +392,23 @@ func isIndexPage(link string) bool {
 
 // statedDate returns the report date a post's text states for ISW's report:
 // a date right after ISW's name ("сводке ISW за 14 марта", "ISW's
-// assessment as of June 24"), or ISW's own byline in a repost ("March 23,
+// assessment as of June 24") or right before it ("informe del 4 de
+// diciembre, el ISW"), or ISW's own byline in a repost ("March 23,
 // 5:00pm ET"). A year-less date takes the year that puts it on or before
 // the post's publication.
 func statedDate(text string, ref time.Time) time.Time {
 	text = strings.ToLower(text)
-	for _, end := range iswMentionEnds(text) {
-		rest := text[end:min(len(text), end+statedSpan)]
+	for _, m := range iswMentions(text) {
+		rest := text[m[1]:min(len(text), m[1]+statedSpan)]
 		if hits := datesIn(rest); len(hits) > 0 && hits[0].start < statedSpan-12 {
 			if t, ok := hits[0].day.In(ref); ok {
+				return t
+			}
+		}
+		// "en su informe del domingo 4 de diciembre, el ISW"
+		before := text[max(0, m[0]-statedSpan):m[0]]
+		if hits := datesIn(before); len(hits) > 0 && len(before)-hits[len(hits)-1].end < 12 {
+			if t, ok := hits[len(hits)-1].day.In(ref); ok {
 				return t
 			}
 		}

@@ -96,7 +96,7 @@ var (
 	}
 	ukraineMarks = []string{"ukrain", "україн", "украин"}
 	// warMarks name the war's other side or Ukraine in more languages.
-	warMarks = []string{"russ", "rosj", "rusk", "rusi", "росі", "росси", "россий", "рф", "kreml", "кремл",
+	warMarks = []string{"russ", "rosj", "rusk", "rusi", "rusa", "ruso", "ucran", "росі", "росси", "россий", "рф", "kreml", "кремл",
 		"putin", "путін", "путин", "ukrajin", "oekra", "ucrain", "ucrân", "ukraiń", "우크라", "러시아",
 		"ウクライナ", "ロシア", "front"}
 	// titleReportWords are the whole words a translator calls its post by, in
@@ -122,12 +122,12 @@ func reportWordIn(s string) bool { return wordIn(s, titleReportWords, reportStem
 func situationWordIn(s string) bool { return wordIn(s, situationWords, situationStems) }
 
 // mentionsISW reports whether s speaks of ISW or its daily report.
-func mentionsISW(s string) bool { return len(iswMentionEnds(strings.ToLower(s))) > 0 }
+func mentionsISW(s string) bool { return len(iswMentions(strings.ToLower(s))) > 0 }
 
-// iswMentionEnds returns where, in the lower-case text lower, each naming
-// of ISW ends: "ISW" as a word, or one of iswMarks.
-func iswMentionEnds(lower string) []int {
-	var ends []int
+// iswMentions returns where, in the lower-case text lower, ISW is named
+// ("ISW" as a word, or one of iswMarks), as [start, end) byte spans in order.
+func iswMentions(lower string) [][2]int {
+	var spans [][2]int
 	for i := 0; ; {
 		j := strings.Index(lower[i:], "isw")
 		if j < 0 {
@@ -135,7 +135,7 @@ func iswMentionEnds(lower string) []int {
 		}
 		j += i
 		if !letterBefore(lower, j) && !letterAt(lower, j+3) {
-			ends = append(ends, j+3)
+			spans = append(spans, [2]int{j, j + 3})
 		}
 		i = j + 3
 	}
@@ -145,12 +145,12 @@ func iswMentionEnds(lower string) []int {
 			if j < 0 {
 				break
 			}
-			ends = append(ends, i+j+len(m))
+			spans = append(spans, [2]int{i + j, i + j + len(m)})
 			i += j + len(m)
 		}
 	}
-	slices.Sort(ends)
-	return ends
+	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+	return spans
 }
 
 // speaksOfTheWar reports whether any of texts names Ukraine, Russia or the
