@@ -215,6 +215,12 @@ func (s *Server) Refresh() error {
 	}
 }
 
+// newSite is a site of ups, nothing rendered yet.
+func (s *Server) newSite(ups []dedupe.Update) *site {
+	return &site{updates: ups, langs: sortedLangs(s.cfg, ups), origLang: originalLang(s.cfg),
+		docs: map[string]*document{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes}
+}
+
 // round is a render that calls made during another wait for.
 type round struct {
 	done chan struct{}
@@ -241,8 +247,8 @@ func (s *Server) refresh() error {
 		old.generation.Store(generation)
 		return nil
 	}
-	next := &site{fingerprint: fp, updates: ups, langs: sortedLangs(s.cfg, ups), origLang: originalLang(s.cfg),
-		docs: map[string]*document{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes}
+	next := s.newSite(ups)
+	next.fingerprint = fp
 	next.generation.Store(generation)
 	s.keepCurrent(next)
 	if err := s.renderCurrent(old, next); err != nil {

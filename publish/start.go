@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"iswfeed/dedupe"
 )
@@ -45,9 +46,8 @@ func (s *Server) newestSite() (*site, bool, error) {
 	if err != nil || len(series) == 0 || len(merged) < limit {
 		return nil, false, err
 	}
-	st := &site{partial: true, updates: merged, langs: sortedLangs(s.cfg, merged),
-		docs: map[string]*document{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes,
-		complete: make(chan struct{})}
+	st := s.newSite(merged)
+	st.partial, st.complete = true, make(chan struct{})
 	byID := map[string]bool{}
 	for _, u := range merged {
 		byID[u.ID] = true
@@ -69,11 +69,29 @@ func (s *Server) newestSite() (*site, bool, error) {
 		}
 	}
 	slices.SortStableFunc(st.updates, newestFirst)
-	if h := splitHistory(merged, s.cfg.FeedSize); len(h.current) == len(merged) {
+	if !st.tellsCurrent(merged[len(merged)-1].Date, s.cfg.FeedSize) {
 		return nil, false, nil
 	}
 	s.keepCurrent(st)
 	return st, true, nil
+}
+
+// tellsCurrent reports whether a partial site holds every report that the
+// current feeds of its views show, and the one after, which names the
+// previous archive. It holds every report newer than cutoff, and each
+// language's newest (checked as they are read).
+func (st *site) tellsCurrent(cutoff time.Time, size int) bool {
+	for _, v := range st.views() {
+		if v.lang != "" && !v.orOriginal {
+			continue
+		}
+		ups := st.inView(v)
+		next := len(splitHistory(ups, size).current)
+		if next >= len(ups) || !ups[next].Date.After(cutoff) {
+			return false
+		}
+	}
+	return true
 }
 
 // whole returns the current site once it holds the whole history: at once,
