@@ -13,41 +13,42 @@ import (
 	"iswfeed/config"
 )
 
-// stateBucket holds one JSON State per source name.
+// stateBucket holds one JSON stateRecord per source name.
 var stateBucket = []byte("fetch.sources")
 
-// State is a source's poll state and health, kept in bbolt.
+// State is a source's poll state and health. bbolt keeps it as a
+// stateRecord, so that neither changes the other's shape.
 type State struct {
-	Name        string    `json:"name"`
-	URL         string    `json:"url"`
-	LastAttempt time.Time `json:"last_attempt"`
-	LastSuccess time.Time `json:"last_success"`
+	Name        string
+	URL         string
+	LastAttempt time.Time
+	LastSuccess time.Time
 	// LastStatus is the HTTP status of the last answer, 0 when none came.
-	LastStatus          int       `json:"last_status"`
-	LastError           string    `json:"last_error"`
-	ConsecutiveFailures int       `json:"consecutive_failures"`
-	NextPoll            time.Time `json:"next_poll"`
-	OKCount             int64     `json:"ok_count"`
-	NotModifiedCount    int64     `json:"not_modified_count"`
-	ErrorCount          int64     `json:"error_count"`
+	LastStatus          int
+	LastError           string
+	ConsecutiveFailures int
+	NextPoll            time.Time
+	OKCount             int64
+	NotModifiedCount    int64
+	ErrorCount          int64
 	// NetworkDown is set when the last poll failed while every source
 	// failed: the failure was not counted against the source.
-	NetworkDown bool `json:"network_down"`
+	NetworkDown bool
 	// ErrorKind names the cause of LastError in a word (see PublicError).
-	ErrorKind    string `json:"error_kind,omitempty"`
-	ETag         string `json:"etag"`
-	LastModified string `json:"last_modified"`
+	ErrorKind    string
+	ETag         string
+	LastModified string
 	// ServedBy is the address whose answer the last poll used: the URL, or
 	// one of the source's fallback addresses when the URL failed.
-	ServedBy string `json:"served_by,omitempty"`
+	ServedBy string
 	// Fallbacks holds the validators of each fallback address that answered.
-	Fallbacks map[string]Validators `json:"fallbacks,omitempty"`
+	Fallbacks map[string]Validators
 }
 
 // Validators are what a conditional GET sends back to one address.
 type Validators struct {
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"last_modified,omitempty"`
+	ETag         string
+	LastModified string
 }
 
 // validatorsOf returns the validators kept for one of the source's addresses.
@@ -130,6 +131,77 @@ func newer(a, b string) bool {
 	return err != nil || ta.After(tb)
 }
 
+// stateRecord is a State as the fetch.sources bucket holds it, in JSON.
+type stateRecord struct {
+	Name        string    `json:"name"`
+	URL         string    `json:"url"`
+	LastAttempt time.Time `json:"last_attempt"`
+	LastSuccess time.Time `json:"last_success"`
+	// LastStatus is the HTTP status of the last answer, 0 when none came.
+	LastStatus          int       `json:"last_status"`
+	LastError           string    `json:"last_error"`
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+	NextPoll            time.Time `json:"next_poll"`
+	OKCount             int64     `json:"ok_count"`
+	NotModifiedCount    int64     `json:"not_modified_count"`
+	ErrorCount          int64     `json:"error_count"`
+	// NetworkDown is set when the last poll failed while every source
+	// failed: the failure was not counted against the source.
+	NetworkDown bool `json:"network_down"`
+	// ErrorKind names the cause of LastError in a word (see PublicError).
+	ErrorKind    string `json:"error_kind,omitempty"`
+	ETag         string `json:"etag"`
+	LastModified string `json:"last_modified"`
+	// ServedBy is the address whose answer the last poll used: the URL, or
+	// one of the source's fallback addresses when the URL failed.
+	ServedBy string `json:"served_by,omitempty"`
+	// Fallbacks holds the validators of each fallback address that answered.
+	Fallbacks map[string]validatorsRecord `json:"fallbacks,omitempty"`
+}
+
+type validatorsRecord struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+func encodeState(st State) ([]byte, error) {
+	r := stateRecord{
+		Name: st.Name, URL: st.URL, LastAttempt: st.LastAttempt, LastSuccess: st.LastSuccess,
+		LastStatus: st.LastStatus, LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures,
+		NextPoll: st.NextPoll, OKCount: st.OKCount, NotModifiedCount: st.NotModifiedCount,
+		ErrorCount: st.ErrorCount, NetworkDown: st.NetworkDown, ErrorKind: st.ErrorKind,
+		ETag: st.ETag, LastModified: st.LastModified, ServedBy: st.ServedBy,
+	}
+	if len(st.Fallbacks) > 0 {
+		r.Fallbacks = make(map[string]validatorsRecord, len(st.Fallbacks))
+		for addr, v := range st.Fallbacks {
+			r.Fallbacks[addr] = validatorsRecord(v)
+		}
+	}
+	return json.Marshal(r)
+}
+
+func decodeState(b []byte) (State, error) {
+	var r stateRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return State{}, err
+	}
+	st := State{
+		Name: r.Name, URL: r.URL, LastAttempt: r.LastAttempt, LastSuccess: r.LastSuccess,
+		LastStatus: r.LastStatus, LastError: r.LastError, ConsecutiveFailures: r.ConsecutiveFailures,
+		NextPoll: r.NextPoll, OKCount: r.OKCount, NotModifiedCount: r.NotModifiedCount,
+		ErrorCount: r.ErrorCount, NetworkDown: r.NetworkDown, ErrorKind: r.ErrorKind,
+		ETag: r.ETag, LastModified: r.LastModified, ServedBy: r.ServedBy,
+	}
+	if len(r.Fallbacks) > 0 {
+		st.Fallbacks = make(map[string]Validators, len(r.Fallbacks))
+		for addr, v := range r.Fallbacks {
+			st.Fallbacks[addr] = Validators(v)
+		}
+	}
+	return st, nil
+}
+
 // States returns every source's persisted state, sorted by name. It only
 // reads, so it works on a read-only handle while a daemon runs.
 func States(db *bbolt.DB) ([]State, error) {
@@ -140,8 +212,8 @@ func States(db *bbolt.DB) ([]State, error) {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error {
-			var s State
-			if err := json.Unmarshal(v, &s); err != nil {
+			s, err := decodeState(v)
+			if err != nil {
 				return fmt.Errorf("state of %s: %w", k, err)
 			}
 			states = append(states, s)
@@ -189,7 +261,7 @@ func (s *store) save(states ...State) error {
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(stateBucket)
 		for _, st := range states {
-			v, err := json.Marshal(st)
+			v, err := encodeState(st)
 			if err != nil {
 				return err
 			}
@@ -208,7 +280,7 @@ func (s *store) save(states ...State) error {
 // saveSoon writes one poll's state, sharing the transaction (and fsync) with
 // the other polls that end within bbolt's batch delay.
 func (s *store) saveSoon(st State) error {
-	v, err := json.Marshal(st)
+	v, err := encodeState(st)
 	if err != nil {
 		return fmt.Errorf("fetch: saving the state of %s: %w", st.Name, err)
 	}
