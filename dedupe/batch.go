@@ -343,7 +343,7 @@ func (b *batch) rebuild(place string) error {
 		return b.reports.Delete(pk)
 	}
 	var old Update
-	exists, err := getJSON(b.reports, pk, &old)
+	exists, err := getReport(b.reports, pk, &old)
 	if err != nil {
 		return err
 	}
@@ -364,7 +364,7 @@ func (b *batch) rebuild(place string) error {
 		return nil
 	}
 	u.Updated = b.now
-	return putJSON(b.reports, pk, &u)
+	return putReport(b.reports, pk, &u)
 }
 
 // mintID gives a report its entry id. It depends only on series and report

@@ -1,7 +1,6 @@
 package dedupe
 
 import (
-	"encoding/json"
 	"hash/maphash"
 	"slices"
 	"sync"
@@ -34,7 +33,7 @@ func (d *decodedReports) decode(k, v []byte) (Update, error) {
 	d.mu.Unlock()
 	if !ok || e.sum != sum {
 		e.sum = sum
-		if err := json.Unmarshal(v, &e.u); err != nil {
+		if err := decodeReport(v, &e.u); err != nil {
 			return Update{}, err
 		}
 		d.mu.Lock()

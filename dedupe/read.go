@@ -3,7 +3,6 @@ package dedupe
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -169,7 +168,7 @@ func (s *Store) UpdateOn(series string, d time.Time) (Update, bool, error) {
 }
 
 func (s *Store) updateOn(tx *bolt.Tx, series, date string, u *Update) (bool, error) {
-	found, err := getJSON(tx.Bucket(bucketReports), reportKey(series, date), u)
+	found, err := getReport(tx.Bucket(bucketReports), reportKey(series, date), u)
 	if err != nil || !found {
 		return false, err
 	}
@@ -218,7 +217,7 @@ func (s *Store) Stats() (Stats, error) {
 		}
 		err := tx.Bucket(bucketReports).ForEach(func(_, v []byte) error {
 			var u Update
-			if err := json.Unmarshal(v, &u); err != nil {
+			if err := decodeReport(v, &u); err != nil {
 				return err
 			}
 			st.Updates++

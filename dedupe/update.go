@@ -13,41 +13,41 @@ import (
 // sources carry. Its ID is minted from the series and report date, so it never
 // changes once the report exists; its Number is what the calendar knows.
 type Update struct {
-	ID     string `json:"id"`
-	Series string `json:"series"`
+	ID     string
+	Series string
 	// Number is 0 while the calendar does not know the report's number.
-	Number int `json:"number,omitempty"`
+	Number int
 	// Date is the report's date (US Eastern day) at 00:00 UTC.
-	Date time.Time `json:"date"`
+	Date time.Time
 	// Published is when iswfeed first saw the report.
-	Published time.Time `json:"published"`
+	Published time.Time
 	// Updated is when a variant last arrived, changed or left.
-	Updated time.Time `json:"updated"`
+	Updated time.Time
 	// ISWURL is the address of ISW's original: the original variant's link
 	// when there is one, else the ISW report page the translations name
 	// (normalised), else another ISW address they name (a short link, a PDF);
 	// empty when nothing names one.
-	ISWURL   string    `json:"isw_url,omitempty"`
-	Variants []Variant `json:"variants"`
+	ISWURL   string
+	Variants []Variant
 }
 
 // Variant is one version of a report: the original or one translation, one per
 // (language, source).
 type Variant struct {
-	Lang   string `json:"lang"`
-	Source string `json:"source"`
-	Role   string `json:"role"`
-	Title  string `json:"title"`
-	URL    string `json:"url"`
-	ItemID string `json:"item_id"`
+	Lang   string
+	Source string
+	Role   string
+	Title  string
+	URL    string
+	ItemID string
 	// FeedTitle is the title of the source's feed when the item was stored.
-	FeedTitle string `json:"feed_title,omitempty"`
+	FeedTitle string
 	// Content is the source's HTML, unsanitised; it is filled only by calls
 	// that say so, since it is large.
-	Content   string    `json:"content,omitempty"`
-	Published time.Time `json:"published"`
+	Content   string
+	Published time.Time
 	// Changed is when this variant last arrived or changed.
-	Changed time.Time `json:"changed"`
+	Changed time.Time
 }
 
 // Original returns the original's variant, if the update has one.
