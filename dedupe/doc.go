@@ -126,7 +126,7 @@
 //	dedupe.skipped      item key → title, for items of no series
 //	dedupe.obs.number   series 0 number(8) 0 date 0 item key → empty
 //	dedupe.obs.date     series 0 date 0 number(8) 0 item key → empty
-//	dedupe.reports      series 0 date → JSON Update: id, series, date,
+//	dedupe.reports      series 0 date → JSON reportRecord (record.go): id, series, date,
 //	                    published, updated, variants (lang, source, role,
 //	                    title, url, item_id, published, changed); no number,
 //	                    no content (both are filled on read)
