@@ -161,12 +161,7 @@ func TestEveryReadAnswersTheSameThroughTheDaemon(t *testing.T) {
 		config.Source{Name: "isw", URL: isw.URL, Lang: "en", Role: config.RoleOriginal},
 		config.Source{Name: "spartanat", URL: spa.URL, Lang: "de", Role: config.RoleTranslation},
 	)
-	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	a.poller.PollAll(context.Background())
+	a := polledApp(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := serveAdmin(ctx, a); err != nil {
@@ -266,12 +261,7 @@ func TestShowJSONIsTheAPIsDocument(t *testing.T) {
 		config.Source{Name: "isw", URL: isw.URL, Lang: "en", Role: config.RoleOriginal},
 		config.Source{Name: "spartanat", URL: spa.URL, Lang: "de", Role: config.RoleTranslation},
 	)
-	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	a.poller.PollAll(context.Background())
+	a := polledApp(t, cfg)
 	web := httptest.NewServer(a)
 	defer web.Close()
 	local := &storeAccess{local: &storeReader{cfg: cfg, store: a.store, db: a.db}}
@@ -290,4 +280,17 @@ func TestShowJSONIsTheAPIsDocument(t *testing.T) {
 	if !reflect.DeepEqual(api, shown) {
 		t.Errorf("show -json:\n%s\ndiffers from /api/updates/401:\n%v", cli, api)
 	}
+}
+
+// polledApp opens the daemon's parts on cfg, as serve does, and polls every
+// source once; the test's end closes them.
+func polledApp(t *testing.T, cfg *config.Config) *app {
+	t.Helper()
+	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	a.poller.PollAll(context.Background())
+	return a
 }

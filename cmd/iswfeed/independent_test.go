@@ -396,12 +396,7 @@ func TestConnectionErrorsAreCoarseInPublic(t *testing.T) {
 	cfg := testConfig(t,
 		config.Source{Name: "isw", URL: isw.URL, Lang: "en", Role: config.RoleOriginal},
 		config.Source{Name: "gone", URL: closed, Lang: "de", Role: config.RoleTranslation})
-	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	a.poller.PollAll(context.Background())
+	a := polledApp(t, cfg)
 	web := httptest.NewServer(a)
 	defer web.Close()
 	_, public := get(web.URL + "/api/sources")
