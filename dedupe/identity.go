@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"iswfeed/config"
 	"iswfeed/fetch"
@@ -399,14 +400,14 @@ func isIndexPage(link string) bool {
 func statedDate(text string, ref time.Time) time.Time {
 	text = strings.ToLower(text)
 	for _, m := range iswMentions(text) {
-		rest := text[m[1]:min(len(text), m[1]+statedSpan)]
+		rest := sentenceHead(text[m[1]:min(len(text), m[1]+statedSpan)])
 		if hits := datesIn(rest); len(hits) > 0 && hits[0].start < statedSpan-12 {
 			if t, ok := hits[0].day.In(ref); ok {
 				return t
 			}
 		}
 		// "en su informe del domingo 4 de diciembre, el ISW"
-		before := text[max(0, m[0]-statedSpan):m[0]]
+		before := sentenceTail(text[max(0, m[0]-statedSpan):m[0]])
 		if hits := datesIn(before); len(hits) > 0 && len(before)-hits[len(hits)-1].end < 12 {
 			if t, ok := hits[len(hits)-1].day.In(ref); ok {
 				return t
@@ -421,6 +422,38 @@ func statedDate(text string, ref time.Time) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// sentenceHead cuts s at the end of its first sentence: a date in the next
+// one ("(ISW). Він 17 березня заявив") is an event's, not the report's. A
+// month's abbreviation ("as of Feb. 26") ends no sentence.
+func sentenceHead(s string) string {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[', '!', '?':
+			return s[:i]
+		case '.':
+			if i+1 < len(s) && s[i+1] == ' ' && !monthBefore(s, i) {
+				return s[:i]
+			}
+		}
+	}
+	return s
+}
+
+// monthBefore reports whether the word that ends at byte i of s is a month.
+func monthBefore(s string, i int) bool {
+	j := strings.LastIndexFunc(s[:i], func(r rune) bool { return !unicode.IsLetter(r) })
+	_, ok := monthOf(s[j+1 : i])
+	return ok
+}
+
+// sentenceTail is the part of s after its last sentence's end.
+func sentenceTail(s string) string {
+	if i := strings.LastIndex(s, ". "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
 }
 
 // statedSpan is how far after ISW's name a date counts as the report's.

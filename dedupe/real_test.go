@@ -135,7 +135,7 @@ func TestRealItems(t *testing.T) {
 
 // realFloor is the accuracy per field that the real set has reached; the
 // goal is 100 % on every field, and no change may fall below what it is.
-var realFloor = map[string]float64{"series": 93, "number": 99, "date": 93, "isw_url": 99}
+var realFloor = map[string]float64{"series": 94, "number": 99, "date": 96, "isw_url": 100}
 
 // comparableISWURL is an ISW URL as the truth labels and the reader may both
 // write it: case, scheme, "www." and a trailing slash aside.
