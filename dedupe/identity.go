@@ -406,7 +406,12 @@ func statedDate(text string, ref time.Time) time.Time {
 				return t
 			}
 		}
-		// "en su informe del domingo 4 de diciembre, el ISW"
+		// "en su informe del domingo 4 de diciembre, el ISW"; a date before
+		// a report's title ("19 February 2024 RUSSIAN OFFENSIVE …") is a
+		// dateline, so only ISW's own abbreviation counts.
+		if m[1]-m[0] != len("isw") {
+			continue
+		}
 		before := sentenceTail(text[max(0, m[0]-statedSpan):m[0]])
 		if hits := datesIn(before); len(hits) > 0 && len(before)-hits[len(hits)-1].end < 12 {
 			if t, ok := hits[len(hits)-1].day.In(ref); ok {
