@@ -47,8 +47,8 @@ type State struct {
 
 // Validators are what a conditional GET sends back to one address.
 type Validators struct {
-	ETag         string
-	LastModified string
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
 }
 
 // validatorsOf returns the validators kept for one of the source's addresses.
@@ -156,50 +156,16 @@ type stateRecord struct {
 	// one of the source's fallback addresses when the URL failed.
 	ServedBy string `json:"served_by,omitempty"`
 	// Fallbacks holds the validators of each fallback address that answered.
-	Fallbacks map[string]validatorsRecord `json:"fallbacks,omitempty"`
+	Fallbacks map[string]Validators `json:"fallbacks,omitempty"`
 }
 
-type validatorsRecord struct {
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"last_modified,omitempty"`
-}
-
-func encodeState(st State) ([]byte, error) {
-	r := stateRecord{
-		Name: st.Name, URL: st.URL, LastAttempt: st.LastAttempt, LastSuccess: st.LastSuccess,
-		LastStatus: st.LastStatus, LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures,
-		NextPoll: st.NextPoll, OKCount: st.OKCount, NotModifiedCount: st.NotModifiedCount,
-		ErrorCount: st.ErrorCount, NetworkDown: st.NetworkDown, ErrorKind: st.ErrorKind,
-		ETag: st.ETag, LastModified: st.LastModified, ServedBy: st.ServedBy,
-	}
-	if len(st.Fallbacks) > 0 {
-		r.Fallbacks = make(map[string]validatorsRecord, len(st.Fallbacks))
-		for addr, v := range st.Fallbacks {
-			r.Fallbacks[addr] = validatorsRecord(v)
-		}
-	}
-	return json.Marshal(r)
-}
+// encodeState and decodeState convert through stateRecord, which has State's fields.
+func encodeState(st State) ([]byte, error) { return json.Marshal(stateRecord(st)) }
 
 func decodeState(b []byte) (State, error) {
 	var r stateRecord
-	if err := json.Unmarshal(b, &r); err != nil {
-		return State{}, err
-	}
-	st := State{
-		Name: r.Name, URL: r.URL, LastAttempt: r.LastAttempt, LastSuccess: r.LastSuccess,
-		LastStatus: r.LastStatus, LastError: r.LastError, ConsecutiveFailures: r.ConsecutiveFailures,
-		NextPoll: r.NextPoll, OKCount: r.OKCount, NotModifiedCount: r.NotModifiedCount,
-		ErrorCount: r.ErrorCount, NetworkDown: r.NetworkDown, ErrorKind: r.ErrorKind,
-		ETag: r.ETag, LastModified: r.LastModified, ServedBy: r.ServedBy,
-	}
-	if len(r.Fallbacks) > 0 {
-		st.Fallbacks = make(map[string]Validators, len(r.Fallbacks))
-		for addr, v := range r.Fallbacks {
-			st.Fallbacks[addr] = Validators(v)
-		}
-	}
-	return st, nil
+	err := json.Unmarshal(b, &r)
+	return State(r), err
 }
 
 // States returns every source's persisted state, sorted by name. It only
