@@ -99,7 +99,7 @@ func (s *Server) layout(st *site, title string) page {
 
 // indexPage renders / : the reports of the current feed with their languages.
 func (s *Server) indexPage(st *site, r *http.Request) (*document, error) {
-	h := splitHistory(st.updates, s.cfg.FeedSize)
+	h := st.history(view{}, s.cfg.FeedSize)
 	data := struct {
 		page
 		Reports []report

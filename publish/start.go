@@ -58,7 +58,7 @@ func (s *Server) newestSite() (*site, bool, error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("publish: %w", err)
 		}
-		if h := splitHistory(ups, s.cfg.FeedSize); len(ups) == limit && len(h.current) == len(ups) {
+		if len(ups) == limit && len(splitHistory(ups, s.cfg.FeedSize).current) == len(ups) {
 			return nil, false, nil
 		}
 		for _, u := range ups {
@@ -86,7 +86,7 @@ func (st *site) tellsCurrent(cutoff time.Time, size int) bool {
 			continue
 		}
 		ups := st.inView(v)
-		next := len(splitHistory(ups, size).current)
+		next := len(st.history(v, size).current)
 		if next >= len(ups) || !ups[next].Date.After(cutoff) {
 			return false
 		}
