@@ -326,15 +326,18 @@ func walk(n *xhtml.Node, f func(*xhtml.Node)) {
 	}
 }
 
-// find returns the first element under n that matches, depth first.
+// find returns the first element under n that matches, depth first,
+// walking no further once it is found.
 func find(n *xhtml.Node, match func(*xhtml.Node) bool) *xhtml.Node {
-	var found *xhtml.Node
-	walk(n, func(c *xhtml.Node) {
-		if found == nil && match(c) {
-			found = c
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == xhtml.ElementNode && match(c) {
+			return c
 		}
-	})
-	return found
+		if found := find(c, match); found != nil {
+			return found
+		}
+	}
+	return nil
 }
 
 func textOf(n *xhtml.Node) string {
