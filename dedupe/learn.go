@@ -163,12 +163,12 @@ type learning struct {
 	lags            map[int]int
 }
 
-// lagFor returns the lag in days that applies to src's undated items: the
-// config's, else the learned one, else -1 (unknown or inconsistent).
-func (l learning) lagFor(src config.Source) int {
+// lagFor returns the lag in days that applies to a source's undated items:
+// set, the config's, else the learned one, else -1 (unknown or inconsistent).
+func (l learning) lagFor(set *int) int {
 	switch {
-	case src.Lag != nil:
-		return *src.Lag
+	case set != nil:
+		return *set
 	case l.Lag != nil:
 		return *l.Lag
 	}
@@ -384,7 +384,7 @@ func (b *batch) learnFor(src config.Source) {
 	if !b.override {
 		b.learned = l.Pattern
 	}
-	b.lag = l.lagFor(src)
+	b.lag = l.lagFor(src.Lag)
 }
 
 // relearn settles the source's pattern after the batch's items are in: when
@@ -398,7 +398,7 @@ func (b *batch) relearn() error {
 	if b.override {
 		pattern = ""
 	}
-	lag := l.lagFor(config.Source{Lag: b.lagSet})
+	lag := l.lagFor(b.lagSet)
 	if pattern == b.learned && lag == b.lag {
 		return nil
 	}
