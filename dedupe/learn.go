@@ -75,19 +75,10 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // maskedText blanks the dates and day counters of s.
 func maskedText(s string) string {
 	b := []byte(s)
-	blank := func(start, end int) {
-		for i := start; i < end; i++ {
-			b[i] = ' '
-		}
-	}
 	for _, d := range slugDatesIn(s) {
-		blank(d.start, d.end)
+		blank(b, d.start, d.end)
 	}
-	for _, re := range dayCounters {
-		for _, loc := range re.FindAllIndex(b, -1) {
-			blank(loc[0], loc[1])
-		}
-	}
+	blankDayCounters(b)
 	return string(b)
 }
 

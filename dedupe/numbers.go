@@ -51,27 +51,34 @@ func numberIn(s string, dates []dateHit) (strong, weak int) {
 		return 0, 0
 	}
 	masked := []byte(s)
-	blank := func(start, end int) {
-		for i := start; i < end; i++ {
-			masked[i] = ' '
-		}
-	}
 	for _, d := range dates {
-		blank(d.start, d.end)
+		blank(masked, d.start, d.end)
 	}
 	// "2/26" and "24/7" are a day or a fraction, no update number.
 	for _, loc := range slashPair.FindAllIndex(masked, -1) {
-		blank(loc[0], loc[1])
+		blank(masked, loc[0], loc[1])
 	}
-	for _, re := range dayCounters {
-		for _, loc := range re.FindAllIndex(masked, -1) {
-			blank(loc[0], loc[1])
-		}
-	}
+	blankDayCounters(masked)
 	if n := firstNumber(strongNumbers, masked); n > 0 {
 		return n, 0
 	}
 	return 0, firstNumber(weakNumbers, masked)
+}
+
+// blank overwrites b[start:end] with spaces, keeping the offsets of the rest.
+func blank(b []byte, start, end int) {
+	for i := start; i < end; i++ {
+		b[i] = ' '
+	}
+}
+
+// blankDayCounters blanks the day-of-war counters in b.
+func blankDayCounters(b []byte) {
+	for _, re := range dayCounters {
+		for _, loc := range re.FindAllIndex(b, -1) {
+			blank(b, loc[0], loc[1])
+		}
+	}
 }
 
 // countsDays reports whether a day counter in s counts n: "Update 54 vom
