@@ -113,15 +113,16 @@ func (r *sourceReader) readOriginal(it fetch.Item) identity {
 		return identity{}
 	}
 	ref := referenceTime(it)
+	linkDay, dated := iswDay(it.Link)
 	if dates := resolve(datesIn(title), ref); len(dates) > 0 {
 		id.Date = dates[0]
-	} else if d, ok := iswDay(it.Link); ok {
-		id.Date, _ = d.near(ref)
+	} else if dated {
+		id.Date, _ = linkDay.near(ref)
 	} else if it.Content != "" {
 		id.Date = statedDate(readContent(it.Content).text, ref)
 	}
 	id.Number = plausible(numberBy(r.number, title), ref)
-	if _, dated := iswDay(it.Link); !dated && seriesOfISWURL(it.Link) == "" && isISWArchive(it.Link) {
+	if !dated && seriesOfISWURL(it.Link) == "" && isISWArchive(it.Link) {
 		id.ISWURL = "" // a month's archive lists the report, it is not its page
 	}
 	return id
