@@ -36,7 +36,6 @@ const slowWindow = 10 * time.Second
 type fetcher struct {
 	client    *http.Client
 	userAgent string
-	maxBody   int64
 	timeouts  config.Fetch
 	minRate   int64
 	window    time.Duration
@@ -60,7 +59,6 @@ func newFetcher(cfg *config.Config, version string) *fetcher {
 	return &fetcher{
 		client:    client,
 		userAgent: fmt.Sprintf("iswfeed/%s (+%s)", cmp.Or(version, "dev"), cfg.BaseURL),
-		maxBody:   f.MaxBodyBytes,
 		timeouts:  f,
 		minRate:   f.MinBytesPerSecond,
 		window:    slowWindow,
