@@ -63,7 +63,7 @@ func (p *Poller) fullText(ctx context.Context, j job, t *turn, src config.Source
 		it := &items[i]
 		rec, teaser := known[it.Link], teaserOf(*it)
 		switch {
-		case !fetchable(it.Link):
+		case it.Link == "": // normalise left only http(s) links
 			continue
 		case rec.Teaser == teaser && rec.Failures == 0 && rec.Content != "":
 			it.Content = rec.Content
@@ -149,12 +149,6 @@ func extract(body []byte, contentType string, page *url.URL) (string, error) {
 	}
 	content, _ := truncateUTF8(stripControls(b.String()), maxContentBytes)
 	return absoluteHTML(page, content), nil
-}
-
-// fetchable reports whether link is an http(s) URL, the only pages fetched.
-func fetchable(link string) bool {
-	u, err := url.Parse(link)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // teaserOf hashes what the feed says of an item, so a changed item is
