@@ -148,7 +148,7 @@ func (c *Config) Validate() error {
 		fail("pprof", "%q is not a loopback host:port; profiles are for the operator, so write e.g. pprof: 127.0.0.1:6060, or leave it out", c.Pprof)
 	}
 	for i, h := range c.Hubs {
-		if u, err := url.Parse(h); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if !httpURL(h) {
 			fail(fmt.Sprintf("hubs[%d]", i), "%q is not an http(s) URL", h)
 		}
 	}
@@ -255,6 +255,7 @@ func (s Source) validate(key string) []error {
 	return errs
 }
 
+// httpURL reports whether s is an http(s) URL with a host.
 func httpURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
