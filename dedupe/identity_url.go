@@ -47,13 +47,18 @@ func iswSlug(u string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	return slugOf(p), true
+}
+
+// slugOf is iswSlug for an address already parsed by iswURL.
+func slugOf(p *url.URL) string {
 	slug := lastSegment(p.Path)
 	for _, ext := range []string{".html", ".htm", ".pdf"} {
 		if len(slug) > len(ext) && strings.EqualFold(slug[len(slug)-len(ext):], ext) {
 			slug = slug[:len(slug)-len(ext)]
 		}
 	}
-	return slug, true
+	return slug
 }
 
 // iswDay reads the report date an ISW address carries: the end of its slug
@@ -65,7 +70,7 @@ func iswDay(u string) (calendarDay, bool) {
 	if !ok {
 		return calendarDay{}, false
 	}
-	slug, _ := iswSlug(u)
+	slug := slugOf(p)
 	if d, ok := shortLinkDay(p, slug); ok {
 		return d, true
 	}
@@ -166,14 +171,15 @@ func isDigits(s string) bool {
 // seriesOfISWURL returns the series an ISW address names, "" when it names
 // none: by its slug's words, or by a short link's prefix.
 func seriesOfISWURL(u string) string {
-	slug, ok := iswSlug(u)
+	p, ok := iswURL(u)
 	if !ok {
 		return ""
 	}
+	slug := slugOf(p)
 	if hits := seriesIn(slugSpaces.Replace(slug)); len(hits) > 0 {
 		return hits[0].series
 	}
-	if p, _ := iswURL(u); p != nil && strings.EqualFold(p.Hostname(), "isw.pub") {
+	if strings.EqualFold(p.Hostname(), "isw.pub") {
 		lower := strings.ToLower(slug)
 		for _, s := range shortLinkSeries {
 			if strings.HasPrefix(lower, s.word) {
