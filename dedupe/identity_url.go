@@ -101,7 +101,7 @@ var (
 
 // shortLinkDay reads ISW's short link "isw.pub/UkrWar070425": MMDDYY.
 func shortLinkDay(p *url.URL, slug string) (calendarDay, bool) {
-	if !strings.EqualFold(strings.TrimPrefix(p.Hostname(), "www."), "isw.pub") {
+	if !isShortLinkHost(p.Hostname()) {
 		return calendarDay{}, false
 	}
 	m := shortLink.FindStringSubmatch(slug)
@@ -117,11 +117,20 @@ var shortLinkSeries = []struct{ word, series string }{
 	{"ukr", seriesDaily}, {"rus", seriesDaily}, {"iran", seriesIran}, {"china", seriesChinaTaiwan}, {"taiwan", seriesChinaTaiwan},
 }
 
+// isShortLinkHost reports whether host is ISW's link shortener.
+func isShortLinkHost(host string) bool {
+	return strings.EqualFold(strings.TrimPrefix(host, "www."), "isw.pub")
+}
+
 // isReportPage reports whether u is a page of an ISW host, not one of the
-// files it serves (a PDF).
+// files it serves (a PDF) nor a short link. It reads the path itself: the
+// slug has lost its extension.
 func isReportPage(u string) bool {
-	slug, ok := iswSlug(u)
-	return ok && !strings.HasSuffix(strings.ToLower(slug), ".pdf")
+	p, ok := iswURL(u)
+	if !ok || isShortLinkHost(p.Hostname()) {
+		return false
+	}
+	return !strings.HasSuffix(strings.ToLower(lastSegment(p.Path)), ".pdf")
 }
 
 // lastSegment returns the last non-empty segment of a URL path.
