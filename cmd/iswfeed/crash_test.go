@@ -125,6 +125,21 @@ func variantCount(ups []servedUpdate) int {
 	return n
 }
 
+// servesAll reports whether ups holds every report and translation the
+// sources have published by step.
+func servesAll(ups []servedUpdate, step int) bool {
+	return len(ups) == reports(step) && variantCount(ups) == reports(step)+translations(step)
+}
+
+// index is ups by id.
+func index(ups []servedUpdate) map[string]servedUpdate {
+	m := map[string]servedUpdate{}
+	for _, u := range ups {
+		m[u.ID] = u
+	}
+	return m
+}
+
 // checkStore opens a store no process holds and runs bbolt's consistency check.
 func checkStore(t *testing.T, path string) {
 	t.Helper()
@@ -224,8 +239,7 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 		d      *daemon
 	}{{listen, d}, {refListen, ref}} {
 		waitFor(t, "every report and translation", run.d, func() bool {
-			ups := servedUpdates(run.listen)
-			return len(ups) == reports(step) && variantCount(ups) == reports(step)+translations(step)
+			return servesAll(servedUpdates(run.listen), step)
 		})
 	}
 	// Counts can agree while an edit is still on its way to one of them (a
@@ -252,10 +266,7 @@ func TestSIGKILLLosesNothing(t *testing.T) {
 // variants.
 func assertKept(t *testing.T, kill int, seen map[string]servedUpdate, ups []servedUpdate) {
 	t.Helper()
-	byID := map[string]servedUpdate{}
-	for _, u := range ups {
-		byID[u.ID] = u
-	}
+	byID := index(ups)
 	for id, before := range seen {
 		after, ok := byID[id]
 		switch {

@@ -69,7 +69,7 @@ func TestFullDiskKeepsServingAndRecovers(t *testing.T) {
 	var before []servedUpdate
 	waitFor(t, "the first reports", d, func() bool {
 		before = servedUpdates(listen)
-		return len(before) == reports(1) && variantCount(before) == reports(1)+translations(1)
+		return servesAll(before, 1)
 	})
 
 	filler := fill(t, disk)
@@ -104,8 +104,7 @@ func TestFullDiskKeepsServingAndRecovers(t *testing.T) {
 	os.Remove(filler)
 	step := int(src.step.Load())
 	waitFor(t, "the reports published while the disk was full", d, func() bool {
-		ups := servedUpdates(listen)
-		return len(ups) == reports(step) && variantCount(ups) == reports(step)+translations(step)
+		return servesAll(servedUpdates(listen), step)
 	})
 	if code, body := get("http://" + listen + "/healthz"); code != 200 {
 		t.Errorf("/healthz once there is space again: %d %s", code, body)
@@ -119,12 +118,4 @@ func TestFullDiskKeepsServingAndRecovers(t *testing.T) {
 	checkStore(t, store)
 	t.Logf("/healthz with the disk full: %s", health)
 	t.Logf("%d reports before the disk filled, %d while it was full, %d after", len(before), len(full), len(after))
-}
-
-func index(ups []servedUpdate) map[string]servedUpdate {
-	m := map[string]servedUpdate{}
-	for _, u := range ups {
-		m[u.ID] = u
-	}
-	return m
 }
