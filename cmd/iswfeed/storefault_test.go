@@ -15,7 +15,8 @@ import (
 )
 
 // storeCommands are every command that opens the store, as an operator runs them.
-func storeCommands(cfg, dir string) map[string][]string {
+func storeCommands(t *testing.T, cfg, dir string) map[string][]string {
+	t.Helper()
 	return map[string][]string{
 		"serve":   {"serve", "-config", cfg},
 		"poll":    {"poll", "-config", cfg},
@@ -25,7 +26,7 @@ func storeCommands(cfg, dir string) map[string][]string {
 		"gaps":    {"gaps", "-config", cfg},
 		"export":  {"export", "-config", cfg, "-dir", filepath.Join(dir, "www")},
 		"backup":  {"backup", "-config", cfg, "-o", filepath.Join(dir, "backup.db")},
-		"import":  {"import", "-config", cfg, "-source", "isw", filepath.Join("testdata", "isw.xml")},
+		"import":  {"import", "-config", cfg, "-source", "isw", filepath.Join(mustAbs(t, "testdata"), "isw.xml")},
 		"check":   {"check", "-config", cfg, "-store", filepath.Join(dir, "iswfeed.db")},
 	}
 }
@@ -105,8 +106,7 @@ func TestDamagedStoreIsNamedAndLeftAsItIs(t *testing.T) {
 			}
 			damaged := damage(good)
 			os.WriteFile(store, damaged, 0o600)
-			for name, args := range storeCommands(cfg, dir) {
-				args[len(args)-1] = strings.Replace(args[len(args)-1], "testdata", mustAbs(t, "testdata"), 1)
+			for name, args := range storeCommands(t, cfg, dir) {
 				out, code := runAs(t, nil, dir, args...)
 				if code != 1 || !strings.Contains(out, store) || !strings.Contains(out, "damaged") ||
 					!strings.Contains(out, "iswfeed restore") || !strings.Contains(out, "check -store") {
@@ -146,9 +146,7 @@ func TestReadOnlyStoreIsNamedAndReadable(t *testing.T) {
 	before, _ := os.ReadFile(store)
 	run := func(args ...string) (string, int) { return runAs(t, as, dir, args...) }
 	for _, name := range []string{"serve", "poll", "import"} {
-		args := storeCommands(cfg, dir)[name]
-		args[len(args)-1] = strings.Replace(args[len(args)-1], "testdata", mustAbs(t, "testdata"), 1)
-		out, code := run(args...)
+		out, code := run(storeCommands(t, cfg, dir)[name]...)
 		if code != 1 || !strings.Contains(out, store) || !strings.Contains(out, "permission denied") || !strings.Contains(out, "write access") {
 			t.Errorf("%s on a read-only store: exit %d, want 1 naming the file and write access:\n%s", name, code, out)
 		}
