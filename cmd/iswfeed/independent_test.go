@@ -37,6 +37,13 @@ func (g *goodSources) report(src, k int) time.Time {
 	return time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, src*100+k)
 }
 
+// slug is the last part of the address of source src's k-th report, which
+// the merged feed's versions carry.
+func (g *goodSources) slug(src, k int) string {
+	d := g.report(src, k)
+	return strings.ToLower(fmt.Sprintf("russian-offensive-campaign-assessment-%s-%d-%d", d.Month(), d.Day(), d.Year()))
+}
+
 // published is how many reports a source has out at t, and when the last appeared.
 func (g *goodSources) published(t time.Time) (int, time.Time) {
 	n := int(t.Sub(g.start)/g.every) + 1
@@ -58,9 +65,8 @@ func (g *goodSources) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>good</title><link>https://understandingwar.org/</link>`)
 	for k := n - 1; k >= 0; k-- {
 		d := g.report(src, k)
-		slug := strings.ToLower(fmt.Sprintf("russian-offensive-campaign-assessment-%s-%d-%d", d.Month(), d.Day(), d.Year()))
 		fmt.Fprintf(&b, `<item><title>Russian Offensive Campaign Assessment, %s</title><link>https://understandingwar.org/research/russia-ukraine/%s/</link><guid>good%d-%d</guid><pubDate>%s</pubDate><description>Report %d.</description></item>`,
-			d.Format("January 2, 2006"), slug, src, k, d.Add(22*time.Hour).Format(time.RFC1123Z), k)
+			d.Format("January 2, 2006"), g.slug(src, k), src, k, d.Add(22*time.Hour).Format(time.RFC1123Z), k)
 	}
 	b.WriteString(`</channel></rss>`)
 	w.Header().Set("Content-Type", "application/rss+xml; charset=UTF-8")
@@ -241,8 +247,7 @@ func TestHangingSourcesDelayNoOtherSource(t *testing.T) {
 		n, _ := good.published(now)
 		for src := range goodCount {
 			for k := range n {
-				d := good.report(src, k)
-				key := strings.ToLower(fmt.Sprintf("russian-offensive-campaign-assessment-%s-%d-%d", d.Month(), d.Day(), d.Year()))
+				key := good.slug(src, k)
 				if _, ok := appeared[key]; !ok {
 					appeared[key] = good.start.Add(time.Duration(k) * good.every)
 				}
@@ -340,15 +345,9 @@ func TestFallbackAddressServesTheSameSource(t *testing.T) {
 	mirror.Start()
 	defer mirror.Close()
 	cfg := testConfig(t, config.Source{Name: "isw", URL: primary.URL + "/feed/", URLs: []string{mirror.URL + "/feed/"}, Lang: "en", Role: config.RoleOriginal})
-	a, err := openApp(cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := polledApp(t, cfg)
 	web := httptest.NewServer(a)
 	defer web.Close()
-
-	a.poller.PollAll(context.Background())
 	before, err := feedVariants(web.URL + "/feed.json")
 	if err != nil || len(before) == 0 {
 		t.Fatalf("feed after the primary answered: %v, %v", before, err)
