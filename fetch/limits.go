@@ -35,12 +35,20 @@ func (l *limits) setMax(n int) {
 func (l *limits) tryStart(host string) (*turn, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.active >= l.max || l.busy[host] {
+	if !l.takeLocked(host) {
 		return nil, false
+	}
+	return &turn{l: l, host: host}, true
+}
+
+// takeLocked takes a slot and host if both are free; l.mu is held.
+func (l *limits) takeLocked(host string) bool {
+	if l.active >= l.max || l.busy[host] {
+		return false
 	}
 	l.active++
 	l.busy[host] = true
-	return &turn{l: l, host: host}, true
+	return true
 }
 
 // startAny waits until a slot and the host of one of hosts are free, takes
@@ -49,14 +57,10 @@ func (l *limits) startAny(ctx context.Context, hosts []string) (int, *turn, erro
 	for {
 		l.mu.Lock()
 		freed := l.freed
-		if l.active < l.max {
-			for i, h := range hosts {
-				if !l.busy[h] {
-					l.active++
-					l.busy[h] = true
-					l.mu.Unlock()
-					return i, &turn{l: l, host: h}, nil
-				}
+		for i, h := range hosts {
+			if l.takeLocked(h) {
+				l.mu.Unlock()
+				return i, &turn{l: l, host: h}, nil
 			}
 		}
 		l.mu.Unlock()
