@@ -30,6 +30,8 @@ type batch struct {
 	// lagSet is the config's.
 	lag    int
 	lagSet *int
+	// proven are the places where the source's weak numbers teach.
+	proven map[string]bool
 
 	dirty   map[string]bool     // report keys whose variants must be rebuilt
 	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved

@@ -85,6 +85,15 @@
 // numbers disagree at a numbering place are listed (Numbering.Conflicts,
 // shown in Gaps) and teach nothing.
 //
+// A number that the built-in words read by a weak pattern ("Update 54",
+// "№ 12", NumberBy "weak") is what someone else's own series looks like, so it
+// teaches the calendar and places its item only where the source has proven
+// that place (at least 3 agreeing items, none disagreeing) and the other
+// sources give its date no other number; until then it is held back
+// (Unproven, the item stays at its own date or unplaced), and when it
+// disagrees it is listed as a conflict. A source whose integers disagree with
+// the calendar therefore never teaches it, and none of its numbers is published.
+//
 // Update.ISWURL is the original variant's link, else the ISW report page the
 // translations name most (normalised), else another ISW address they name
 // (a short link, a PDF); it is set when the report is rebuilt and, for
@@ -140,7 +149,7 @@
 //	dedupe.bylink       series 0 link 0 item key → empty, for items that
 //	                    name an ISW link and state no date
 //	dedupe.numbering    item key → JSON {d: date, pub: day published, p:
-//	                    [{at: place, n: number}]}, for translation items
+//	                    [{at: place, n: number}], r: weak number read}, for translation items
 //	                    of the daily series or of none (filled from the
 //	                    stored items when Open creates it)
 //

@@ -29,6 +29,10 @@ type identity struct {
 	Series string
 	// Number is the translators' update number, 0 when the item does not give one.
 	Number int
+	// Weak says a weak pattern read Number ("Update 54", "№ 12"): words
+	// that someone else's own series use too, so it teaches only once its
+	// source has proven to agree (see learn.go).
+	Weak bool
 	// Date is the report's US Eastern date at 00:00 UTC, zero when unknown.
 	Date time.Time
 	// ISWURL is the ISW original the item is or links to, as written there;
@@ -193,7 +197,7 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 		return identity{}
 	}
 
-	id := identity{Series: series, Number: cmp.Or(strong, weak)}
+	id := identity{Series: series, Number: cmp.Or(strong, weak), Weak: strong == 0 && weak > 0}
 	switch {
 	case linked:
 		id.ISWURL, id.Date = link.url, link.date

@@ -28,6 +28,14 @@ import (
 // it numbers the source's items that the built-in words leave unnumbered,
 // also those without a date. A source whose integers at a place disagree
 // never learns that place, and its items whose numbers disagree are listed.
+//
+// The built-in words' weak numbers ("Update 54", "№ 12") are also what
+// someone else's own series looks like ("Ukraine-Krieg 2.0 – Update 54 vom
+// 20. April"), so they teach the calendar, and place an item, only where
+// the source has proven its numbering the same way (minAgreeing agreeing
+// items at the number's place, none disagreeing) and the item's number
+// agrees with what the other sources give its date; until then the number
+// is held back (storedItem.Unproven) and listed when it disagrees.
 
 // minAgreeing is how many agreeing items teach a source its pattern.
 const minAgreeing = 3
@@ -44,6 +52,9 @@ type placesOf struct {
 	Date   string        `json:"d,omitempty"`
 	Pub    string        `json:"pub,omitempty"`
 	Places []numberPlace `json:"p"`
+	// Read is the weak number the built-in words read, which is listed
+	// whenever it disagrees.
+	Read int `json:"r,omitempty"`
 }
 
 // numberPlaces returns the integers of title and slug outside their dates
@@ -145,6 +156,8 @@ type NumberConflict struct {
 	Date   string `json:"date"`
 	// Calendar is the number the other sources give the date.
 	Calendar int `json:"calendar"`
+	// read says the built-in words read Number as the item's number.
+	read bool
 }
 
 // learning is a source's numbering as the stored items teach it.
@@ -152,6 +165,9 @@ type learning struct {
 	Numbering
 	agree, disagree map[string]int
 	lags            map[int]int
+	// proven are the places where minAgreeing items agree and none
+	// disagrees: the source's weak numbers there teach.
+	proven map[string]bool
 }
 
 // lagFor returns the lag in days that applies to a source's undated items:
@@ -208,13 +224,18 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 			}
 			l.disagree[p.At]++
 			l.Conflicts = append(l.Conflicts, NumberConflict{ItemID: string(k[len(prefix):]), At: p.At,
-				Number: p.Number, Date: rec.Date, Calendar: want})
+				Number: p.Number, Date: rec.Date, Calendar: want, read: p.Number == rec.Read})
 		}
 	}
 	var best string
+	l.proven = map[string]bool{}
 	// Sorted backwards, so that the title's place wins a tie with the slug's.
 	for _, at := range slices.Backward(slices.Sorted(maps.Keys(l.agree))) {
-		if l.agree[at] >= minAgreeing && l.disagree[at] == 0 && (best == "" || l.agree[at] > l.agree[best]) {
+		if l.agree[at] < minAgreeing || l.disagree[at] > 0 {
+			continue
+		}
+		l.proven[at] = true
+		if best == "" || l.agree[at] > l.agree[best] {
 			best = at
 		}
 	}
@@ -228,9 +249,10 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 	}
 	// A place is a numbering where some item agrees, or where as many items
 	// as teach a pattern carry numbers (a day counter, the source's own
-	// series); a headline's count ("6 mesi") is no conflict.
+	// series); a headline's count ("6 mesi") is no conflict, a number the
+	// built-in words read always is.
 	l.Conflicts = slices.DeleteFunc(l.Conflicts, func(c NumberConflict) bool {
-		return l.agree[c.At] == 0 && l.disagree[c.At] < minAgreeing
+		return !c.read && l.agree[c.At] == 0 && l.disagree[c.At] < minAgreeing
 	})
 	return l
 }
@@ -297,6 +319,9 @@ func (b *batch) notePlaces(k []byte, si *storedItem) error {
 		return b.numbering.Delete(k)
 	}
 	rec := placesOf{Places: places}
+	if si.NumberBy == weakBy || si.Unproven > 0 {
+		rec.Read = cmp.Or(si.Unproven, si.Number)
+	}
 	if si.Series == seriesDaily || si.Series == "" {
 		// The lag is learned from the dates items state, not from lags.
 		rec.Date = cmp.Or(si.Date, si.LinkDate, writtenDate(si))
@@ -327,6 +352,9 @@ func (b *batch) applyLearned(si *storedItem) {
 	if si.Role == config.RoleOriginal || si.Series != "" && si.Series != seriesDaily {
 		return
 	}
+	if si.NumberBy == weakBy && si.Number > 0 && !b.provenNumber(si) {
+		si.Unproven, si.Number = si.Number, 0
+	}
 	if b.learned != "" && si.Number == 0 {
 		n := numberAt(numberPlaces(foldTitle(si.Title), slugText(si.Link)), b.learned)
 		if n = recent(plausible(n, si.Published), si.Published); n > 0 {
@@ -345,12 +373,31 @@ func (b *batch) applyLearned(si *storedItem) {
 	}
 }
 
+// provenNumber reports whether si's weak number may teach: its place is
+// proven for the source, and the other sources give its date no other number.
+func (b *batch) provenNumber(si *storedItem) bool {
+	places := numberPlaces(foldTitle(si.Title), slugText(si.Link))
+	i := slices.IndexFunc(places, func(p numberPlace) bool { return p.Number == si.Number })
+	if i < 0 || !b.proven[places[i].At] {
+		return false
+	}
+	date := cmp.Or(si.Date, si.LinkDate)
+	if date == "" {
+		return true
+	}
+	want := b.s.othersNumber(b.tx, si.Series, date, si.Source)
+	return want == 0 || want == si.Number
+}
+
 // derived returns si as the source's current pattern and lag make it, from
 // what its own words say.
 func (b *batch) derived(si *storedItem) storedItem {
 	c := *si
 	if c.NumberBy == learnedBy {
 		c.Number, c.NumberBy = 0, ""
+	}
+	if c.Unproven > 0 {
+		c.Number, c.NumberBy, c.Unproven = c.Unproven, weakBy, 0
 	}
 	if c.SeriesBy == learnedBy {
 		c.Series, c.SeriesBy, c.Date = "", "", ""
@@ -360,13 +407,17 @@ func (b *batch) derived(si *storedItem) storedItem {
 	return c
 }
 
-// learnedBy marks what a source's learned pattern gave an item.
-const learnedBy = "learned"
+// learnedBy marks what a source's learned pattern gave an item, weakBy a
+// number that a weak pattern of the built-in words read.
+const (
+	learnedBy = "learned"
+	weakBy    = "weak"
+)
 
 // learnFor makes the batch learn src's numbering, unless src is ISW's own
 // or the operator gave it a number pattern.
 func (b *batch) learnFor(src config.Source) {
-	b.source, b.override, b.lagSet, b.learned, b.lag = "", false, nil, "", -1
+	b.source, b.override, b.lagSet, b.learned, b.lag, b.proven = "", false, nil, "", -1, nil
 	if src.Role == config.RoleOriginal || b.numbering == nil {
 		return
 	}
@@ -375,7 +426,7 @@ func (b *batch) learnFor(src config.Source) {
 	if !b.override {
 		b.learned = l.Pattern
 	}
-	b.lag = l.lagFor(src.Lag)
+	b.lag, b.proven = l.lagFor(src.Lag), l.proven
 }
 
 // relearn settles the source's pattern after the batch's items are in: when
@@ -390,15 +441,16 @@ func (b *batch) relearn() error {
 		pattern = ""
 	}
 	lag := l.lagFor(b.lagSet)
-	if pattern == b.learned && lag == b.lag {
+	if pattern == b.learned && lag == b.lag && maps.Equal(l.proven, b.proven) {
 		return nil
 	}
-	b.learned, b.lag = pattern, lag
+	b.learned, b.lag, b.proven = pattern, lag, l.proven
 	prefix := key([]byte(b.source), nil)
 	return b.resettle(keysWith(b.numbering, prefix),
 		func(si *storedItem) bool {
 			c := b.derived(si)
-			return c.Number == si.Number && c.Series == si.Series && c.Date == si.Date && c.LagDate == si.LagDate
+			return c.Number == si.Number && c.Series == si.Series && c.Date == si.Date && c.LagDate == si.LagDate &&
+				c.Unproven == si.Unproven
 		},
 		func(ik []byte, si *storedItem) error {
 			if err := b.remove(ik, si); err != nil {
@@ -435,7 +487,7 @@ func (s *Store) learnStored(tx *bolt.Tx) error {
 	}
 	for _, src := range s.settings().sources {
 		b.learnFor(src)
-		b.learned, b.lag = "", -1 // nothing stored was derived yet
+		b.learned, b.lag, b.proven = "", -1, nil // nothing stored was derived yet
 		if err := b.relearn(); err != nil {
 			return err
 		}

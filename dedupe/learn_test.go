@@ -3,6 +3,7 @@ package dedupe
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -312,4 +313,96 @@ func TestStoreWrittenBeforeLearningLearnsOnOpen(t *testing.T) {
 		t.Errorf("the undated Italian post is not in update %d: %v", n, u.Langs())
 	}
 	db.Close()
+}
+
+// A blog's own numbered series ("Ukraine-Krieg 2.0 – Update 300 vom
+// 27.03.2023") is read by the built-in words as update numbers; its numbers
+// disagree with spartanat's, so they never teach the calendar, are listed as
+// conflicts, and no report is ever published under one of them, whichever
+// source posts a day first.
+func TestOwnSeriesSourceNeverTeachesTheCalendar(t *testing.T) {
+	blog := config.Source{Name: "blog", Lang: "de", Role: config.RoleTranslation}
+	s := openStore(t, &config.Config{Sources: []config.Source{isw, spa, blog}})
+	const days = 5
+	truth := map[string]int{}
+	for i := range days {
+		n, d := simulatedDay(i)
+		truth[d.Format(time.DateOnly)] = n
+		sp := german(fmt.Sprintf("sp-%d", n), fmt.Sprintf("Ukraine: Die Lage %d", n), spartanatLink(n, d), d.AddDate(0, 0, 1).Format(time.DateOnly))
+		own := fetch.Item{ID: fmt.Sprintf("blog-%d", 300+i), Lang: "de",
+			Title: fmt.Sprintf("Ukraine-Krieg 2.0 – Update %d vom %s", 300+i, d.Format("02.01.2006")),
+			Link:  fmt.Sprintf("https://blog.example/?p=%d", 9000+i), Published: d.Add(30 * time.Hour)}
+		if i == 0 { // nothing can tell the blog's first number wrong before spartanat's
+			ingest(t, s, spa, sp)
+			ingest(t, s, blog, own)
+		} else {
+			ingest(t, s, blog, own)
+			ingest(t, s, spa, sp)
+		}
+		// The blog's next post states no date: it must not land on report 300+i+1.
+		bare := fetch.Item{ID: fmt.Sprintf("blog-bare-%d", i), Lang: "de", Title: fmt.Sprintf("Ukraine-Krieg 2.0 – Update %d", 300+days+i),
+			Link: fmt.Sprintf("https://blog.example/?p=%d", 9100+i), Published: d.Add(31 * time.Hour)}
+		ingest(t, s, blog, bare)
+		all, err := s.Updates(Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range all {
+			if d := u.Date.Format(time.DateOnly); u.Number != truth[d] {
+				t.Errorf("day %d: the report of %s is published as %d, want %d", i, d, u.Number, truth[d])
+			}
+		}
+	}
+	for i := range days {
+		if u, ok, _ := s.Update(config.DefaultSeries, 300+i); ok {
+			t.Errorf("the blog's number %d names the report of %s", 300+i, u.Date.Format(time.DateOnly))
+		}
+	}
+	ns, err := s.Numberings([]config.Source{blog})
+	if err != nil || len(ns) != 1 {
+		t.Fatalf("numberings = %v, %v", ns, err)
+	}
+	if ns[0].Pattern != "" || len(ns[0].Conflicts) < days {
+		t.Errorf("the blog learned %q with conflicts %+v, want none learned and its %d dated posts listed", ns[0].Pattern, ns[0].Conflicts, days)
+	}
+	sp, _ := s.Numberings([]config.Source{spa})
+	if len(sp) != 1 || len(sp[0].Conflicts) != 0 {
+		t.Errorf("spartanat, which agrees with the calendar, lists conflicts: %+v", sp)
+	}
+}
+
+// A translator whose "Update N" agrees with the calendar teaches once it has
+// proven so: its undated post waits unplaced until three dated posts agree,
+// and then joins the report its number names.
+func TestWeakNumbersTeachOnceTheSourceAgrees(t *testing.T) {
+	en := config.Source{Name: "en", Lang: "en", Role: config.RoleTranslation}
+	s := openStore(t, &config.Config{Sources: []config.Source{isw, spa, en}})
+	for i := range 5 {
+		n, d := simulatedDay(i)
+		ingest(t, s, spa, german(fmt.Sprintf("sp-%d", n), fmt.Sprintf("Ukraine: Die Lage %d", n), spartanatLink(n, d), d.AddDate(0, 0, 1).Format(time.DateOnly)))
+	}
+	post := func(i int, dated bool) fetch.Item {
+		n, d := simulatedDay(i)
+		title := fmt.Sprintf("Ukraine Update %d", n)
+		if dated {
+			title += " – " + d.Format("02.01.2006")
+		}
+		return fetch.Item{ID: fmt.Sprintf("en-%d", n), Lang: "en", Title: title,
+			Link: fmt.Sprintf("https://en.example/?p=%d", 500+i), Published: d.Add(30 * time.Hour)}
+	}
+	last, _ := simulatedDay(4)
+	ingest(t, s, en, post(4, false))
+	ingest(t, s, en, post(0, true), post(1, true))
+	if u, _, _ := s.Update(config.DefaultSeries, last); u.hasSource("en") {
+		t.Errorf("the undated \"Ukraine Update %d\" joined its report before its source agreed three times", last)
+	}
+	ingest(t, s, en, post(2, true))
+	u, ok, err := s.Update(config.DefaultSeries, last)
+	if err != nil || !ok || !u.hasSource("en") {
+		t.Errorf("after three agreeing posts, update %d has no post of en: %+v, %v", last, u.Variants, err)
+	}
+}
+
+func (u Update) hasSource(name string) bool {
+	return slices.ContainsFunc(u.Variants, func(v Variant) bool { return v.Source == name })
 }

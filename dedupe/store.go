@@ -410,9 +410,13 @@ type storedItem struct {
 	// Place is the report key the item is placed at, empty while held.
 	Place string `json:"place,omitempty"`
 	// NumberBy and SeriesBy are "learned" when the source's learned
-	// numbering gave the item its number, and its series.
+	// numbering gave the item its number, and its series; NumberBy is
+	// "weak" when a weak pattern read the number.
 	NumberBy string `json:"number_by,omitempty"`
 	SeriesBy string `json:"series_by,omitempty"`
+	// Unproven is a weak number held back from the calendar while its
+	// source has not proven to agree with it, or when it disagrees.
+	Unproven int `json:"unproven,omitempty"`
 	// LagDate is the date the source's lag gives an item that states none.
 	LagDate string `json:"lag_date,omitempty"`
 }
@@ -423,6 +427,9 @@ func newStoredItem(src config.Source, it fetch.Item, id identity) storedItem {
 		Title: it.Title, Link: it.Link, FeedTitle: it.FeedTitle,
 		Published: it.Published.UTC(), Updated: it.Updated.UTC(),
 		Series: id.Series, Number: id.Number, ISWURL: id.ISWURL,
+	}
+	if id.Weak && id.Number > 0 {
+		si.NumberBy = weakBy
 	}
 	if si.Lang == "" {
 		si.Lang = src.Lang
