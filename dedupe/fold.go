@@ -134,6 +134,21 @@ func letterAt(s string, i int) bool {
 	return i < len(s) && unicode.IsLetter(r)
 }
 
+// spacedLetter reports whether r is a letter of a script that puts spaces
+// between words: in Japanese, Chinese and Korean a Latin abbreviation
+// touches the next word ("ISWさん", "ISW는"), and still stands on its own.
+func spacedLetter(r rune) bool {
+	return unicode.IsLetter(r) && !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// wordBounded reports whether s[i:j] has no letter of a spaced script on
+// either side.
+func wordBounded(s string, i, j int) bool {
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[j:])
+	return (i == 0 || !spacedLetter(before)) && (j >= len(s) || !spacedLetter(after))
+}
+
 func wordIn(s string, words, stems []string) bool {
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
 		if slices.Contains(words, w) {

@@ -167,6 +167,7 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 		strong, weak = 0, 0
 	}
 	marked := mentionsISW(title) || mentionsISW(slug)
+	textISW := mentionsISW(post.text) || opensWithTakeaways(post.text)
 	if isIndexPage(it.Link) || isInterview(title) || isInterview(slug) {
 		return identity{}
 	}
@@ -178,20 +179,30 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	case textSeries != "":
 		series = textSeries
 	case strong > 0,
-		weak > 0 && (marked || mentionsUkraine(title)),
-		marked && len(dates) > 0,
+		weak > 0 && (marked || mentionsUkraine(title)):
+		series = seriesDaily
+	case marked && len(dates) > 0,
 		// A dated situation report, or a dated report about Ukraine, that
 		// credits ISW in its text; "Update 2: new pistol" citing ISW is not.
-		len(dates) > 0 && mentionsISW(post.text) &&
-			(situationWordIn(title) || mentionsUkraine(title) && (weak > 0 || reportWordIn(title))):
-		series = seriesDaily
-	case marked,
+		len(dates) > 0 && textISW &&
+			(situationWordIn(title) || mentionsUkraine(title) && (weak > 0 || reportWordIn(title))),
+		marked,
 		// An undated post whose text credits ISW about the war; a dated
 		// title is judged by the rules above ("Analyse: Leopard 2, 29.03.2023"
 		// citing ISW is none), and "Laut ISW ist die Nachfrage gestiegen"
 		// under a stock sale is no report.
-		len(dates) == 0 && mentionsISW(post.text) && speaksOfTheWar(title, slug, post.text):
+		len(dates) == 0 && textISW && speaksOfTheWar(title, slug, post.text):
+		if aboutISW(title, slug, post.text) {
+			return identity{}
+		}
 		series = seriesDaily
+	case (marked || textISW) && topicSeries(title, slug, post.text) != "":
+		// ISW on Iran, or on China and Taiwan, and not on the war: a
+		// version of that series' update.
+		if aboutISW(title, slug, post.text) {
+			return identity{}
+		}
+		series = topicSeries(title, slug, post.text)
 	default:
 		return identity{}
 	}

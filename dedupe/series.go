@@ -134,7 +134,7 @@ func iswMentions(lower string) [][2]int {
 			break
 		}
 		j += i
-		if !letterBefore(lower, j) && !letterAt(lower, j+3) {
+		if wordBounded(lower, j, j+3) {
 			spans = append(spans, [2]int{j, j + 3})
 		}
 		i = j + 3
@@ -187,4 +187,133 @@ func seriesIn(s string) []seriesHit {
 		}
 	}
 	return hits
+}
+
+// An item may name ISW and still be no version of one of its reports: a
+// piece about ISW itself, about another of its publications, or about its
+// data over years. How the item introduces ISW tells: its title, its slug,
+// and the first sentence of its text that names ISW.
+var (
+	// aboutMarks speak of ISW's work in general: as a habit, in the plural,
+	// or of its standing as a source.
+	aboutMarks = []string{
+		"every morning", "each morning", "every day", "each day", "every evening", "on a daily basis",
+		"varje morgon", "varje dag", "hver morgen", "hver dag", "jeden morgen", "jeden tag", "chaque matin",
+		"chaque jour", "ogni mattina", "ogni giorno", "cada mañana", "cada día", "każdego dnia", "каждое утро",
+		"каждый день", "в ежедневном режиме", "в щоденному режимі",
+		"longstanding", "long-standing", "dlouhodobě", "dlhodobo",
+		"reports of the", "assessments of the", "analyses of the",
+		"source of information", "zdrojom informácií", "zdrojem informací", "источником информации",
+		"джерелом інформації", "źródłem informacji", "informationsquelle", "fonte di informazioni",
+		"fuente de información", "source d'information",
+	}
+	// otherProducts name an ISW publication that is not a daily report.
+	otherProducts = []string{
+		"special report", "separate statement", "별도 성명", "특별 보고서", "spezialbericht", "sonderbericht",
+		"rapport spécial", "informe especial", "rapporto speciale", "raport specjalny", "zvláštní zpráva",
+		"спецдоклад", "специальный доклад", "спеціальний звіт",
+		"order of battle", "ordre de bataille", "orden de batalla", "ordine di battaglia", "schlachtordnung",
+		"playbook",
+	}
+	// iswPressByline is the byline of every ISW publication's page ("April
+	// 8, 2022 - ISW Press"); the daily report's page also names its series.
+	iswPressByline = regexp.MustCompile(`(?i)-\s*(?:isw\s+press|press\s+isw)\b`)
+	yearWord       = regexp.MustCompile(`(?:^|[^\d])(20\d\d)(?:[^\d]|$)`)
+)
+
+// aboutISW reports whether an item that names ISW is about ISW, another of
+// its publications, or its data over years, rather than a version of one
+// report; or whether its text copies the page of an ISW publication of no
+// series.
+func aboutISW(title, slug, text string) bool {
+	title, slug, text = strings.ToLower(title), strings.ToLower(slug), strings.ToLower(text)
+	named := firstISWSentence(text)
+	for _, s := range []string{title, slug, sentenceHead(text), named} {
+		if containsAny(s, otherProducts) {
+			return true
+		}
+	}
+	for _, s := range []string{title, slug, named} {
+		if aroundISW(s, aboutMarks) || mentionsISW(s) && comparesYears(s) {
+			return true
+		}
+	}
+	return iswPressByline.MatchString(text) && len(seriesIn(text)) == 0
+}
+
+// aroundISW reports whether one of marks is written close to where the
+// lower-case sentence s names ISW: "the reports of the Institute for
+// the Study of War", "ISW dlouhodobě usuzuje". Further on, the words are the
+// report's ("long-standing Russian information operations").
+func aroundISW(s string, marks []string) bool {
+	for _, m := range iswMentions(s) {
+		if containsAny(s[max(0, m[0]-aroundBefore):min(len(s), m[1]+aroundAfter)], marks) {
+			return true
+		}
+	}
+	return false
+}
+
+const aroundBefore, aroundAfter = 100, 60
+
+// firstISWSentence returns the sentence (or list item) of the lower-case
+// text where ISW is first named, "" when it is not.
+func firstISWSentence(lower string) string {
+	m := iswMentions(lower)
+	if len(m) == 0 {
+		return ""
+	}
+	start := 0
+	for _, end := range []string{". ", "] ", "! ", "? ", "•", "·"} {
+		if i := strings.LastIndex(lower[:m[0][0]], end); i >= 0 && i+len(end) > start {
+			start = i + len(end)
+		}
+	}
+	s := sentenceHead(lower[start:])
+	if i := strings.IndexAny(s, "•·"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// comparesYears reports whether s speaks of two or more whole years and of
+// no day: "more territory in 2024 than in 2023" is a trend, no day's report.
+func comparesYears(s string) bool {
+	years := map[string]bool{}
+	for _, m := range yearWord.FindAllStringSubmatch(s, -1) {
+		years[m[1]] = true
+	}
+	return len(years) >= 2 && len(datesIn(s)) == 0
+}
+
+// topicMarks name the subject of ISW's other daily and weekly series.
+var topicMarks = []struct {
+	series string
+	marks  []string
+}{
+	{seriesIran, []string{"iran", "irán", "иран", "іран", "イラン", "이란", "tehran", "teheran", "khamenei"}},
+	{seriesChinaTaiwan, []string{"taiwan", "tajwan", "taïwan", "тайван", "台湾", "臺灣", "대만"}},
+}
+
+// topicSeries returns the series whose subject texts speak of when they do
+// not speak of the war in Ukraine, "" otherwise.
+func topicSeries(texts ...string) string {
+	if speaksOfTheWar(texts...) {
+		return ""
+	}
+	for _, t := range topicMarks {
+		for _, s := range texts {
+			if containsAny(strings.ToLower(s), t.marks) {
+				return t.series
+			}
+		}
+	}
+	return ""
+}
+
+// opensWithTakeaways reports whether text opens with the heading of ISW's
+// daily report, "Key Takeaways": a repost of it, even where it does not name ISW.
+func opensWithTakeaways(text string) bool {
+	t := strings.ToLower(strings.TrimSpace(text))
+	return strings.HasPrefix(t, "key takeaways") && !letterAt(t, len("key takeaways")) && speaksOfTheWar(t)
 }

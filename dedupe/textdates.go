@@ -5,23 +5,43 @@ package dedupe
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // statedDate returns the report date a post's text states for ISW's report:
 // a date right after ISW's name ("сводке ISW за 14 марта", "ISW's
 // assessment as of June 24") or right before it ("informe del 4 de
-// diciembre, el ISW"), or ISW's own byline in a repost ("March 23,
-// 5:00pm ET"). A year-less date takes the year that puts it on or before
-// the post's publication.
+// diciembre, el ISW"); else ISW's own stamp in a repost (its byline, its
+// note on the next report); else the day a summary's news happened, where
+// the summary says so (leadDate, coveredDay). A year-less date
+// takes the year that puts it on or before the post's publication.
 func statedDate(text string, ref time.Time) time.Time {
 	text = strings.ToLower(text)
+	for _, rule := range []func(string, time.Time) time.Time{nearISW, iswStamp, leadDate, coveredDay} {
+		if t := rule(text, ref); !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// nearISW returns the date written right after ISW's name, or right before
+// ISW's abbreviation, in the lower-case text. A night's span ("в ночь с 17
+// на 18 апреля опубликовал") is the report of its first day: ISW publishes in
+// the US evening, the night after in Europe and Asia.
+func nearISW(text string, ref time.Time) time.Time {
 	for _, m := range iswMentions(text) {
 		rest := sentenceHead(text[m[1]:min(len(text), m[1]+statedSpan)])
 		if hits := datesIn(rest); len(hits) > 0 && hits[0].start < statedSpan-12 {
-			if t, ok := hits[0].day.In(ref); ok {
+			d := hits[0].day
+			if first, ok := nightFrom(rest[:hits[0].start]); ok && first < d.Day {
+				d.Day = first
+			}
+			if t, ok := d.In(ref); ok {
 				return t
 			}
 		}
@@ -38,10 +58,93 @@ func statedDate(text string, ref time.Time) time.Time {
 			}
 		}
 	}
+	return time.Time{}
+}
+
+// nightSpan ends the words before a date that make it a night's second
+// day: "в ночь с 17 на", "у ніч з 17 на", "w nocy z 17 na", "in der Nacht
+// vom 17. auf den", "on the night of 17 to".
+var nightSpan = regexp.MustCompile(`(?:ночь|ніч|nocy|nacht|night)\s+(?:с|з|z|vom|of|from)?\s*(\d{1,2})\.?\s*(?:на|na|auf\s+den|to|-)\s*$`)
+
+// nightFrom returns the first day of the night span that before ends with.
+func nightFrom(before string) (int, bool) {
+	m := nightSpan.FindStringSubmatch(before)
+	if m == nil {
+		return 0, false
+	}
+	d, err := strconv.Atoi(m[1])
+	return d, err == nil
+}
+
+// iswStamp returns the date ISW's own words in a repost give: its byline
+// ("March 23, 5:00pm ET", "2130 ET 15.09.2022", "Mar 19, 2022 - ISW
+// Press"), else the day before the report its closing note names ("ISW will
+// cover subsequent reports in the February 17 Russian Offensive Campaign
+// Assessment"). A data cut-off ("2:20pm ET on February 16") is neither.
+func iswStamp(text string, ref time.Time) time.Time {
 	for _, h := range datesIn(text) {
 		if bylineAfter.MatchString(text[h.end:]) || bylineBefore.MatchString(text[max(0, h.start-24):h.start]) {
 			if t, ok := h.day.In(ref); ok {
 				return t
+			}
+		}
+	}
+	for _, loc := range nextReport.FindAllStringIndex(text, -1) {
+		rest := text[loc[1]:min(len(text), loc[1]+80)]
+		if hits := datesIn(rest); len(hits) > 0 && hits[0].start == 0 && len(seriesIn(rest[hits[0].end:])) > 0 {
+			if t, ok := hits[0].day.In(ref.AddDate(0, 0, 1)); ok {
+				return t.AddDate(0, 0, -1)
+			}
+		}
+	}
+	return time.Time{}
+}
+
+var nextReport = regexp.MustCompile(`(?i)subsequent reports? in the\s+`)
+
+// leadDate returns the day a summary opens with ("13 травня російські
+// окупанти продовжували …"), when its next sentence credits ISW with the
+// first ("Про це йдеться у свіжому звіті … ISW"): the report of that day.
+// Where the first sentence names ISW itself, its date is an event's. A
+// dateline ("04.03.2023", "19 February 2024 RUSSIAN OFFENSIVE …", "ROMA, 16
+// GEN -") writes its year or is followed by no sentence.
+func leadDate(text string, ref time.Time) time.Time {
+	text = strings.TrimSpace(text)
+	hits := datesIn(text[:min(len(text), 40)])
+	if len(hits) == 0 || hits[0].start != 0 || hits[0].day.Year != 0 || !strings.HasPrefix(text[hits[0].end:], " ") {
+		return time.Time{}
+	}
+	if r, _ := utf8.DecodeRuneInString(text[hits[0].end+1:]); !unicode.IsLetter(r) {
+		return time.Time{}
+	}
+	first := sentenceHead(text)
+	second := sentenceHead(strings.TrimLeft(text[len(first):], ". "))
+	if mentionsISW(first) || !mentionsISW(second) {
+		return time.Time{}
+	}
+	t, _ := hits[0].day.In(ref)
+	return t
+}
+
+// coveringWords say that the date after them is the day a report covers:
+// "протягом доби, 11 березня", "в течение суток 11 марта".
+var coveringWords = []string{"протягом доби", "за добу", "в течение суток", "за сутки", "w ciągu doby",
+	"during the day", "over the past day", "in the past 24 hours", "in den letzten 24 stunden"}
+
+// coveredDay returns the date written right after one of coveringWords.
+func coveredDay(text string, ref time.Time) time.Time {
+	for _, w := range coveringWords {
+		for i := 0; ; {
+			j := strings.Index(text[i:], w)
+			if j < 0 {
+				break
+			}
+			i += j + len(w)
+			rest := strings.TrimLeft(text[i:min(len(text), i+40)], " ,:")
+			if hits := datesIn(rest); len(hits) > 0 && hits[0].start == 0 {
+				if t, ok := hits[0].day.In(ref); ok {
+					return t
+				}
 			}
 		}
 	}
