@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,7 +148,11 @@ var archivePath = regexp.MustCompile(`^/20\d\d/(?:\d\d/)?$`)
 // ISW"), even when it states no date (the store may learn the source's lag).
 // Index and tag pages are never reports.
 func (r *sourceReader) readTranslation(it fetch.Item) identity {
-	ref := referenceTime(it)
+	post := readContent(it.Content)
+	// Numbers are checked against the publication only; year-less dates
+	// may also take their year from the text (writtenYear).
+	published := referenceTime(it)
+	ref := cmp.Or(published, writtenYear(post.text))
 	title, slug := foldTitle(it.Title), slugText(it.Link)
 	titleDates, slugDates := datesIn(title), slugDatesIn(slug)
 	// The title's date wins over the slug's: a title is corrected after
@@ -156,13 +161,12 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	if len(dates) == 0 {
 		dates = resolve(slugDates, ref)
 	}
-	post := readContent(it.Content)
 
 	series := firstSeries(title, slug)
 	link, linked := chooseLink(reportLinks(post.links, it.Link, ref), series, dates)
 	textSeries, textDate := sourceLine(post.text, ref)
 	strong, weak := r.numbers(title, titleDates, slug, slugDates, post.text)
-	strong, weak = recent(plausible(strong, ref), ref), recent(plausible(weak, ref), ref)
+	strong, weak = recent(plausible(strong, published), published), recent(plausible(weak, published), published)
 	if countsDays(title, strong) || countsDays(title, weak) {
 		strong, weak = 0, 0
 	}
@@ -208,9 +212,15 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	}
 
 	id := identity{Series: series, Number: cmp.Or(strong, weak), Weak: strong == 0 && weak > 0}
+	// ISW's own stamp in a repost of its text dates the report over a
+	// title's date, which may be someone else's ("UPDATE (08 August 2024)"
+	// over ISW's "December 14, 2023, 10:25pm ET").
+	stamp := iswStamp(strings.ToLower(post.text), ref)
 	switch {
 	case linked:
 		id.ISWURL, id.Date = link.url, link.date
+	case !stamp.IsZero():
+		id.Date = stamp
 	case len(dates) > 0:
 		id.Date = dates[0]
 	case !textDate.IsZero():
@@ -242,7 +252,23 @@ func (r *sourceReader) numbers(title string, titleDates []dateHit, slug string, 
 	if n := sourceNumber(text); n > 0 {
 		return n, 0
 	}
+	if weak == 0 && slugWeak > 0 && titleUnnumbers(title, slug, slugWeak) {
+		slugWeak = 0
+	}
 	return 0, cmp.Or(weak, slugWeak)
+}
+
+// titleUnnumbers reports whether the title writes the report word that
+// stands before the slug's number n without a number: "Ukraine Invasion
+// Update 2/26" over "…-ukraine-invasion-update-9" names its update by date,
+// and the slug's 9 counts the site's posts.
+func titleUnnumbers(title, slug string, n int) bool {
+	for _, p := range numberPlaces("", slug) {
+		if word := strings.TrimSuffix(strings.TrimPrefix(p.At, "slug: "), " N"); p.Number == n && word != "^" {
+			return wordIn(title, []string{word}, nil)
+		}
+	}
+	return false
 }
 
 // numberEpoch is well before ISW's first daily report on the invasion
@@ -278,6 +304,27 @@ func referenceTime(it fetch.Item) time.Time {
 	}
 	return it.Updated
 }
+
+// writtenYear is the reference time of an item that carries no publication
+// date: the first full date its text writes ("October 9th, 2022"), else the
+// end of the year on ISW's PDF header ("The Critical Threats Project 2022",
+// "©2024 by the Institute"). A bare year elsewhere ("since October 2022")
+// may be any event's.
+func writtenYear(text string) time.Time {
+	for _, h := range datesIn(text) {
+		if t, ok := h.day.In(time.Time{}); ok {
+			return t
+		}
+	}
+	m := headerYear.FindStringSubmatch(text)
+	if m == nil {
+		return time.Time{}
+	}
+	year, _ := strconv.Atoi(m[1])
+	return time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+}
+
+var headerYear = regexp.MustCompile(`(?i)(?:critical threats project|©)\s*(20\d\d)\b`)
 
 // resolve turns dates as written into days, dropping those it cannot place.
 func resolve(hits []dateHit, ref time.Time) []time.Time {
