@@ -212,10 +212,10 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	}
 
 	id := identity{Series: series, Number: cmp.Or(strong, weak), Weak: strong == 0 && weak > 0}
-	// ISW's own stamp in a repost of its text dates the report over a
+	// ISW's byline in a repost of its text dates the report over a
 	// title's date, which may be someone else's ("UPDATE (08 August 2024)"
 	// over ISW's "December 14, 2023, 10:25pm ET").
-	stamp := iswStamp(strings.ToLower(post.text), ref)
+	stamp := iswByline(strings.ToLower(post.text), ref)
 	switch {
 	case linked:
 		id.ISWURL, id.Date = link.url, link.date

@@ -213,11 +213,16 @@ var (
 		"rapport spécial", "informe especial", "rapporto speciale", "raport specjalny", "zvláštní zpráva",
 		"спецдоклад", "специальный доклад", "спеціальний звіт",
 		"order of battle", "ordre de bataille", "orden de batalla", "ordine di battaglia", "schlachtordnung",
-		"playbook",
 	}
-	// iswPressByline is the byline of every ISW publication's page ("April
-	// 8, 2022 - ISW Press"); the daily report's page also names its series.
-	iswPressByline = regexp.MustCompile(`(?i)-\s*(?:isw\s+press|press\s+isw)\b`)
+	// oneReport words, beside ISW's name, speak of one report of it ("the
+	// latest reports of the ISW"), however they speak of the others.
+	oneReport = []string{"latest", "newest", "recent", "fresh", "today", "свіж", "останн", "последн", "свеж",
+		"najnowsz", "ostatni", "neuest", "jüngst", "dernier", "ultim", "últim", "senaste", "nyeste"}
+	// iswPage marks a copy of an ISW publication's page: the byline of
+	// every page ("April 8, 2022 - ISW Press") or its copyright line
+	// ("©2024 by the Institute for the Study of War"). The daily report's
+	// page also names its series.
+	iswPage = regexp.MustCompile(`(?i)-\s*(?:isw\s+press|press\s+isw)\b|(?:©|copyright)\s*(?:20\d\d\s+)?(?:by\s+)?(?:the\s+)?institute\s+for\s+the\s+study\s+of\s+war`)
 	yearWord       = regexp.MustCompile(`(?:^|[^\d])(20\d\d)(?:[^\d]|$)`)
 )
 
@@ -238,16 +243,18 @@ func aboutISW(title, slug, text string) bool {
 			return true
 		}
 	}
-	return iswPressByline.MatchString(text) && len(seriesIn(text)) == 0
+	return iswPage.MatchString(text) && len(seriesIn(title)) == 0 && len(seriesIn(text)) == 0
 }
 
 // aroundISW reports whether one of marks is written close to where the
 // lower-case sentence s names ISW: "the reports of the Institute for
-// the Study of War", "ISW dlouhodobě usuzuje". Further on, the words are the
+// the Study of War", "ISW dlouhodobě usuzuje", unless they speak of one
+// report ("the latest reports of ISW"). Further on, the words are the
 // report's ("long-standing Russian information operations").
 func aroundISW(s string, marks []string) bool {
 	for _, m := range iswMentions(s) {
-		if containsAny(s[max(0, m[0]-aroundBefore):min(len(s), m[1]+aroundAfter)], marks) {
+		around := s[max(0, m[0]-aroundBefore):min(len(s), m[1]+aroundAfter)]
+		if containsAny(around, marks) && !containsAny(around, oneReport) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ package dedupe
 // every date written; these rules pick the one that dates the report.
 
 import (
+	"cmp"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,12 +77,16 @@ func nightFrom(before string) (int, bool) {
 	return d, err == nil
 }
 
-// iswStamp returns the date ISW's own words in a repost give: its byline
-// ("March 23, 5:00pm ET", "2130 ET 15.09.2022", "Mar 19, 2022 - ISW
-// Press"), else the day before the report its closing note names ("ISW will
-// cover subsequent reports in the February 17 Russian Offensive Campaign
-// Assessment"). A data cut-off ("2:20pm ET on February 16") is neither.
+// iswStamp returns the date ISW's own words in a repost give: its byline,
+// else the day before the report its closing note names.
 func iswStamp(text string, ref time.Time) time.Time {
+	return cmp.Or(iswByline(text, ref), nextReportEve(text, ref))
+}
+
+// iswByline returns the date of ISW's byline in the lower-case text
+// ("March 23, 5:00pm ET", "2130 ET 15.09.2022", "Mar 19, 2022 - ISW Press").
+// A data cut-off ("2:20pm ET on February 16") is none.
+func iswByline(text string, ref time.Time) time.Time {
 	for _, h := range datesIn(text) {
 		if bylineAfter.MatchString(text[h.end:]) || bylineBefore.MatchString(text[max(0, h.start-24):h.start]) {
 			if t, ok := h.day.In(ref); ok {
@@ -89,6 +94,13 @@ func iswStamp(text string, ref time.Time) time.Time {
 			}
 		}
 	}
+	return time.Time{}
+}
+
+// nextReportEve returns the day before the report that ISW's closing note
+// names ("ISW will cover subsequent reports in the February 17 Russian
+// Offensive Campaign Assessment"): a report a day, save the days ISW skips.
+func nextReportEve(text string, ref time.Time) time.Time {
 	for _, loc := range nextReport.FindAllStringIndex(text, -1) {
 		rest := text[loc[1]:min(len(text), loc[1]+80)]
 		if hits := datesIn(rest); len(hits) > 0 && hits[0].start == 0 && len(seriesIn(rest[hits[0].end:])) > 0 {
