@@ -222,8 +222,8 @@ var (
 	// every page ("April 8, 2022 - ISW Press") or its copyright line
 	// ("©2024 by the Institute for the Study of War"). The daily report's
 	// page also names its series.
-	iswPage = regexp.MustCompile(`(?i)-\s*(?:isw\s+press|press\s+isw)\b|(?:©|copyright)\s*(?:20\d\d\s+)?(?:by\s+)?(?:the\s+)?institute\s+for\s+the\s+study\s+of\s+war`)
-	yearWord       = regexp.MustCompile(`(?:^|[^\d])(20\d\d)(?:[^\d]|$)`)
+	iswPage  = regexp.MustCompile(`(?i)-\s*(?:isw\s+press|press\s+isw)\b|(?:©|copyright)\s*(?:20\d\d\s+)?(?:by\s+)?(?:the\s+)?institute\s+for\s+the\s+study\s+of\s+war`)
+	yearWord = regexp.MustCompile(`(?:^|[^\d])(20\d\d)(?:[^\d]|$)`)
 )
 
 // aboutISW reports whether an item that names ISW is about ISW, another of
