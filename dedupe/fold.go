@@ -115,6 +115,26 @@ func asciiLower(s string) string {
 	return string(b)
 }
 
+// asciiWordIn reports whether one of the lower-case ASCII words stands in s
+// with no ASCII letter on either side, without a regexp over s.
+func asciiWordIn(s string, words ...string) bool {
+	isLetter := func(i int) bool { return i >= 0 && i < len(s) && 'a' <= s[i]|0x20 && s[i]|0x20 <= 'z' }
+	for _, w := range words {
+		for i := 0; ; {
+			j := strings.Index(s[i:], w)
+			if j < 0 {
+				break
+			}
+			j += i
+			if !isLetter(j-1) && !isLetter(j+len(w)) {
+				return true
+			}
+			i = j + len(w)
+		}
+	}
+	return false
+}
+
 func containsAny(s string, subs []string) bool {
 	for _, sub := range subs {
 		if strings.Contains(s, sub) {

@@ -152,7 +152,10 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	// Numbers are checked against the publication only; year-less dates
 	// may also take their year from the text (writtenYear).
 	published := referenceTime(it)
-	ref := cmp.Or(published, writtenYear(post.text))
+	ref := published
+	if ref.IsZero() {
+		ref = writtenYear(post.text)
+	}
 	title, slug := foldTitle(it.Title), slugText(it.Link)
 	titleDates, slugDates := datesIn(title), slugDatesIn(slug)
 	// The title's date wins over the slug's: a title is corrected after
@@ -171,7 +174,8 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 		strong, weak = 0, 0
 	}
 	marked := mentionsISW(title) || mentionsISW(slug)
-	textISW := mentionsISW(post.text) || opensWithTakeaways(post.text)
+	// Read only when the cases below need it: a post's text is long.
+	textISW := func() bool { return mentionsISW(post.text) || opensWithTakeaways(post.text) }
 	if isIndexPage(it.Link) || isInterview(title) || isInterview(slug) {
 		return identity{}
 	}
@@ -188,19 +192,19 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	case marked && len(dates) > 0,
 		// A dated situation report, or a dated report about Ukraine, that
 		// credits ISW in its text; "Update 2: new pistol" citing ISW is not.
-		len(dates) > 0 && textISW &&
+		len(dates) > 0 && textISW() &&
 			(situationWordIn(title) || mentionsUkraine(title) && (weak > 0 || reportWordIn(title))),
 		marked,
 		// An undated post whose text credits ISW about the war; a dated
 		// title is judged by the rules above ("Analyse: Leopard 2, 29.03.2023"
 		// citing ISW is none), and "Laut ISW ist die Nachfrage gestiegen"
 		// under a stock sale is no report.
-		len(dates) == 0 && textISW && speaksOfTheWar(title, slug, post.text):
+		len(dates) == 0 && textISW() && speaksOfTheWar(title, slug, post.text):
 		if aboutISW(title, slug, post.text) {
 			return identity{}
 		}
 		series = seriesDaily
-	case (marked || textISW) && topicSeries(title, slug, post.text) != "":
+	case (marked || textISW()) && topicSeries(title, slug, post.text) != "":
 		// ISW on Iran, or on China and Taiwan, and not on the war: a
 		// version of that series' update.
 		if aboutISW(title, slug, post.text) {
@@ -215,7 +219,10 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	// ISW's byline in a repost of its text dates the report over a
 	// title's date, which may be someone else's ("UPDATE (08 August 2024)"
 	// over ISW's "December 14, 2023, 10:25pm ET").
-	stamp := iswByline(strings.ToLower(post.text), ref)
+	var stamp time.Time
+	if !linked {
+		stamp = iswByline(strings.ToLower(post.text), ref)
+	}
 	switch {
 	case linked:
 		id.ISWURL, id.Date = link.url, link.date

@@ -321,6 +321,7 @@ func topicSeries(texts ...string) string {
 // opensWithTakeaways reports whether text opens with the heading of ISW's
 // daily report, "Key Takeaways": a repost of it, even where it does not name ISW.
 func opensWithTakeaways(text string) bool {
-	t := strings.ToLower(strings.TrimSpace(text))
-	return strings.HasPrefix(t, "key takeaways") && !letterAt(t, len("key takeaways")) && speaksOfTheWar(t)
+	t := strings.TrimSpace(text)
+	head := strings.ToLower(t[:min(len(t), len("key takeaways")+1)])
+	return strings.HasPrefix(head, "key takeaways") && !letterAt(head, len("key takeaways")) && speaksOfTheWar(t)
 }
