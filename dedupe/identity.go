@@ -175,7 +175,10 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	}
 	marked := mentionsISW(title) || mentionsISW(slug)
 	// Read only when the cases below need it: a post's text is long.
-	textISW := func() bool { return mentionsISW(post.text) || opensWithTakeaways(post.text) }
+	textISW := func() bool {
+		_, m := post.lowerText()
+		return len(m) > 0 || opensWithTakeaways(post.text)
+	}
 	if isIndexPage(it.Link) || isInterview(title) || isInterview(slug) {
 		return identity{}
 	}
@@ -200,14 +203,14 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 		// citing ISW is none), and "Laut ISW ist die Nachfrage gestiegen"
 		// under a stock sale is no report.
 		len(dates) == 0 && textISW() && speaksOfTheWar(title, slug, post.text):
-		if aboutISW(title, slug, post.text) {
+		if aboutISW(title, slug, &post) {
 			return identity{}
 		}
 		series = seriesDaily
 	case (marked || textISW()) && topicSeries(title, slug, post.text) != "":
 		// ISW on Iran, or on China and Taiwan, and not on the war: a
 		// version of that series' update.
-		if aboutISW(title, slug, post.text) {
+		if aboutISW(title, slug, &post) {
 			return identity{}
 		}
 		series = topicSeries(title, slug, post.text)
@@ -221,7 +224,8 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	// over ISW's "December 14, 2023, 10:25pm ET").
 	var stamp time.Time
 	if !linked {
-		stamp = iswByline(strings.ToLower(post.text), ref)
+		lower, _ := post.lowerText()
+		stamp = iswByline(lower, ref)
 	}
 	switch {
 	case linked:

@@ -23,6 +23,22 @@ type content struct {
 	links []string
 	// text is the visible text of the post's head and tail.
 	text string
+	// lower is text in lower case, and mentions where it names ISW, once
+	// lowered has been called.
+	lower    string
+	mentions [][2]int
+	lowered  bool
+}
+
+// lowerText returns the text in lower case and where it names ISW, read
+// once however many rules ask.
+func (c *content) lowerText() (string, [][2]int) {
+	if !c.lowered {
+		c.lower = strings.ToLower(c.text)
+		c.mentions = iswMentions(c.lower)
+		c.lowered = true
+	}
+	return c.lower, c.mentions
 }
 
 // readContent walks the HTML once. Links are collected only when the post

@@ -220,9 +220,9 @@ var (
 		"najnowsz", "ostatni", "neuest", "jüngst", "dernier", "ultim", "últim", "senaste", "nyeste"}
 	// iswPage marks a copy of an ISW publication's page: the byline of
 	// every page ("April 8, 2022 - ISW Press") or its copyright line
-	// ("©2024 by the Institute for the Study of War"). The daily report's
-	// page also names its series.
-	iswPage  = regexp.MustCompile(`(?i)-\s*(?:isw\s+press|press\s+isw)\b|(?:©|copyright)\s*(?:20\d\d\s+)?(?:by\s+)?(?:the\s+)?institute\s+for\s+the\s+study\s+of\s+war`)
+	// ("©2024 by the Institute for the Study of War"), in lower case. The
+	// daily report's page also names its series.
+	iswPage  = regexp.MustCompile(`-\s*(?:isw\s+press|press\s+isw)\b|(?:©|copyright)\s*(?:20\d\d\s+)?(?:by\s+)?(?:the\s+)?institute\s+for\s+the\s+study\s+of\s+war`)
 	yearWord = regexp.MustCompile(`(?:^|[^\d])(20\d\d)(?:[^\d]|$)`)
 )
 
@@ -230,9 +230,10 @@ var (
 // its publications, or its data over years, rather than a version of one
 // report; or whether its text copies the page of an ISW publication of no
 // series.
-func aboutISW(title, slug, text string) bool {
-	title, slug, text = strings.ToLower(title), strings.ToLower(slug), strings.ToLower(text)
-	named := firstISWSentence(text)
+func aboutISW(title, slug string, post *content) bool {
+	title, slug = strings.ToLower(title), strings.ToLower(slug)
+	text, mentions := post.lowerText()
+	named := firstISWSentence(text, mentions)
 	for _, s := range []string{title, slug, sentenceHead(text), named} {
 		if containsAny(s, otherProducts) {
 			return true
@@ -243,7 +244,8 @@ func aboutISW(title, slug, text string) bool {
 			return true
 		}
 	}
-	return iswPage.MatchString(text) && len(seriesIn(title)) == 0 && len(seriesIn(text)) == 0
+	return containsAny(text, []string{"press", "©", "copyright"}) && iswPage.MatchString(text) &&
+		len(seriesIn(title)) == 0 && len(seriesIn(text)) == 0
 }
 
 // aroundISW reports whether one of marks is written close to where the
@@ -264,9 +266,8 @@ func aroundISW(s string, marks []string) bool {
 const aroundBefore, aroundAfter = 100, 60
 
 // firstISWSentence returns the sentence (or list item) of the lower-case
-// text where ISW is first named, "" when it is not.
-func firstISWSentence(lower string) string {
-	m := iswMentions(lower)
+// text where ISW is first named (at m, its mentions), "" when it is not.
+func firstISWSentence(lower string, m [][2]int) string {
 	if len(m) == 0 {
 		return ""
 	}
