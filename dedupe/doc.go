@@ -128,7 +128,9 @@
 //	                    link, when it states no date), hash (SHA-256 of all it
 //	                    said, content included), changed (when it last
 //	                    changed), place (the report key it is placed at,
-//	                    absent while held)
+//	                    absent while held), number_by and series_by
+//	                    ("learned", "weak"), unproven (a weak number held
+//	                    back), lag_date (the date its source's lag gives)
 //	dedupe.content      item key → the item's HTML as the source gave it, as
 //	                    one zstd frame (a value without zstd's magic number
 //	                    is uncompressed HTML, as schema 2 kept it)
