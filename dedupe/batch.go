@@ -257,6 +257,7 @@ func (b *batch) finish() error {
 			return err
 		}
 	}
+	b.logChanges()
 	return nil
 }
 

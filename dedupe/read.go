@@ -2,7 +2,6 @@ package dedupe
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -48,9 +47,7 @@ func (s *Store) Updates(q Query) ([]Update, error) {
 			}
 			out = append(out, found...)
 		}
-		slices.SortFunc(out, func(a, b Update) int {
-			return cmp.Or(b.Date.Compare(a.Date), cmp.Compare(a.Series, b.Series))
-		})
+		slices.SortFunc(out, newestFirst)
 		if q.Limit > 0 && len(out) > q.Limit {
 			out = out[:q.Limit]
 		}

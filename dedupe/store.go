@@ -58,7 +58,9 @@ type Store struct {
 	now      func() time.Time
 	// generation counts this Store's committed writes; see Generation.
 	generation atomic.Uint64
-	decoded    decodedReports
+	// changes logs which reports each of those writes touched.
+	changes changeLog
+	decoded decodedReports
 }
 
 // Generation changes after every write this Store commits (a batch that
@@ -67,10 +69,14 @@ type Store struct {
 // by another process or another Store on the same file are not counted.
 func (s *Store) Generation() uint64 { return s.generation.Load() }
 
-// update runs fn in a read-write transaction and counts the write.
+// update runs fn in a read-write transaction and, once it is committed,
+// counts the write and logs the reports it touched.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	defer s.generation.Add(1)
-	return s.db.Update(fn)
+	return s.db.Update(func(tx *bolt.Tx) error {
+		w := s.changes.begin()
+		tx.OnCommit(func() { s.changes.commit(w, &s.generation) })
+		return fn(tx)
+	})
 }
 
 // settings is what Configure takes from the config; it is swapped whole, so
@@ -223,7 +229,12 @@ func (s *Store) Configure(cfg *config.Config) error {
 	if s.db.IsReadOnly() {
 		return nil
 	}
-	if err := s.update(s.replaceAll); err != nil {
+	// New anchors may renumber any report.
+	err := s.update(func(tx *bolt.Tx) error {
+		s.changes.noteAll()
+		return s.replaceAll(tx)
+	})
+	if err != nil {
 		s.set.Store(prev) // nothing was written: keep the old config whole
 		return fmt.Errorf("dedupe: unable to apply the new calendar anchors: %w", err)
 	}

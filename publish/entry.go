@@ -297,6 +297,11 @@ func sortedLangs(cfg *config.Config, ups []dedupe.Update) []string {
 			seen[l] = true
 		}
 	}
+	return orderLangs(cfg, seen)
+}
+
+// orderLangs lists the languages of seen, the originals' first.
+func orderLangs(cfg *config.Config, seen map[string]bool) []string {
 	orig := originalLang(cfg)
 	langs := make([]string, 0, len(seen))
 	for l := range seen {

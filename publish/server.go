@@ -107,12 +107,14 @@ type Server struct {
 
 // site is everything rendered from one state of the store.
 type site struct {
-	fingerprint [sha256.Size]byte
-	generation  atomic.Uint64   // the store's generation when its updates were read
-	updates     []dedupe.Update // published updates, newest first, without content
-	langs       []string
-	origLang    string               // the merged feed's language, which has no "+" view
-	docs        map[string]*document // the current feeds, rendered eagerly
+	generation atomic.Uint64   // the store's generation when its updates were read
+	updates    []dedupe.Update // published updates, newest first, without content
+	langs      []string
+	origLang   string               // the merged feed's language, which has no "+" view
+	docs       map[string]*document // the current feeds, rendered eagerly
+	// spliced tells where each entry sits in the current feeds' bytes, by
+	// path, so that the next site copies the entries that did not change.
+	spliced map[string]*spliced
 	// partial marks a site of the newest reports only, made by Start;
 	// complete is closed when a site of the whole history replaces it.
 	partial  bool
@@ -217,8 +219,13 @@ func (s *Server) Refresh() error {
 
 // newSite is a site of ups, nothing rendered yet.
 func (s *Server) newSite(ups []dedupe.Update) *site {
-	return &site{updates: ups, langs: sortedLangs(s.cfg, ups), origLang: originalLang(s.cfg),
-		docs: map[string]*document{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes}
+	return s.siteOf(ups, sortedLangs(s.cfg, ups))
+}
+
+// siteOf is a site of ups in langs, nothing rendered yet.
+func (s *Server) siteOf(ups []dedupe.Update, langs []string) *site {
+	return &site{updates: ups, langs: langs, origLang: originalLang(s.cfg),
+		docs: map[string]*document{}, spliced: map[string]*spliced{}, lazy: map[string]*document{}, maxBytes: s.lazyBytes}
 }
 
 // round is a render that calls made during another wait for.
@@ -238,18 +245,10 @@ func (s *Server) refresh() error {
 	if old.updates != nil && !old.partial && old.generation.Load() == generation {
 		return nil
 	}
-	ups, err := s.published()
-	if err != nil {
+	next, err := s.nextSite(old, generation)
+	if err != nil || next == nil {
 		return err
 	}
-	fp := fingerprint(ups)
-	if old.updates != nil && !old.partial && old.fingerprint == fp {
-		old.generation.Store(generation)
-		return nil
-	}
-	next := s.newSite(ups)
-	next.fingerprint = fp
-	next.generation.Store(generation)
 	s.keepCurrent(next)
 	if err := s.renderCurrent(old, next); err != nil {
 		return err
@@ -274,16 +273,18 @@ func (s *Server) renderCurrent(old, next *site) error {
 		next.shows[v] = shows
 		if prev, ok := old.shows[v]; ok && prev == shows {
 			for _, f := range formats {
-				next.docs[v.feedPath(f)] = old.docs[v.feedPath(f)]
+				path := v.feedPath(f)
+				next.docs[path], next.spliced[path] = old.docs[path], old.spliced[path]
 			}
 			continue
 		}
 		for _, f := range formats {
-			doc, err := s.renderFeed(next, v, f, "")
+			path := v.feedPath(f)
+			doc, sp, err := s.renderDoc(next, v, f, "", old.spliced[path])
 			if err != nil {
 				return err
 			}
-			next.docs[v.feedPath(f)] = doc
+			next.docs[path], next.spliced[path] = doc, sp
 		}
 	}
 	return nil
@@ -292,12 +293,8 @@ func (s *Server) renderCurrent(old, next *site) error {
 // showing fingerprints what a view's current feed shows: its updates and the
 // archive it links to.
 func (st *site) showing(v view, size int) [sha256.Size]byte {
-	h := st.history(v, size)
-	prev := ""
-	if len(h.months) > 0 {
-		prev = h.months[0]
-	}
-	return fingerprint(h.current, prev, strings.Join(st.langs, ","))
+	current, older := st.currentOf(v, size)
+	return fingerprint(current, older, strings.Join(st.langs, ","))
 }
 
 // publishedSeries lists the series the config publishes.
@@ -447,7 +444,8 @@ func contentBytes(u *dedupe.Update) int {
 func (s *Server) keepCurrent(st *site) {
 	keep := map[string]bool{}
 	for _, v := range st.views() {
-		for _, u := range st.history(v, s.cfg.FeedSize).current {
+		current, _ := st.currentOf(v, s.cfg.FeedSize)
+		for _, u := range current {
 			keep[u.ID] = true
 		}
 	}

@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"slices"
@@ -115,6 +114,55 @@ func (st *site) history(v view, size int) *history {
 	return &h
 }
 
+// currentOf returns what a view's current document shows, as its history
+// splits it, and the newest archived month ("" for none), reading the
+// site's updates only as far as the current document reaches.
+func (st *site) currentOf(v view, size int) ([]dedupe.Update, string) {
+	if v.lang == "" || v.orOriginal {
+		return currentIn(st.updates, size)
+	}
+	var in []dedupe.Update
+	for i := range st.updates {
+		u := &st.updates[i]
+		if _, ok := u.InLang(v.lang); !ok {
+			continue
+		}
+		in = append(in, *u)
+		if len(in) > size && !sameMonth(u, &in[0]) {
+			break
+		}
+	}
+	return currentIn(in, size)
+}
+
+// currentIn splits the current document off ups, newest first: at least size
+// updates and the whole of the newest month. It returns them and the newest
+// month after them.
+func currentIn(ups []dedupe.Update, size int) ([]dedupe.Update, string) {
+	if len(ups) == 0 {
+		return nil, ""
+	}
+	n := 0
+	for n < len(ups) && (n < size || sameMonth(&ups[n], &ups[0])) {
+		n++
+	}
+	older := ""
+	if start := openMonth(ups); start < len(ups) {
+		older = archiveMonth(&ups[start])
+	}
+	return ups[:n], older
+}
+
+// openMonth is the number of updates at the head of ups that are of the
+// newest report's month.
+func openMonth(ups []dedupe.Update) int {
+	n := 0
+	for n < len(ups) && sameMonth(&ups[n], &ups[0]) {
+		n++
+	}
+	return n
+}
+
 // history splits a view's updates into the current document and monthly
 // archives. The newest report's month stays open in the current document;
 // every older month is archived, so current and archives together hold every
@@ -143,16 +191,8 @@ func splitHistory(ups []dedupe.Update, size int) history {
 	if len(ups) == 0 {
 		return h
 	}
-	open := &ups[0]
-	n := 0
-	for n < len(ups) && (n < size || sameMonth(&ups[n], open)) {
-		n++
-	}
-	h.current = ups[:n]
-	start := 0
-	for start < len(ups) && sameMonth(&ups[start], open) {
-		start++
-	}
+	h.current, _ = currentIn(ups, size)
+	start := openMonth(ups)
 	for start < len(ups) {
 		end := start + 1
 		for end < len(ups) && sameMonth(&ups[end], &ups[start]) {
@@ -171,19 +211,29 @@ var contentTypes = map[string]string{"atom": typeAtom, "rss": typeRSS, "json": t
 var writers = map[string]func(io.Writer, *feedDoc) error{"atom": writeAtom, "rss": writeRSS, "json": writeJSONFeed}
 
 // renderFeed renders a view's current document (month "") or the archive of
-// one month in a format.
+// one month in a format. An archive takes the entries it shares with the
+// view's current document from it.
 func (s *Server) renderFeed(st *site, v view, format, month string) (*document, error) {
-	h := st.history(v, s.cfg.FeedSize)
+	doc, _, err := s.renderDoc(st, v, format, month, st.spliced[v.feedPath(format)])
+	return doc, err
+}
+
+// renderDoc renders a document as renderFeed does, copying the entries prev
+// has from it, and returns where each entry sits in the document's bytes.
+func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced) (*document, *spliced, error) {
 	d := s.feedDoc(v, format)
-	ups := h.current
+	var ups []dedupe.Update
 	if month == "" {
-		if len(h.months) > 0 {
-			d.PrevArchive = s.abs(v.archivePath(h.months[0], format))
+		var older string
+		ups, older = st.currentOf(v, s.cfg.FeedSize)
+		if older != "" {
+			d.PrevArchive = s.abs(v.archivePath(older, format))
 		}
 	} else {
+		h := st.history(v, s.cfg.FeedSize)
 		i := slices.Index(h.months, month)
 		if i < 0 {
-			return nil, notFound("no archive for %s; archived months are %s", month, listOr(h.months, "none yet"))
+			return nil, nil, notFound("no archive for %s; archived months are %s", month, listOr(h.months, "none yet"))
 		}
 		ups = h.byMonth[month]
 		d.Archive, d.Current, d.Hubs = true, d.Self, nil
@@ -195,29 +245,21 @@ func (s *Server) renderFeed(st *site, v view, format, month string) (*document, 
 			d.NextArchive = s.abs(v.archivePath(h.months[i-1], format))
 		}
 	}
-	full, err := s.withContent(ups)
+	body, at, err := s.splice(d, format, ups, prev, func(u *dedupe.Update) entry { return s.entryIn(v, u) })
 	if err != nil {
-		return nil, err
-	}
-	for i := range full {
-		d.Entries = append(d.Entries, s.entryIn(v, &full[i]))
-	}
-	d.Updated = newest(d.Entries)
-	var buf bytes.Buffer
-	if err := writers[format](&buf, d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	path := v.feedPath(format)
 	if month != "" {
 		path = v.archivePath(month, format)
 	}
-	doc := s.document(path, buf.Bytes(), contentTypes[format], d.Updated)
+	doc := s.document(path, body, contentTypes[format], d.Updated)
 	doc.header = http.Header{}
 	for _, hub := range d.Hubs {
 		doc.header.Add("Link", "<"+hub+`>; rel="hub"`)
 	}
 	doc.header.Add("Link", "<"+d.Self+`>; rel="self"`)
-	return doc, nil
+	return doc, &spliced{body: doc.body, at: at}, nil
 }
 
 // entryIn is an update's entry in a view.
