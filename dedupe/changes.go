@@ -68,9 +68,11 @@ func (s *Store) ChangesSince(since uint64, series ...string) (Changes, bool, err
 }
 
 // changeLog remembers, for each write a Store committed, the report keys it
-// touched. It holds at most maxLoggedReports keys: past that it forgets its
-// oldest writes, and a reader from before them reads everything again.
+// touched. It holds at most limit keys (maxLoggedReports when 0): past that
+// it forgets its oldest writes, and a reader from before them reads
+// everything again.
 type changeLog struct {
+	limit   int
 	mu      sync.Mutex
 	pending *loggedWrite  // the write in progress, nil outside one
 	writes  []loggedWrite // committed, oldest first
@@ -130,7 +132,7 @@ func (l *changeLog) commit(w *loggedWrite, generation *atomic.Uint64) {
 	w.generation = generation.Add(1)
 	l.writes = append(l.writes, *w)
 	l.keys += len(w.reports)
-	for len(l.writes) > 1 && l.keys > maxLoggedReports {
+	for len(l.writes) > 1 && l.keys > cmp.Or(l.limit, maxLoggedReports) {
 		l.keys -= len(l.writes[0].reports)
 		l.floor = l.writes[0].generation
 		l.writes = slices.Delete(l.writes, 0, 1)

@@ -109,7 +109,9 @@
 // changes nothing. Store.Generation counts the writes one Store has
 // committed, so a reader (publish) can tell without reading that nothing
 // changed; reading every report decodes only those whose bytes changed since
-// this Store last decoded them. Open takes no ownership of the *bolt.DB: the caller
+// this Store last decoded them. Store.ChangesSince tells a reader that holds
+// the reports as of one generation which reports the writes since touched, so
+// that it reads those, not the history (see the change log below). Open takes no ownership of the *bolt.DB: the caller
 // (cmd/iswfeed) opens it, shares it with other packages' buckets, and closes
 // it; Store has no Close. On a handle opened with bolt.Options.ReadOnly, Open
 // creates and migrates nothing and every read method works.
@@ -157,6 +159,17 @@
 //
 // A link in a key is normalised: lower case, without scheme, "www." or a
 // trailing slash.
+//
+// The change log is not in the file: each Store keeps, in memory, the report
+// keys that each of its committed writes touched (changes.go), joined to the
+// write's generation in one step when bbolt commits it. A write touches the
+// reports it rebuilt (written or deleted) and those whose number the calendar
+// may have moved: the dates whose observations changed, and every date still
+// observed for a number whose observations changed (a report's number moves
+// only when one of those two does). The log holds at most 65,536 keys,
+// forgetting its oldest writes; new anchors (Configure) may renumber any
+// report. In both cases ChangesSince answers not ok, and the reader reads
+// every report again. Writes by another Store or process are not logged.
 // The two observation buckets are the calendar's indexes, one per direction.
 // Reports are read newest first by walking each series' key range backwards,
 // so a feed of the newest N reports costs N decodes however many are stored.
