@@ -34,6 +34,7 @@ func (s *Server) nextSite(old *site, generation uint64) (*site, error) {
 			return next, nil
 		}
 	}
+	s.fullReads.Add(1)
 	ups, err := s.published()
 	if err != nil {
 		return nil, err

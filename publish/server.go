@@ -101,6 +101,9 @@ type Server struct {
 	cacheControl []string
 
 	pings sync.WaitGroup
+	// encoded counts the feed entries encoded, and fullReads the refreshes
+	// that read every report: what a change costs, for tests.
+	encoded, fullReads atomic.Int64
 
 	status statusCache
 }

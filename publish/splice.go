@@ -175,6 +175,7 @@ func (s *Server) splice(d *feedDoc, format string, ups []dedupe.Update, prev *sp
 	if err != nil {
 		return nil, nil, err
 	}
+	s.encoded.Add(int64(len(full)))
 	var buf bytes.Buffer
 	for j := range full {
 		e := entryOf(&full[j])

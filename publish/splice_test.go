@@ -1,0 +1,148 @@
+package publish
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+	"time"
+
+	"iswfeed/config"
+	"iswfeed/dedupe"
+	"iswfeed/fetch"
+)
+
+// wholeFeed renders a document as it was before splicing: every entry
+// encoded with the document, by gorilla/feeds' writer or encoding/json, from
+// the view's history split anew.
+func wholeFeed(t *testing.T, s *Server, st *site, v view, format, month string) string {
+	t.Helper()
+	h := splitHistory(st.inView(v), s.cfg.FeedSize)
+	d := s.feedDoc(v, format)
+	ups := h.current
+	if month == "" {
+		if len(h.months) > 0 {
+			d.PrevArchive = s.abs(v.archivePath(h.months[0], format))
+		}
+	} else {
+		i := slices.Index(h.months, month)
+		ups = h.byMonth[month]
+		d.Archive, d.Current, d.Hubs = true, d.Self, nil
+		d.Self = s.abs(v.archivePath(month, format))
+		if i+1 < len(h.months) {
+			d.PrevArchive = s.abs(v.archivePath(h.months[i+1], format))
+		}
+		if i > 0 {
+			d.NextArchive = s.abs(v.archivePath(h.months[i-1], format))
+		}
+	}
+	full, err := s.withContent(ups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range full {
+		d.Entries = append(d.Entries, s.entryIn(v, &full[i]))
+	}
+	d.Updated = newest(d.Entries)
+	var buf bytes.Buffer
+	if err := writers[format](&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// checkWhole compares every current feed and every archive the server serves
+// with a whole render of the same site.
+func checkWhole(t *testing.T, f *fixture, after string) {
+	t.Helper()
+	st := f.srv.site.Load()
+	for _, v := range st.views() {
+		h := splitHistory(st.inView(v), f.cfg.FeedSize)
+		for _, format := range formats {
+			paths := map[string]string{v.feedPath(format): ""}
+			for _, m := range h.months {
+				paths[v.archivePath(m, format)] = m
+			}
+			for path, month := range paths {
+				got := f.get(path).body
+				if want := wholeFeed(t, f.srv, st, v, format, month); got != want {
+					t.Errorf("after %s, %s differs from a whole render:\n got %q\nwant %q", after, path, got, want)
+				}
+			}
+		}
+	}
+}
+
+// edit is it edited an hour after it was posted, with new content.
+func edit(it fetch.Item, content string) fetch.Item {
+	it.Content, it.Updated = content, it.Published.Add(time.Hour)
+	return it
+}
+
+func TestSplicedFeedsAreTheBytesOfAWholeRender(t *testing.T) {
+	f := newFixture(t, Options{}, func(c *config.Config) { c.FeedSize = 2; c.Hubs = []string{"https://hub.example/"} })
+	steps := []struct {
+		name   string
+		change func()
+	}{
+		{"three reports and a translation", func() { threeReports(f) }},
+		{"a new report in the open month", func() { f.ingest(isw, original("2023-03-30", "<p>March 30 &amp; more.</p>")) }},
+		{"a translation that teaches a number", func() { f.ingest(spa, german(400, "2023-03-28", "<p>Die Lage am 28. März.</p>")) }},
+		{"an edit of an original's content", func() { f.ingest(isw, edit(original("2023-03-28", ""), "<p>March 28, corrected.</p>")) }},
+		{"a report that opens a month", func() { f.ingest(isw, original("2023-04-01", "<p>April report.</p>")) }},
+		{"a translation of an archived report", func() { f.ingest(spa, german(372, "2023-02-26", "<p>Februar.</p>")) }},
+	}
+	for _, step := range steps {
+		step.change()
+		checkWhole(t, f, step.name)
+	}
+	if n := f.srv.fullReads.Load(); n != 1 {
+		t.Errorf("%d refreshes read every report; want only the first", n)
+	}
+}
+
+func TestNewReportEncodesOneEntryPerFeedThatShowsIt(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	before := f.srv.encoded.Load()
+	f.ingest(isw, original("2023-03-30", "<p>March 30 report.</p>"))
+	// The merged feed, English's and German's with the original standing in,
+	// in three formats each; German's own feed does not show it.
+	if n := f.srv.encoded.Load() - before; n != 9 {
+		t.Errorf("a new English report encoded %d entries, want 9: one per feed that shows it", n)
+	}
+	checkWhole(t, f, "the new report")
+}
+
+func TestIncrementalIndexHoldsWhatTheStoreHolds(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	wrong := german(402, "2023-03-31", "<p>Die Lage 402.</p>")
+	f.ingest(spa, wrong)
+	corrected := german(402, "2023-03-30", "<p>Die Lage 402, korrigiert.</p>")
+	corrected.ID, corrected.Updated = wrong.ID, wrong.Published.Add(time.Hour)
+	f.ingest(spa, corrected)
+	f.ingest(isw, original("2023-03-30", "<p>March 30 report.</p>"))
+	all, err := f.store.Updates(dedupe.Query{Series: f.srv.publishedSeries()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.srv.site.Load().updates
+	if len(got) != len(all) {
+		t.Fatalf("the index holds %d reports, the store %d", len(got), len(all))
+	}
+	for i := range all {
+		if keyOf(&got[i]) != keyOf(&all[i]) {
+			t.Errorf("report %d: the index holds %s #%d with %d variants, the store %s #%d with %d",
+				i, got[i].ID, got[i].Number, len(got[i].Variants), all[i].ID, all[i].Number, len(all[i].Variants))
+		}
+	}
+	if _, ok := f.srv.site.Load().find(config.DefaultSeries, "2023-03-31"); ok == nil {
+		t.Error("the report the correction left is still published")
+	}
+	if n := f.srv.fullReads.Load(); n != 1 {
+		t.Errorf("%d refreshes read every report; want only the first", n)
+	}
+	if ids := f.srv.site.Load().langs; !slices.Equal(ids, []string{"en", "de"}) {
+		t.Errorf("languages %v, want [en de]", ids)
+	}
+}
