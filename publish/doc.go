@@ -77,12 +77,21 @@
 // # Caching
 //
 // Cost follows the change. Refresh returns at once when the store has not
-// written since the last render (dedupe.Store.Generation); otherwise it
-// re-reads the published updates' metadata (the store decodes only the
-// reports whose bytes changed) and, when something the documents show has
-// changed, renders the current feeds of the views whose current feed shows
-// something else (to know which bytes changed, and to ping WebSub hubs for
-// those only, in the background); the other views keep their documents.
+// written since the last render (dedupe.Store.Generation); otherwise it reads
+// the reports that the writes since touched (dedupe.Store.ChangesSince) and
+// patches its index of the published updates with them, reading every report
+// only when the store cannot tell (the first render, new anchors, a log
+// outgrown). When something the documents show has changed, it renders the
+// current feeds of the views whose current feed shows something else (to
+// know which bytes changed, and to ping WebSub hubs for those only, in the
+// background); the other views keep their documents. A feed document is a
+// head, its entries and a tail (splice.go): each entry is encoded alone, as
+// the document nests it, and the next render of the same feed copies the
+// bytes of every entry whose update is unchanged (by a hash of all an entry
+// shows) from the document before, so a new report encodes one entry per
+// feed that shows it; an archive copies those it shares with its view's
+// current feed. The bytes are those of encoding the whole document at once,
+// and the entries cost no memory beyond the current documents that hold them.
 // Calls that arrive during a render share one render after it, so a poll
 // round's batches cost one or two. Everything else is rendered on first
 // request and kept until the next change, in a cache bounded by the bytes its
