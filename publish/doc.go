@@ -102,8 +102,9 @@
 // for gzip. Start, the daemon's first render, reads only each view's newest
 // reports, so the current feeds are served before the history is read in the
 // background; archives, pages and the API wait for it. /status, /api/sources and /healthz show live state and are rendered
-// per request. Each document has a strong ETag from its bytes and another for
-// its gzip; Last-Modified moves only when the bytes do. A server does not know
+// per request. Each document has a strong ETag from its bytes (a feed's
+// from its head's, each entry's and its tail's hashes) and another for its
+// gzip; Last-Modified moves only when the bytes do. A server does not know
 // what one before it sent (a restart, a reload with a new title), so a path's
 // first Last-Modified is no earlier than the server's start: clients that
 // revalidate with If-Modified-Since alone fetch each document once more after

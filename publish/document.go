@@ -47,7 +47,12 @@ type document struct {
 }
 
 func newDocument(body []byte, contentType string, modified time.Time) *document {
-	sum := sha256.Sum256(body)
+	return newDocumentSum(body, sha256.Sum256(body), contentType, modified)
+}
+
+// newDocumentSum is newDocument for a body whose hash is known: sum must
+// change whenever the bytes do (a spliced feed's comes from its parts').
+func newDocumentSum(body []byte, sum [sha256.Size]byte, contentType string, modified time.Time) *document {
 	tag := hex.EncodeToString(sum[:16])
 	// An exact-size copy: a buffer's spare capacity is memory the document
 	// would hold without counting it.

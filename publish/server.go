@@ -470,7 +470,11 @@ func (s *Server) keepCurrent(st *site) {
 // reload (a new title, a new template), so its Last-Modified is at least the
 // server's start: If-Modified-Since never gets a 304 for bytes it has not seen.
 func (s *Server) document(key string, body []byte, contentType string, updated time.Time) *document {
-	d := newDocument(body, contentType, updated)
+	return s.stamped(key, newDocument(body, contentType, updated))
+}
+
+// stamped gives d, the document at key, its Last-Modified as document says.
+func (s *Server) stamped(key string, d *document) *document {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev, ok := s.stamps[key]

@@ -53,10 +53,11 @@ func keyOf(u *dedupe.Update) entryKey {
 	return k
 }
 
-// span is where one entry's bytes sit in a document's body, and the entry's
-// updated time, which the document's own updated is the latest of.
+// span is where one entry's bytes sit in a document's body, their hash, and
+// the entry's updated time, which the document's own updated is the latest of.
 type span struct {
 	start, end int
+	sum        [sha256.Size]byte
 	updated    time.Time
 }
 
@@ -143,21 +144,23 @@ func splitJSONItems(doc []byte) ([]byte, []byte, error) {
 	return doc[:i], doc[i:], nil
 }
 
-// part is one entry of a document on its way in: its bytes, when the
-// document before had them, else the update to encode.
+// part is one entry of a document on its way in: its bytes and their hash.
 type part struct {
 	key     entryKey
 	bytes   []byte
+	sum     [sha256.Size]byte
 	updated time.Time
-	u       *dedupe.Update
 }
 
 // splice writes document d of format with the entries of ups in order: the
 // bytes of those prev has, the others encoded from entryOf (given each
-// update with its content). It returns the body, exactly sized, and where
-// each entry sits in it; d.Updated becomes the latest entry's.
+// update with its content). It returns the body, exactly sized, a hash of it
+// made from its parts' hashes (so that a new entry costs its own bytes' hash,
+// not the document's), and where each entry sits in it; d.Updated becomes
+// the latest entry's.
 func (s *Server) splice(d *feedDoc, format string, ups []dedupe.Update, prev *spliced,
-	entryOf func(*dedupe.Update) entry) ([]byte, map[entryKey]span, error) {
+	entryOf func(*dedupe.Update) entry) ([]byte, [sha256.Size]byte, map[entryKey]span, error) {
+	var none [sha256.Size]byte
 	lay := layouts[format]
 	parts := make([]part, len(ups))
 	var missing []dedupe.Update
@@ -166,14 +169,14 @@ func (s *Server) splice(d *feedDoc, format string, ups []dedupe.Update, prev *sp
 		k := keyOf(&ups[i])
 		parts[i].key = k
 		if b, sp, ok := prev.fragment(k); ok {
-			parts[i].bytes, parts[i].updated = b, sp.updated
+			parts[i].bytes, parts[i].sum, parts[i].updated = b, sp.sum, sp.updated
 			continue
 		}
 		missing, at = append(missing, ups[i]), append(at, i)
 	}
 	full, err := s.withContent(missing)
 	if err != nil {
-		return nil, nil, err
+		return nil, none, nil, err
 	}
 	s.encoded.Add(int64(len(full)))
 	var buf bytes.Buffer
@@ -181,10 +184,14 @@ func (s *Server) splice(d *feedDoc, format string, ups []dedupe.Update, prev *sp
 		e := entryOf(&full[j])
 		start := buf.Len()
 		if err := lay.encode(&buf, &e, d); err != nil {
-			return nil, nil, err
+			return nil, none, nil, err
 		}
 		p := &parts[at[j]]
-		p.bytes, p.updated = buf.Bytes()[start:buf.Len():buf.Len()], e.Updated
+		p.updated = e.Updated
+		p.bytes = buf.Bytes()[start:buf.Len():buf.Len()]
+	}
+	for _, i := range at {
+		parts[i].sum = sha256.Sum256(parts[i].bytes)
 	}
 	times := make([]time.Time, 0, len(parts)+1)
 	times = append(times, time.Unix(0, 0).UTC()) // as newest does for no entries
@@ -194,13 +201,35 @@ func (s *Server) splice(d *feedDoc, format string, ups []dedupe.Update, prev *sp
 	d.Updated = latest(times...)
 	var shell bytes.Buffer
 	if err := writers[format](&shell, d); err != nil {
-		return nil, nil, err
+		return nil, none, nil, err
 	}
 	head, tail, err := lay.split(shell.Bytes())
 	if err != nil {
-		return nil, nil, err
+		return nil, none, nil, err
 	}
-	return assemble(lay, head, tail, parts)
+	body, spans, err := assemble(lay, head, tail, parts)
+	if err != nil {
+		return nil, none, nil, err
+	}
+	return body, sumOf(head, tail, parts), spans, nil
+}
+
+// sumOf hashes a document from its head, its entries' hashes and its tail.
+// The separators are the format's, so the parts decide the bytes, and a
+// collision of the parts' hashes is one of SHA-256.
+func sumOf(head, tail []byte, parts []part) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte("iswfeed spliced feed\x00"))
+	head0 := sha256.Sum256(head)
+	h.Write(head0[:])
+	for i := range parts {
+		h.Write(parts[i].sum[:])
+	}
+	tail0 := sha256.Sum256(tail)
+	h.Write(tail0[:])
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
 }
 
 // assemble joins head, the entries and tail into one exactly sized body.
@@ -223,7 +252,7 @@ func assemble(lay layout, head, tail []byte, parts []part) ([]byte, map[entryKey
 		body = append(body, sep...)
 		start := len(body)
 		body = append(body, parts[i].bytes...)
-		at[parts[i].key] = span{start: start, end: len(body), updated: parts[i].updated}
+		at[parts[i].key] = span{start: start, end: len(body), sum: parts[i].sum, updated: parts[i].updated}
 	}
 	if len(parts) > 0 {
 		body = append(body, lay.last...)

@@ -98,6 +98,20 @@ func TestSplicedFeedsAreTheBytesOfAWholeRender(t *testing.T) {
 	if n := f.srv.fullReads.Load(); n != 1 {
 		t.Errorf("%d refreshes read every report; want only the first", n)
 	}
+	// A restart renders every entry afresh: the same bytes, and so the same
+	// ETags, so that subscribers' copies stay valid.
+	fresh := New(f.cfg, f.store, f.srv.log, Options{})
+	if err := fresh.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	for path, doc := range f.srv.site.Load().docs {
+		again := fresh.site.Load().docs[path]
+		if again == nil || !bytes.Equal(again.body, doc.body) {
+			t.Errorf("%s: a fresh server renders other bytes", path)
+		} else if again.etag != doc.etag {
+			t.Errorf("%s: a fresh server gives ETag %s, the running one %s", path, again.etag, doc.etag)
+		}
+	}
 }
 
 func TestNewReportEncodesOneEntryPerFeedThatShowsIt(t *testing.T) {

@@ -245,7 +245,7 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced
 			d.NextArchive = s.abs(v.archivePath(h.months[i-1], format))
 		}
 	}
-	body, at, err := s.splice(d, format, ups, prev, func(u *dedupe.Update) entry { return s.entryIn(v, u) })
+	body, sum, at, err := s.splice(d, format, ups, prev, func(u *dedupe.Update) entry { return s.entryIn(v, u) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -253,7 +253,7 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced
 	if month != "" {
 		path = v.archivePath(month, format)
 	}
-	doc := s.document(path, body, contentTypes[format], d.Updated)
+	doc := s.stamped(path, newDocumentSum(body, sum, contentTypes[format], d.Updated))
 	doc.header = http.Header{}
 	for _, hub := range d.Hubs {
 		doc.header.Add("Link", "<"+hub+`>; rel="hub"`)
