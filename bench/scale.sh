@@ -151,6 +151,9 @@ measure() { # N SIDE: build SIDE's store of N reports from $work/N/feeds and fil
 	cost() { echo "${t[$1_ms]} (${t[$1_cpu_ms]}) ms"; }
 	fig[$side-$n-newitem]="$(cost new_item_stored) / $(cost new_item_rendered)"
 	fig[$side-$n-five]="$(cost five_languages)"
+	if [[ -n ${t[five_languages_rendered_ms]:-} ]]; then # scaletime before it measured this prints none
+		fig[$side-$n-fiverender]="$(cost five_languages_rendered)"
+	fi
 	fig[$side-$n-unchanged]="$(cost render_unchanged)"
 	fig[$side-$n-cold]="$(cost render_cold)"
 	rm -f "$dir/copy.db"
@@ -169,6 +172,7 @@ rows=(
 	"startup:start-up to the first 200 on /feed.atom"
 	"newitem:one new item: stored / whole site re-rendered"
 	"five:one report in 5 languages (5 sources at once)"
+	"fiverender:the re-render alone after one report in 5 languages"
 	"unchanged:re-render with nothing changed"
 	"cold:first render (in process)"
 	"export:export -dir"
