@@ -24,16 +24,8 @@ func wholeFeed(t *testing.T, s *Server, st *site, v view, format, month string) 
 			d.PrevArchive = s.abs(v.archivePath(h.months[0], format))
 		}
 	} else {
-		i := slices.Index(h.months, month)
 		ups = h.byMonth[month]
-		d.Archive, d.Current, d.Hubs = true, d.Self, nil
-		d.Self = s.abs(v.archivePath(month, format))
-		if i+1 < len(h.months) {
-			d.PrevArchive = s.abs(v.archivePath(h.months[i+1], format))
-		}
-		if i > 0 {
-			d.NextArchive = s.abs(v.archivePath(h.months[i-1], format))
-		}
+		s.linkArchive(d, v, format, h.months, slices.Index(h.months, month))
 	}
 	full, err := s.withContent(ups)
 	if err != nil {

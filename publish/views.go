@@ -236,14 +236,7 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced
 			return nil, nil, notFound("no archive for %s; archived months are %s", month, listOr(h.months, "none yet"))
 		}
 		ups = h.byMonth[month]
-		d.Archive, d.Current, d.Hubs = true, d.Self, nil
-		d.Self = s.abs(v.archivePath(month, format))
-		if i+1 < len(h.months) {
-			d.PrevArchive = s.abs(v.archivePath(h.months[i+1], format))
-		}
-		if i > 0 {
-			d.NextArchive = s.abs(v.archivePath(h.months[i-1], format))
-		}
+		s.linkArchive(d, v, format, h.months, i)
 	}
 	body, sum, at, err := s.splice(d, format, ups, prev, func(u *dedupe.Update) entry { return s.entryIn(v, u) })
 	if err != nil {
@@ -260,6 +253,19 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced
 	}
 	doc.header.Add("Link", "<"+d.Self+`>; rel="self"`)
 	return doc, &spliced{body: doc.body, at: at}, nil
+}
+
+// linkArchive makes d, a view's current document, the archive of months[i]
+// (newest first), linked to its current document and its neighbours.
+func (s *Server) linkArchive(d *feedDoc, v view, format string, months []string, i int) {
+	d.Archive, d.Current, d.Hubs = true, d.Self, nil
+	d.Self = s.abs(v.archivePath(months[i], format))
+	if i+1 < len(months) {
+		d.PrevArchive = s.abs(v.archivePath(months[i+1], format))
+	}
+	if i > 0 {
+		d.NextArchive = s.abs(v.archivePath(months[i-1], format))
+	}
 }
 
 // entryIn is an update's entry in a view.
