@@ -132,6 +132,7 @@ type site struct {
 	lazyBytes int                  // the bytes lazy's documents hold
 	maxBytes  int                  // lazyBytes' bound; 0 means maxLazyBytes
 	histories map[view]*history    // each view's split, made on first use
+	keys      map[string]entryKey  // each update's entry key by id, made on first use
 }
 
 // stamp remembers a path's last bytes so Last-Modified moves only when they do.

@@ -53,6 +53,25 @@ func keyOf(u *dedupe.Update) entryKey {
 	return k
 }
 
+// keyOf is the entryKey of u, one of st's updates, hashed once per site: the
+// views and formats of a site share it.
+func (st *site) keyOf(u *dedupe.Update) entryKey {
+	st.mu.Lock()
+	k, ok := st.keys[u.ID]
+	st.mu.Unlock()
+	if ok {
+		return k
+	}
+	k = keyOf(u)
+	st.mu.Lock()
+	if st.keys == nil {
+		st.keys = map[string]entryKey{}
+	}
+	st.keys[u.ID] = k
+	st.mu.Unlock()
+	return k
+}
+
 // span is where one entry's bytes sit in a document's body, their hash, and
 // the entry's updated time, which the document's own updated is the latest of.
 type span struct {
@@ -152,13 +171,13 @@ type part struct {
 	updated time.Time
 }
 
-// splice writes document d of format with the entries of ups in order: the
+// splice writes document d of format, one of st's, with the entries of ups in order: the
 // bytes of those prev has, the others encoded from entryOf (given each
 // update with its content). It returns the body, exactly sized, a hash of it
 // made from its parts' hashes (so that a new entry costs its own bytes' hash,
 // not the document's), and where each entry sits in it; d.Updated becomes
 // the latest entry's.
-func (s *Server) splice(d *feedDoc, format string, ups []dedupe.Update, prev *spliced,
+func (s *Server) splice(st *site, d *feedDoc, format string, ups []dedupe.Update, prev *spliced,
 	entryOf func(*dedupe.Update) entry) ([]byte, [sha256.Size]byte, map[entryKey]span, error) {
 	var none [sha256.Size]byte
 	lay := layouts[format]
@@ -166,7 +185,7 @@ func (s *Server) splice(d *feedDoc, format string, ups []dedupe.Update, prev *sp
 	var missing []dedupe.Update
 	var at []int
 	for i := range ups {
-		k := keyOf(&ups[i])
+		k := st.keyOf(&ups[i])
 		parts[i].key = k
 		if b, sp, ok := prev.fragment(k); ok {
 			parts[i].bytes, parts[i].sum, parts[i].updated = b, sp.sum, sp.updated

@@ -238,7 +238,7 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced
 		ups = h.byMonth[month]
 		s.linkArchive(d, v, format, h.months, i)
 	}
-	body, sum, at, err := s.splice(d, format, ups, prev, func(u *dedupe.Update) entry { return s.entryIn(v, u) })
+	body, sum, at, err := s.splice(st, d, format, ups, prev, func(u *dedupe.Update) entry { return s.entryIn(v, u) })
 	if err != nil {
 		return nil, nil, err
 	}
