@@ -31,9 +31,11 @@ func historyOf(t *testing.T, n int) *fixture {
 func everyDocument(t *testing.T, f *fixture) {
 	t.Helper()
 	st := f.srv.site.Load()
-	for _, p := range f.srv.exportPaths() {
-		if r := f.get(p); r.StatusCode != 200 {
-			t.Fatalf("%s: %d %s", p, r.StatusCode, r.body)
+	for _, g := range f.srv.exportPlan() {
+		for _, d := range g {
+			if r := f.get(d.path); r.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", d.path, r.StatusCode, r.body)
+			}
 		}
 	}
 	if len(st.updates) == 0 {

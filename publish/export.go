@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,8 +15,11 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,45 +49,105 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 	}
 	defer root.Close()
 	s := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	// Each document is written once: a cache would only hold on to it.
+	s.lazyBytes = 1
 	if err := s.Refresh(); err != nil {
 		return err
 	}
-	paths := s.exportPaths()
-	written := make([]string, 0, 2*len(paths))
-	for _, p := range paths {
-		name := exportName(p)
-		written = append(written, name, name+".gz")
+	plan := s.exportPlan()
+	var written []string
+	for _, g := range plan {
+		for _, d := range g {
+			name := exportName(d.path)
+			written = append(written, name, name+".gz")
+		}
 	}
 	before, err := readManifest(root)
 	if err != nil {
 		return err
 	}
 	// Until the stale files are gone, the manifest names them and the new ones,
-	// so that an export cut short leaves nothing it cannot delete next time.
-	if err := writeManifest(root, append(slices.Clone(before), written...)); err != nil {
+	// and no inputs, so that an export cut short leaves nothing it cannot
+	// delete next time, and the next export renders everything again.
+	if err := writeManifest(root, manifest{names: append(slices.Clone(before.names), written...)}); err != nil {
 		return err
 	}
-	var skipped []string
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("publish: export stopped: %w", err)
-		}
-		if err := s.exportOne(ctx, root, p); errors.Is(err, errNotRegular) {
-			skipped = append(skipped, exportName(p))
-		} else if err != nil {
-			return err
-		}
-	}
-	if err := removeStale(root, before, written); err != nil {
+	present := regularFiles(root)
+	keys, skipped, err := s.exportAll(ctx, root, plan, func(d exportDoc) bool {
+		name := exportName(d.path)
+		return d.inputs != "" && before.inputs[name] == d.inputs && present[name] && present[name+".gz"]
+	})
+	if err != nil {
 		return err
 	}
-	if err := writeManifest(root, written); err != nil {
+	if err := removeStale(root, before.names, written); err != nil {
+		return err
+	}
+	if err := writeManifest(root, manifest{names: written, inputs: keys}); err != nil {
 		return err
 	}
 	if len(skipped) > 0 {
+		slices.Sort(skipped)
 		return fmt.Errorf("publish: export: left alone, since they are not regular files: %s", strings.Join(skipped, ", "))
 	}
 	return nil
+}
+
+// exportAll writes the plan's documents, a group at a time on each of up to
+// GOMAXPROCS workers, but for those unchanged says are as the files hold
+// them. It returns the inputs of every document the files now hold, and the
+// names where something other than a regular file stands.
+func (s *Server) exportAll(ctx context.Context, root *os.Root, plan []exportGroup, unchanged func(exportDoc) bool) (map[string]string, []string, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	groups := make(chan exportGroup)
+	var (
+		mu      sync.Mutex
+		keys    = map[string]string{}
+		skipped []string
+		wg      sync.WaitGroup
+	)
+	for range min(runtime.GOMAXPROCS(0), len(plan)) {
+		wg.Go(func() {
+			for g := range groups {
+				for _, d := range g {
+					if ctx.Err() != nil {
+						return
+					}
+					name := exportName(d.path)
+					err := error(nil)
+					if !unchanged(d) {
+						err = s.exportOne(ctx, root, d.path)
+					}
+					mu.Lock()
+					switch {
+					case errors.Is(err, errNotRegular):
+						skipped = append(skipped, name)
+					case err != nil:
+						cancel(err)
+					case d.inputs != "":
+						keys[name] = d.inputs
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, g := range plan {
+		select {
+		case groups <- g:
+		case <-ctx.Done():
+		}
+	}
+	close(groups)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, nil, fmt.Errorf("publish: export stopped: %w", err)
+		}
+		return nil, nil, err
+	}
+	return keys, skipped, nil
 }
 
 // openExportRoot opens dir, creating it, for an export: a directory that
@@ -106,31 +172,64 @@ func openExportRoot(dir string) (*os.Root, error) {
 	return root, nil
 }
 
-// manifestName lists, one a line, the files the last export wrote.
+// manifestName lists, one a line, the files the last export wrote; a
+// document's line also names the inputs it was rendered from (see
+// exportPlan), after a tab.
 const manifestName = ".iswfeed-export"
 
-func readManifest(root *os.Root) ([]string, error) {
-	b, err := readRegular(root, manifestName)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("publish: export: %w", err)
-	}
-	var names []string
-	for _, name := range strings.Split(string(b), "\n") {
-		// The root refuses names outside it; these are not even tried.
-		if name != "" && fs.ValidPath(name) {
-			names = append(names, name)
-		}
-	}
-	return names, nil
+// manifest is what an export wrote: every file's name, and by name the
+// inputs of the documents whose files it finished.
+type manifest struct {
+	names  []string
+	inputs map[string]string
 }
 
-func writeManifest(root *os.Root, names []string) error {
-	names = slices.Compact(slices.Sorted(slices.Values(names)))
-	_, err := writeIfChanged(root, manifestName, []byte(strings.Join(names, "\n")+"\n"), time.Time{})
+func readManifest(root *os.Root) (manifest, error) {
+	m := manifest{inputs: map[string]string{}}
+	b, err := readRegular(root, manifestName)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return m, fmt.Errorf("publish: export: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, inputs, _ := strings.Cut(line, "\t")
+		// The root refuses names outside it; these are not even tried.
+		if name != "" && fs.ValidPath(name) {
+			m.names = append(m.names, name)
+			if inputs != "" {
+				m.inputs[name] = inputs
+			}
+		}
+	}
+	return m, nil
+}
+
+func writeManifest(root *os.Root, m manifest) error {
+	var b strings.Builder
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(m.names))) {
+		b.WriteString(name)
+		if inputs := m.inputs[name]; inputs != "" {
+			b.WriteString("\t" + inputs)
+		}
+		b.WriteByte('\n')
+	}
+	_, err := writeIfChanged(root, manifestName, []byte(b.String()), time.Time{})
 	return err
+}
+
+// regularFiles lists the regular files under root, from the directories'
+// entries alone.
+func regularFiles(root *os.Root) map[string]bool {
+	files := map[string]bool{}
+	fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files[name] = true
+		}
+		return nil
+	})
+	return files
 }
 
 // removeStale deletes the regular files of before that are not in written,
@@ -163,38 +262,184 @@ func removeEmptyDirs(root *os.Root, d string) {
 	}
 }
 
-// exportPaths lists the paths of every static document.
-func (s *Server) exportPaths() []string {
+// exportDoc is a document an export writes: its path and, unless it is
+// always rendered, its inputs: a digest of everything its bytes are made
+// from, so that a document whose inputs are those its files were written
+// from is neither rendered nor read.
+type exportDoc struct {
+	path, inputs string
+}
+
+// exportGroup is the documents of one month (its archives, then its reports'
+// pages, so that each report is sanitised once for all of them), or those of
+// no month.
+type exportGroup []exportDoc
+
+// exportPlan lists every static document, in groups. A document's inputs
+// cover the program, the config and the site's languages (what every page
+// shows), its path, and the stored metadata of each report it shows, which
+// moves with every change of a report's content (dedupe stamps each variant
+// that arrives or changes); an archive's also covers the months it links
+// to. The current feeds, the index and /api are always rendered.
+func (s *Server) exportPlan() []exportGroup {
 	st := s.site.Load()
-	paths := []string{"/", "/icon.svg", "/api", "/api/updates"}
+	in := newExportInputs(s.cfg, st)
+	top := exportGroup{{path: "/"}, {path: "/icon.svg"}, {path: "/api"}}
 	for _, v := range st.views() {
 		for _, f := range formats {
-			paths = append(paths, v.feedPath(f))
+			top = append(top, exportDoc{path: v.feedPath(f)})
 		}
 	}
-	// Month by month, each month's archives before its reports' pages, so
-	// that each report is sanitised once for every document that shows it.
+	// The pages that /api/updates's next links lead to, at the default limit.
+	for i := 0; i < len(st.updates); i += defaultAPILimit {
+		l := listing{limit: defaultAPILimit}
+		if i > 0 {
+			l.after = cursorOf(&st.updates[i-1])
+		}
+		ups, next := l.page(st)
+		p := l.url()
+		top = append(top, exportDoc{path: p, inputs: in.of(p, ups, next.path())})
+	}
+	plan := []exportGroup{top}
+	var g exportGroup
 	month := ""
 	for i := range st.updates {
 		u := &st.updates[i]
 		if m := archiveMonth(u); m != month {
-			month = m
+			if len(g) > 0 {
+				plan = append(plan, g)
+			}
+			g, month = nil, m
 			for _, v := range st.views() {
-				if _, ok := st.history(v, s.cfg.FeedSize).byMonth[m]; ok {
-					for _, f := range formats {
-						paths = append(paths, v.archivePath(m, f))
-					}
-				}
+				g = append(g, in.archives(st.history(v, s.cfg.FeedSize), v, m)...)
 			}
 		}
 		p := updatePath(u)
-		paths = append(paths, p, "/api"+p)
+		one := []dedupe.Update{*u}
+		g = append(g, exportDoc{path: p, inputs: in.of(p, one)}, exportDoc{path: "/api" + p, inputs: in.of("/api"+p, one)})
 	}
-	// The pages that /api/updates's next links lead to, at the default limit.
-	for i := defaultAPILimit; i < len(st.updates); i += defaultAPILimit {
-		paths = append(paths, cursorOf(&st.updates[i-1]).path())
+	if len(g) > 0 {
+		plan = append(plan, g)
 	}
-	return paths
+	return plan
+}
+
+// exportInputs digests the inputs of documents: what all share, and each
+// report's metadata once.
+type exportInputs struct {
+	common  []byte
+	reports map[string][]byte // by update id
+}
+
+// exportVersion changes when what the inputs cover does.
+const exportVersion = "1"
+
+func newExportInputs(cfg *config.Config, st *site) *exportInputs {
+	h := sha256.New()
+	io.WriteString(h, exportVersion)
+	program(h)
+	c, err := json.Marshal(cfg)
+	if err != nil {
+		// Inputs that no export has written: everything is rendered.
+		c = []byte(rand.Text())
+	}
+	h.Write(c)
+	writeField(h, st.origLang)
+	for _, l := range st.langs {
+		writeField(h, l)
+	}
+	in := &exportInputs{common: h.Sum(nil), reports: make(map[string][]byte, len(st.updates))}
+	for i := range st.updates {
+		u := &st.updates[i]
+		in.reports[u.ID] = reportDigest(u)
+	}
+	return in
+}
+
+// program writes a digest of the running executable, so that a new version
+// of iswfeed, which may render other bytes, renders everything again.
+func program(w io.Writer) {
+	exe, err := os.Executable()
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(exe); err == nil {
+			_, err = io.Copy(w, f)
+			f.Close()
+		}
+	}
+	if err != nil {
+		io.WriteString(w, rand.Text())
+	}
+}
+
+// of digests the inputs of the document at path showing ups, and extra.
+func (in *exportInputs) of(path string, ups []dedupe.Update, extra ...string) string {
+	h := sha256.New()
+	h.Write(in.common)
+	writeField(h, path)
+	for i := range ups {
+		h.Write(in.reports[ups[i].ID])
+	}
+	for _, x := range extra {
+		writeField(h, x)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// archives are the documents of a view's archive of month m, if it has one.
+func (in *exportInputs) archives(h *history, v view, m string) []exportDoc {
+	ups, ok := h.byMonth[m]
+	if !ok {
+		return nil
+	}
+	i := slices.Index(h.months, m)
+	prev, next := "", ""
+	if i+1 < len(h.months) {
+		prev = h.months[i+1]
+	}
+	if i > 0 {
+		next = h.months[i-1]
+	}
+	var docs []exportDoc
+	for _, f := range formats {
+		p := v.archivePath(m, f)
+		docs = append(docs, exportDoc{path: p, inputs: in.of(p, ups, prev, next)})
+	}
+	return docs
+}
+
+// reportDigest digests every stored field of u but its content, which moves
+// its variant's Changed.
+func reportDigest(u *dedupe.Update) []byte {
+	h := sha256.New()
+	for _, f := range []string{u.ID, u.Series, strconv.Itoa(u.Number), u.ISWURL} {
+		writeField(h, f)
+	}
+	writeTimes(h, u.Date, u.Published, u.Updated)
+	for _, v := range u.Variants {
+		for _, f := range []string{v.Lang, v.Source, v.Role, v.Title, v.URL, v.ItemID, v.FeedTitle} {
+			writeField(h, f)
+		}
+		writeTimes(h, v.Published, v.Changed)
+	}
+	return h.Sum(nil)
+}
+
+// writeField writes s, prefixed by its length so that fields cannot run into
+// each other.
+func writeField(w io.Writer, s string) {
+	w.Write(binary.AppendUvarint(nil, uint64(len(s))))
+	io.WriteString(w, s)
+}
+
+func writeTimes(w io.Writer, ts ...time.Time) {
+	var b []byte
+	for _, t := range ts {
+		b = binary.AppendVarint(b, t.UnixNano())
+		b = append(b, t.Location().String()...)
+		b = append(b, 0)
+	}
+	w.Write(b)
 }
 
 // exportOne writes p's document and its gzip. The gzip is compressed only

@@ -173,3 +173,138 @@ func TestReExportRewritesOnlyFilesWhoseBytesChanged(t *testing.T) {
 	}
 	t.Logf("a new report rewrote %d of %d files", rewritten, len(before))
 }
+
+// exportedFiles reads every file under dir, by its name there.
+func exportedFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestIncrementalExportHoldsWhatAFreshExportWrites(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	dir := t.TempDir()
+	if err := exportWithin(t, context.Background(), f, dir); err != nil {
+		t.Fatal(err)
+	}
+	changes := []struct {
+		name   string
+		change func()
+	}{
+		{"a translation arriving late", func() {
+			f.ingest(spa, german(400, "2023-03-28", "<p>Die Lage am 28. März.</p>"))
+		}},
+		{"a corrected original in an archived month", func() {
+			f.ingest(isw, original("2023-02-26", "<p>February report, corrected.</p>"))
+		}},
+		{"a new month", func() {
+			f.ingest(isw, original("2023-04-01", "<p>April 1 report.</p>"))
+		}},
+		{"a translation of an archived month", func() {
+			f.ingest(spa, german(370, "2023-02-26", "<p>Die Lage am 26. Februar.</p>"))
+		}},
+		{"nothing", func() {}},
+	}
+	for _, c := range changes {
+		t.Run(c.name, func(t *testing.T) {
+			c.change()
+			if err := exportWithin(t, context.Background(), f, dir); err != nil {
+				t.Fatal(err)
+			}
+			fresh := t.TempDir()
+			if err := exportWithin(t, context.Background(), f, fresh); err != nil {
+				t.Fatal(err)
+			}
+			got, want := exportedFiles(t, dir), exportedFiles(t, fresh)
+			for name, b := range want {
+				if got[name] != b {
+					t.Errorf("%s differs from a fresh export's (%d bytes, fresh %d)", name, len(got[name]), len(b))
+				}
+			}
+			for name := range got {
+				if _, ok := want[name]; !ok {
+					t.Errorf("%s is not in a fresh export", name)
+				}
+			}
+		})
+	}
+}
+
+func TestExportRendersOnlyDocumentsWhoseInputsChanged(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	f.ingest(isw, original("2023-01-15", "<p>January report.</p>"))
+	dir := t.TempDir()
+	if err := exportWithin(t, context.Background(), f, dir); err != nil {
+		t.Fatal(err)
+	}
+	// Files the next exports must not read: nothing they show changes. (A
+	// new month changes February's archive, which then links March's.)
+	planted := []string{"archive/2023-01.atom", "updates/401.html", "api/updates/401.json.gz"}
+	plant := func(names ...string) {
+		for _, name := range names {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Fatalf("export did not write %s: %v", name, err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), []byte("planted"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	plant(planted...)
+	f.ingest(isw, original("2023-04-01", "<p>April 1 report.</p>"))
+	if err := exportWithin(t, context.Background(), f, dir); err != nil {
+		t.Fatal(err)
+	}
+	files := exportedFiles(t, dir)
+	for _, name := range planted {
+		if files[name] != "planted" {
+			t.Errorf("%s was rendered again, though none of its reports changed", name)
+		}
+	}
+	if !strings.Contains(files["archive/2023-02.atom"], "2023-03.atom") {
+		t.Error("February's archive does not link the newly archived March")
+	}
+	if !strings.Contains(files["feed.atom"], "April 1 report") {
+		t.Error("the feed does not show the new report")
+	}
+
+	t.Run("a file gone is written again", func(t *testing.T) {
+		os.Remove(filepath.Join(dir, planted[0]))
+		if err := exportWithin(t, context.Background(), f, dir); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, planted[0])); err != nil || !strings.Contains(string(b), "January report") {
+			t.Errorf("%s: %.40q %v", planted[0], b, err)
+		}
+	})
+	t.Run("a new config renders everything", func(t *testing.T) {
+		// Not a .gz: export writes one only beside a document whose bytes
+		// changed, or where it is missing.
+		names := planted[:2]
+		plant(names...)
+		cfg := *f.cfg
+		cfg.Title = "Another title"
+		if err := Export(context.Background(), &cfg, f.store, dir); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			if b, _ := os.ReadFile(filepath.Join(dir, name)); string(b) == "planted" {
+				t.Errorf("%s was not rendered again after the title changed", name)
+			}
+		}
+	})
+}
