@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"iswfeed/fetch"
 )
 
@@ -103,4 +105,64 @@ func BenchmarkRefresh(b *testing.B) {
 			}
 		}
 	})
+}
+
+// discardWriter is a ResponseWriter that keeps its header map and drops the
+// body, so that a benchmark measures the handler, not a recorder.
+type discardWriter struct {
+	h    http.Header
+	code int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(code int)        { w.code = code }
+
+// BenchmarkServeBeside serves /feed.atom through ServeHTTP (with metrics, as
+// the daemon does) and through a bare handler that sends the same headers
+// of the same document: what iswfeed adds per request.
+func BenchmarkServeBeside(b *testing.B) {
+	f := bigStore(b, 100)
+	f.srv = New(f.cfg, f.store, f.srv.log, Options{Registry: prometheus.NewRegistry()})
+	if err := f.srv.Refresh(); err != nil {
+		b.Fatal(err)
+	}
+	doc := f.srv.site.Load().docs["/feed.atom"]
+	doc.gzipped()
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		gz := r.Header.Get("Accept-Encoding") == "gzip"
+		etag := doc.etagHeader
+		if gz {
+			etag = doc.gzEtagHeader
+		}
+		h["Etag"], h["Vary"], h["Cache-Control"], h["Last-Modified"] = etag, varyHeader, f.srv.cacheControl, doc.modifiedHeader
+		h["Link"] = doc.header["Link"]
+		if r.Header.Get("If-None-Match") == etag[0] {
+			w.WriteHeader(304)
+			return
+		}
+		h["Content-Encoding"], h["Content-Type"], h["Content-Length"] = gzipHeader, doc.typeHeader, doc.gzLengthHeader
+		w.WriteHeader(200)
+		w.Write(doc.gz)
+	})
+	for name, hdr := range map[string][]string{"304": {"If-None-Match", doc.gzEtag, "Accept-Encoding", "gzip"}, "gzip": {"Accept-Encoding", "gzip"}} {
+		for hname, h := range map[string]http.Handler{"iswfeed": f.srv, "bare": bare} {
+			b.Run(name+"/"+hname, func(b *testing.B) {
+				req := httptest.NewRequest(http.MethodGet, "/feed.atom", nil)
+				req.Header.Set(hdr[0], hdr[1])
+				if len(hdr) > 2 {
+					req.Header.Set(hdr[2], hdr[3])
+				}
+				w := &discardWriter{h: http.Header{}}
+				for b.Loop() {
+					clear(w.h)
+					h.ServeHTTP(w, req)
+				}
+				if w.code != 200 && w.code != 304 {
+					b.Fatal(w.code)
+				}
+			})
+		}
+	}
 }

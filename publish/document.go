@@ -35,8 +35,13 @@ type document struct {
 	contentType  string
 	modified     time.Time
 	lastModified string
-	// header holds extra response headers: WebSub's Link, pages' CSP.
-	header http.Header
+	// header holds extra response headers: WebSub's Link, pages' CSP. It is
+	// not changed once the document is served; serve copies it from extra,
+	// its fields listed on first use, since ranging over a map costs more
+	// than the copy.
+	header    http.Header
+	extraOnce sync.Once
+	extra     []headerField
 	// The values of the headers every answer sends, made once so that a
 	// request allocates none: http.Header keys in canonical form.
 	etagHeader, gzEtagHeader, typeHeader, lengthHeader, modifiedHeader []string
@@ -124,7 +129,7 @@ func cacheControl(maxAge time.Duration) []string {
 // only for HEAD. It returns the status it sent.
 func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) int {
 	h := w.Header()
-	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	gz := acceptsGzip(requestHeader(r, "Accept-Encoding"))
 	etag := d.etagHeader
 	if gz {
 		etag = d.gzEtagHeader
@@ -135,8 +140,8 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) in
 	if d.modifiedHeader != nil {
 		h["Last-Modified"] = d.modifiedHeader
 	}
-	for k, vs := range d.header {
-		h[k] = vs
+	for _, f := range d.extraFields() {
+		h[f.key] = f.values
 	}
 	if d.notModified(r, etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
@@ -156,6 +161,21 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) in
 	return http.StatusOK
 }
 
+// headerField is one field of a document's extra headers.
+type headerField struct {
+	key    string
+	values []string
+}
+
+func (d *document) extraFields() []headerField {
+	d.extraOnce.Do(func() {
+		for k, vs := range d.header {
+			d.extra = append(d.extra, headerField{k, vs})
+		}
+	})
+	return d.extra
+}
+
 func (d *document) hasModified() bool { return d.modified.Unix() > 0 }
 
 // notModified applies RFC 9110's order: If-None-Match (weak comparison, lists
@@ -164,15 +184,25 @@ func (d *document) notModified(r *http.Request, etag string) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+	if inm := requestHeader(r, "If-None-Match"); inm != "" {
 		return matchesAny(inm, etag)
 	}
-	ims := r.Header.Get("If-Modified-Since")
+	ims := requestHeader(r, "If-Modified-Since")
 	if ims == "" || !d.hasModified() {
 		return false
 	}
 	t, err := http.ParseTime(ims)
 	return err == nil && !d.modified.After(t)
+}
+
+// requestHeader is r's first value of the header key, which must be in
+// canonical form: net/http canonicalises the keys it reads, so this skips
+// the canonicalising that Header.Get does on every call.
+func requestHeader(r *http.Request, key string) string {
+	if vs := r.Header[key]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // matchesAny reports whether an If-None-Match list names etag, comparing

@@ -91,6 +91,30 @@ func (m *metrics) counter(route string, status int) prometheus.Counter {
 	return c.(prometheus.Counter)
 }
 
+// routeCounters are a route's request counters, those of 200 and 304 looked
+// up once, for the requests the server answers without the mux.
+type routeCounters struct {
+	m               *metrics
+	route           string
+	ok, notModified prometheus.Counter
+}
+
+func (m *metrics) route(pattern string) *routeCounters {
+	return &routeCounters{m: m, route: pattern, ok: m.counter(pattern, http.StatusOK), notModified: m.counter(pattern, http.StatusNotModified)}
+}
+
+// count counts one request answered with status.
+func (rc *routeCounters) count(status int) {
+	switch status {
+	case http.StatusOK:
+		rc.ok.Inc()
+	case http.StatusNotModified:
+		rc.notModified.Inc()
+	default:
+		rc.m.counter(rc.route, status).Inc()
+	}
+}
+
 type statusWriter struct {
 	http.ResponseWriter
 	status int

@@ -69,8 +69,13 @@ type Server struct {
 	opts    Options
 	metrics *metrics
 	mux     *http.ServeMux // the routes, for documentAt
-	handler http.Handler
-	now     func() time.Time
+	// feedCounters and langFeedCounters count the current feeds that
+	// ServeHTTP answers without the mux: the merged feed's, by path, and the
+	// languages'.
+	feedCounters     []feedCounters
+	langFeedCounters *routeCounters
+	handler          http.Handler
+	now              func() time.Time
 	// started is the second after New: later than any Last-Modified an
 	// earlier server on the store sent, unless it ran in the same second.
 	started time.Time
@@ -153,6 +158,11 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 		lazyBytes: maxLazyBytes, cacheControl: cacheControl(cfg.CacheMaxAge)}
 	s.recent.limit = maxRecentBytes
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
+	for _, f := range formats {
+		p := view{}.feedPath(f)
+		s.feedCounters = append(s.feedCounters, feedCounters{p, s.metrics.route("GET " + p)})
+	}
+	s.langFeedCounters = s.metrics.route("GET /{lang}/{doc}")
 	s.mux = s.routes()
 	s.handler = s.metrics.instrument(s.mux)
 	return s
@@ -160,28 +170,35 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 
 // ServeHTTP serves the feeds, pages and API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if doc, route := s.currentFeed(r); doc != nil {
-		s.metrics.counter(route, doc.serve(w, r, s.cacheControl)).Inc()
+	if doc, counters := s.currentFeed(r); doc != nil {
+		counters.count(doc.serve(w, r, s.cacheControl))
 		return
 	}
 	s.handler.ServeHTTP(w, r)
 }
 
 // currentFeed finds a GET or HEAD of a current feed, the requests subscribers
-// make most, without the mux, and returns it with the route pattern the mux
-// would count it under.
-func (s *Server) currentFeed(r *http.Request) (*document, string) {
+// make most, without the mux, and returns it with the counters of the route
+// the mux would count it under.
+func (s *Server) currentFeed(r *http.Request) (*document, *routeCounters) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		return nil, ""
+		return nil, nil
 	}
 	doc := s.site.Load().docs[r.URL.Path]
 	if doc == nil {
-		return nil, ""
+		return nil, nil
 	}
-	if strings.Count(r.URL.Path, "/") == 2 {
-		return doc, "GET /{lang}/{doc}"
+	for _, fc := range s.feedCounters {
+		if fc.path == r.URL.Path {
+			return doc, fc.counters
+		}
 	}
-	return doc, "GET " + r.URL.Path
+	return doc, s.langFeedCounters
+}
+
+type feedCounters struct {
+	path     string
+	counters *routeCounters
 }
 
 // Refresh re-renders the current feeds after the store changed. It returns at
