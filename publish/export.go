@@ -536,27 +536,38 @@ func writeIfChanged(root *os.Root, name string, b []byte, mtime time.Time) (bool
 }
 
 // writeAtomic writes b to a new file beside name and renames it into place,
-// so that a reader sees the old bytes or the new, never half.
-func writeAtomic(root *os.Root, name string, b []byte, mtime time.Time) error {
-	if err := root.MkdirAll(path.Dir(name), 0o755); err != nil {
-		return err
-	}
+// so that a reader sees the old bytes or the new, never half. Its directory
+// is made only when the file cannot be created without, and the file's mode
+// is set through the open file: each call through the root resolves the
+// path again, and an export makes tens of thousands of files.
+func writeAtomic(root *os.Root, name string, b []byte, mtime time.Time) (err error) {
 	var random [8]byte
 	rand.Read(random[:])
 	tmp := path.Join(path.Dir(name), ".export-"+hex.EncodeToString(random[:]))
 	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := root.MkdirAll(path.Dir(name), 0o755); err != nil {
+			return err
+		}
+		f, err = root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	}
 	if err != nil {
 		return err
 	}
-	defer root.Remove(tmp)
+	defer func() {
+		if err != nil {
+			root.Remove(tmp)
+		}
+	}()
 	_, err = f.Write(b)
+	if err == nil {
+		// The umask may have taken bits that a static server needs.
+		err = f.Chmod(0o644)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return err
-	}
-	if err := root.Chmod(tmp, 0o644); err != nil {
 		return err
 	}
 	if !mtime.IsZero() {
