@@ -112,5 +112,10 @@
 // the server's own routes (documentAt), so the files are the bytes HTTP
 // serves; it rewrites only the files whose bytes changed, so nginx's
 // Last-Modified and ETag stay put for the rest, and it writes only inside
-// its directory (an os.Root).
+// its directory (an os.Root). Its manifest records, per document, a digest
+// of the inputs it was rendered from (the program, the config, the site's
+// languages, the stored metadata of each report it shows, and an archive's
+// neighbouring months); the next export neither renders nor reads a document
+// whose inputs are the same and whose files are there, so one new report
+// costs the current feeds, its month and the API's listing pages.
 package publish
