@@ -127,3 +127,16 @@ func checkBody(t *testing.T, method string, rec *httptest.ResponseRecorder, doc 
 		t.Fatalf("the body is not the document: %q", body)
 	}
 }
+
+// FuzzPlainText checks that a title plainText takes as plain comes out as
+// the sanitiser would make it.
+func FuzzPlainText(f *testing.F) {
+	for _, s := range []string{"Ukraine: Die Lage 401", `"quoted" 'title'`, " Звіт ISW №401\t", "a\u0001b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if isPlain(s) && plainText(s) != strippedText(s) {
+			t.Errorf("plainText(%q) = %q, the sanitiser gives %q", s, plainText(s), strippedText(s))
+		}
+	})
+}

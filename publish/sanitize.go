@@ -33,6 +33,21 @@ func sanitize(raw string) string {
 // so a title whose text is "<script>…" (sent as &amp;lt;script&amp;gt;) loses
 // the markup as if it had come as markup.
 func plainText(s string) string {
+	if isPlain(s) {
+		return strings.TrimSpace(xmlSafe(s))
+	}
+	return strippedText(s)
+}
+
+// isPlain reports whether s holds nothing that reading it as HTML would
+// change (no markup, reference or character the tokenizer rewrites), so that
+// strippedText would return it as it is, trimmed: most titles are.
+func isPlain(s string) bool {
+	return !strings.ContainsAny(s, "<>&\r\x00") && utf8.ValidString(s)
+}
+
+// strippedText is plainText for a title that may hold markup.
+func strippedText(s string) string {
 	for range 4 {
 		next := html.UnescapeString(textPolicy.Sanitize(s))
 		if next == s {

@@ -18,3 +18,26 @@ func TestPlainTextStaysTextWhenReadAsHTMLAgain(t *testing.T) {
 		})
 	}
 }
+
+func TestPlainTitlesSkipTheSanitiserWithTheSameResult(t *testing.T) {
+	titles := []string{
+		"Russian Offensive Campaign Assessment, March 29, 2023",
+		"Ukraine: Die Lage 401", "Звіт ISW №401", `"Die Lage" 'heute'`, "  spaced\tout  ",
+		"Évaluation de la campagne offensive russe, 29/03/2023", "a\u0001control", "line\nbreak",
+		"tab\t and \u00a0nbsp", "emoji 🇺🇦", "\ufeffbom", "a = b; c == d?",
+	}
+	for _, s := range titles {
+		if !isPlain(s) {
+			t.Errorf("%q is not plain", s)
+			continue
+		}
+		if got, want := plainText(s), strippedText(s); got != want {
+			t.Errorf("plainText(%q) = %q, the sanitiser gives %q", s, got, want)
+		}
+	}
+	for _, s := range []string{"a < b", "Q&amp;A", "<b>x</b>", "cr\r\nlf", "nul\x00", "bad \xff utf-8"} {
+		if isPlain(s) {
+			t.Errorf("%q is taken as plain", s)
+		}
+	}
+}
