@@ -177,13 +177,19 @@ run() {
 		END{printf "%s %s %s\n", rps, p50, p99}' "$out/$name.txt"
 }
 
+# Case by case, the three servers one after the other, so that the runs a
+# ratio compares are minutes closer than server by server.
 declare -A result
-for server in "${servers[@]}"; do
-	name=${server%%:*} url="http://127.0.0.1:${server#*:}/feed.atom"
-	step "wrk $name: plain, gzip, 304 ($duration each, $threads threads, $conns connections)"
-	result[$name-plain]=$(run "$name-plain" "$url")
-	result[$name-gzip]=$(run "$name-gzip" "$url" 'Accept-Encoding: gzip')
-	result[$name-304]=$(run "$name-304" "$url" "If-None-Match: $(etag "${server#*:}")")
+for c in plain gzip 304; do
+	step "wrk $c: iswfeed, net/http, nginx ($duration each, $threads threads, $conns connections)"
+	for server in "${servers[@]}"; do
+		name=${server%%:*} url="http://127.0.0.1:${server#*:}/feed.atom"
+		case $c in
+		plain) result[$name-$c]=$(run "$name-$c" "$url") ;;
+		gzip) result[$name-$c]=$(run "$name-$c" "$url" 'Accept-Encoding: gzip') ;;
+		304) result[$name-$c]=$(run "$name-$c" "$url" "If-None-Match: $(etag "${server#*:}")") ;;
+		esac
+	done
 done
 rss_peak=$(cat "$work/rss-peak" 2>/dev/null || echo "$rss_idle")
 

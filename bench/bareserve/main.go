@@ -3,7 +3,8 @@
 // sends (ETag per representation, Last-Modified, Vary, Cache-Control,
 // Content-Type, a feed's Link rel="self" against -base), gzip from the .gz
 // beside each file, and 304 on a matching If-None-Match. It does nothing else: no routing beyond one map lookup, no
-// metrics, so the gap between it and iswfeed is iswfeed's own overhead.
+// metrics, so the gap between it and iswfeed is iswfeed's own overhead. Its
+// http.Server has the daemon's timeouts, whose deadlines cost the same in both.
 //
 //	go run ./bench/bareserve -dir DIR -listen 127.0.0.1:18082 [-base http://127.0.0.1:18080/]
 package main
@@ -65,7 +66,10 @@ func main() {
 		}
 		f.serve(w, r)
 	})
-	srv := &http.Server{Addr: *listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	// The daemon's limits (cmd/iswfeed's serve): each request sets its
+	// deadlines on the connection, so the two pay the same per request.
+	srv := &http.Server{Addr: *listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10}
 	fmt.Fprintln(os.Stderr, "bareserve: serving", len(files), "documents on", *listen)
 	if err := srv.ListenAndServe(); err != nil {
 		fmt.Fprintln(os.Stderr, "bareserve:", err)
