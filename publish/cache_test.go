@@ -1,7 +1,11 @@
 package publish
 
 import (
+	"maps"
+	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,6 +226,54 @@ func TestStartServesTheCurrentFeedsFromTheNewestReports(t *testing.T) {
 		if got := st.docs[path]; got == nil || got.etag != doc.etag {
 			t.Errorf("%s from the newest reports differs from the one of the whole history", path)
 		}
+	}
+}
+
+func TestStartServesTheMergedFeedFirstAndTheOtherFeedsWaitForTheirRender(t *testing.T) {
+	f := newFixture(t, Options{}, func(c *config.Config) { c.FeedSize = 5 })
+	var en, de []fetch.Item
+	for i := range 60 {
+		date := day("2023-01-29").AddDate(0, 0, i).Format(time.DateOnly)
+		en = append(en, original(date, "<p>Russian forces continued offensive operations.</p>"))
+		de = append(de, german(341+i, date, "<p>Russische Streitkräfte setzten ihre Offensive fort.</p>"))
+	}
+	f.ingest(isw, en...)
+	f.ingest(spa, de...)
+	full := f.srv.site.Load()
+	if full.docs["/de/feed.atom"] == nil {
+		t.Fatal("no German feed to ask for")
+	}
+	f.srv = New(f.cfg, f.store, f.srv.log, Options{})
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	f.srv.onRender = func() { once.Do(func() { close(held); <-release }) }
+	if err := f.srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.web.Config.Handler = f.srv
+	<-held
+	if got := slices.Sorted(maps.Keys(f.srv.site.Load().docs)); !slices.Equal(got, []string{"/feed.atom", "/feed.json", "/feed.rss"}) {
+		t.Errorf("Start rendered %v before serving, want the merged feed alone", got)
+	}
+	if r := f.get("/feed.atom"); r.StatusCode != 200 || r.Header.Get("ETag") != full.docs["/feed.atom"].etag {
+		t.Errorf("/feed.atom while the other feeds render: %d, ETag %s, want the whole history's", r.StatusCode, r.Header.Get("ETag"))
+	}
+	got := make(chan *http.Response, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, f.web.URL+"/de/feed.atom", nil)
+		req.Header.Set("Accept-Encoding", "identity")
+		resp, err := f.web.Client().Do(req)
+		if err != nil {
+			got <- &http.Response{StatusCode: 0}
+			return
+		}
+		resp.Body.Close()
+		got <- resp
+	}()
+	time.Sleep(20 * time.Millisecond) // most likely asked before the render goes on; either way it must get the feed
+	close(release)
+	if r := <-got; r.StatusCode != 200 || r.Header.Get("ETag") != full.docs["/de/feed.atom"].etag {
+		t.Errorf("/de/feed.atom asked during the render: %d, ETag %s, want 200 with the whole history's", r.StatusCode, r.Header.Get("ETag"))
 	}
 }
 

@@ -101,7 +101,9 @@
 // used first within 8 MiB. A document's gzip is made on its first request
 // for gzip. Start, the daemon's first render, reads only each view's newest
 // reports, so the current feeds are served before the history is read in the
-// background; archives, pages and the API wait for it. /status, /api/sources and /healthz show live state and are rendered
+// background; it renders the merged feed before it returns and the other
+// views' current feeds just after (a request for one waits for them);
+// archives, pages and the API wait for the history. /status, /api/sources and /healthz show live state and are rendered
 // per request. Each document has a strong ETag from its bytes (a feed's
 // from its head's, each entry's and its tail's hashes) and another for its
 // gzip; Last-Modified moves only when the bytes do. A server does not know

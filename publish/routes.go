@@ -101,7 +101,7 @@ func (s *Server) current(path func(*http.Request) (string, error)) route {
 		if err != nil {
 			return nil, err
 		}
-		doc, ok := s.site.Load().docs[p]
+		doc, ok := s.currentDoc(r.Context(), p)
 		if !ok {
 			return nil, &statusError{http.StatusServiceUnavailable, "not rendered yet"}
 		}

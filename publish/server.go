@@ -127,6 +127,9 @@ type site struct {
 	// complete is closed when a site of the whole history replaces it.
 	partial  bool
 	complete chan struct{}
+	// rendered, on the site Start serves first, is closed when a site with
+	// every view's current feeds replaces it (see currentDoc).
+	rendered chan struct{}
 	// shows fingerprints what each view's current feed shows, so that the
 	// next site can tell which views it must render again.
 	shows map[view][sha256.Size]byte
@@ -290,23 +293,32 @@ func (s *Server) refresh() error {
 func (s *Server) renderCurrent(old, next *site) error {
 	next.shows = map[view][sha256.Size]byte{}
 	for _, v := range next.views() {
-		shows := next.showing(v, s.cfg.FeedSize)
-		next.shows[v] = shows
-		if prev, ok := old.shows[v]; ok && prev == shows {
-			for _, f := range formats {
-				path := v.feedPath(f)
-				next.docs[path], next.spliced[path] = old.docs[path], old.spliced[path]
-			}
-			continue
+		if err := s.renderView(old, next, v); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// renderView renders the current feeds of one view of next, or takes them
+// from old when they show the same there.
+func (s *Server) renderView(old, next *site, v view) error {
+	shows := next.showing(v, s.cfg.FeedSize)
+	next.shows[v] = shows
+	if prev, ok := old.shows[v]; ok && prev == shows {
 		for _, f := range formats {
 			path := v.feedPath(f)
-			doc, sp, err := s.renderDoc(next, v, f, "", old.spliced[path])
-			if err != nil {
-				return err
-			}
-			next.docs[path], next.spliced[path] = doc, sp
+			next.docs[path], next.spliced[path] = old.docs[path], old.spliced[path]
 		}
+		return nil
+	}
+	for _, f := range formats {
+		path := v.feedPath(f)
+		doc, sp, err := s.renderDoc(next, v, f, "", old.spliced[path])
+		if err != nil {
+			return err
+		}
+		next.docs[path], next.spliced[path] = doc, sp
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package publish
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"time"
@@ -12,10 +13,13 @@ import (
 
 // Start renders the current feeds from the newest reports alone, so that a
 // daemon serves them without waiting to read its whole history, and then
-// reads the history in the background, as Refresh does. Until that is done,
-// everything else (archives, pages, the API) waits for it, and a language
-// that none of the newest reports has gets its feed then. When the newest
-// reports cannot tell a view's current feed, Start reads the history first.
+// reads the history in the background, as Refresh does. The merged feed is
+// rendered before Start returns, the other views' current feeds just after,
+// in the background (a request for one waits for them); until the history is
+// read, everything else (archives, pages, the API) waits for it, and a
+// language that none of the newest reports has gets its feed then. When the
+// newest reports cannot tell a view's current feed, Start reads the history
+// first.
 func (s *Server) Start() error {
 	st, ok, err := s.newestSite()
 	if err != nil {
@@ -24,16 +28,53 @@ func (s *Server) Start() error {
 	if !ok {
 		return s.Refresh()
 	}
-	if err := s.renderCurrent(&site{}, st); err != nil {
+	st.shows = map[view][sha256.Size]byte{}
+	if err := s.renderView(&site{}, st, view{}); err != nil {
 		return err
 	}
+	st.rendered = make(chan struct{})
 	s.site.Store(st)
 	go func() {
+		s.renderViews(st)
 		if err := s.Refresh(); err != nil {
 			s.log.Error("publish: unable to read the history; archives, pages and the API wait for the next refresh", "err", err)
 		}
 	}()
 	return nil
+}
+
+// renderViews replaces the site Start serves first, which holds only the
+// merged feed, with one that holds every view's current feeds, unless a
+// refresh has replaced it already.
+func (s *Server) renderViews(first *site) {
+	defer close(first.rendered)
+	if s.onRender != nil {
+		s.onRender()
+	}
+	next := s.newSite(first.updates)
+	next.partial, next.complete = true, first.complete
+	if err := s.renderCurrent(first, next); err != nil {
+		s.log.Error("publish: unable to render the current feeds; they wait for the history", "err", err)
+		return
+	}
+	s.site.CompareAndSwap(first, next)
+}
+
+// currentDoc returns the current feed at path. On the site Start serves
+// first, a view other than the merged one waits for its feeds, or for ctx.
+func (s *Server) currentDoc(ctx context.Context, path string) (*document, bool) {
+	st := s.site.Load()
+	doc, ok := st.docs[path]
+	if ok || st.rendered == nil {
+		return doc, ok
+	}
+	select {
+	case <-st.rendered:
+	case <-ctx.Done():
+		return nil, false
+	}
+	doc, ok = s.site.Load().docs[path]
+	return doc, ok
 }
 
 // newestSite is a partial site of each view's newest reports, enough for its
