@@ -16,6 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"iswfeed/config"
 	"iswfeed/fetch"
 )
@@ -55,6 +57,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		return err
 	}
 	defer a.Close()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop() // before Close, which waits for the last release's read
+	go releasingPages(ctx, a.db, log)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("unable to listen: %w", err)
@@ -112,6 +117,30 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
+}
+
+// releaseEvery is how often the daemon hands back the pages of the store
+// that reads touched: a feed reader's request for an archive reads that
+// month's content, a crawler's reads the whole history.
+const releaseEvery = 2 * time.Second
+
+// releasingPages releases db's touched pages (releasePages) every
+// releaseEvery until ctx ends. Faulting a page back in costs a minor fault,
+// as the page stays in the page cache.
+func releasingPages(ctx context.Context, db *bolt.DB, log *slog.Logger) {
+	t := time.NewTicker(releaseEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := releasePages(db); err != nil {
+				log.Warn("unable to release the store's pages; RSS counts every page reads touched", "err", err)
+				return
+			}
+		}
+	}
 }
 
 // maxHeaderBytes bounds a request's headers; larger ones get 431.

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func TestReleasePagesTakesTheStoresTouchedPagesOutOfRSSAndKeepsTheData(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pages.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	value := bytes.Repeat([]byte("Russian forces continued offensive operations. "), 1<<10)
+	err = db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("content"))
+		if err != nil {
+			return err
+		}
+		for i := range 200 {
+			if err := b.Put(fmt.Appendf(nil, "item-%03d", i), value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll := func() {
+		t.Helper()
+		err := db.View(func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("content")).ForEach(func(k, v []byte) error {
+				if !bytes.Equal(v, value) {
+					return fmt.Errorf("%s reads back other bytes", k)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	readAll()
+	touched := mappedRSS(t, path)
+	if touched < 4<<20 {
+		t.Fatalf("reading 9.6 MB of values left %d bytes of the store's mapping resident: the test reads nothing", touched)
+	}
+	if err := releasePages(db); err != nil {
+		t.Fatal(err)
+	}
+	if left := mappedRSS(t, path); left > 64<<10 {
+		t.Errorf("after releasePages %d of the %d resident bytes of the store's mapping are left", left, touched)
+	}
+	readAll()
+}
+
+// mappedRSS returns how many bytes of the mappings of the file at path are
+// resident in this process, from /proc/self/smaps.
+func mappedRSS(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	total, inFile := 0, false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		switch {
+		case len(fields) >= 5 && strings.Contains(fields[0], "-"):
+			inFile = len(fields) >= 6 && fields[5] == path
+		case inFile && len(fields) == 3 && fields[0] == "Rss:":
+			kb, err := strconv.Atoi(fields[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += kb << 10
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return total
+}
