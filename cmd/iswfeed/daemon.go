@@ -42,6 +42,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	log.Debug("memory", "soft_limit_bytes", limitMemory(memoryLimit))
 	return serve(ctx, cfg, log, nil, func() (*config.Config, error) { return loadConfig(*path) })
 }
 
