@@ -32,6 +32,8 @@ type batch struct {
 	lagSet *int
 	// proven are the places where the source's weak numbers teach.
 	proven map[string]bool
+	// tallies are the sources' learning, counted (tally.go).
+	tallies *tallies
 
 	dirty   map[string]bool     // report keys whose variants must be rebuilt
 	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved
@@ -61,7 +63,7 @@ func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
 		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
 		links: tx.Bucket(bucketLinks), byLink: tx.Bucket(bucketByLink), linked: map[seriesLink]bool{},
-		numbering: tx.Bucket(bucketNumbering), lag: -1,
+		numbering: tx.Bucket(bucketNumbering), tallies: newTallies(tx), lag: -1,
 		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
 		isHeld: map[string]bool{},
 	}
@@ -92,10 +94,8 @@ func (b *batch) put(in *incoming) (bool, error) {
 }
 
 func (b *batch) remove(k []byte, si *storedItem) error {
-	if b.numbering != nil {
-		if err := b.numbering.Delete(k); err != nil {
-			return err
-		}
+	if err := b.forgetPlaces(k); err != nil {
+		return err
 	}
 	if si.Series == "" {
 		return b.skipped.Delete(k)
@@ -256,6 +256,9 @@ func (b *batch) finish() error {
 		if err := b.rebuild(place); err != nil {
 			return err
 		}
+	}
+	if err := b.settleTallies(); err != nil {
+		return err
 	}
 	b.logChanges()
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strconv"
@@ -192,12 +193,16 @@ func daysBetween(date, pub string) (int, bool) {
 	return int(p.Sub(d) / (24 * time.Hour)), true
 }
 
-// learn reads what source's stored items teach of its numbering.
+// learn reads what source's stored items teach of its numbering, walking
+// every record of the source: the whole-history computation that the
+// tallies a batch keeps (tally.go) always equal, and the only one that lists
+// the conflicts item by item.
 func (s *Store) learn(tx *bolt.Tx, source string) learning {
-	l := learning{Numbering: Numbering{Source: source}, agree: map[string]int{}, disagree: map[string]int{}, lags: map[int]int{}}
+	t := newTally()
+	var conflicts []NumberConflict
 	b := tx.Bucket(bucketNumbering)
 	if b == nil {
-		return l
+		return t.learning(source)
 	}
 	prefix := key([]byte(source), nil)
 	c := b.Cursor()
@@ -206,27 +211,50 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 		if err := json.Unmarshal(v, &rec); err != nil || rec.Date == "" {
 			continue
 		}
-		if lag, ok := daysBetween(rec.Date, rec.Pub); ok {
-			l.lags[lag]++
-		}
 		want := s.othersNumber(tx, seriesDaily, rec.Date, source)
-		if want == 0 {
-			continue
+		t.count(&rec, want, 1)
+		for p, agrees := range judged(&rec, want) {
+			if !agrees {
+				conflicts = append(conflicts, NumberConflict{ItemID: string(k[len(prefix):]), At: p.At,
+					Number: p.Number, Date: rec.Date, Calendar: want, read: p.Number == rec.Read})
+			}
+		}
+	}
+	l := t.learning(source)
+	// A place is a numbering where some item agrees, or where as many items
+	// as teach a pattern carry numbers (a day counter, the source's own
+	// series); a headline's count ("6 mesi") is no conflict, a number the
+	// built-in words read always is.
+	l.Conflicts = slices.DeleteFunc(conflicts, func(c NumberConflict) bool {
+		return !c.read && l.agree[c.At] == 0 && l.disagree[c.At] < minAgreeing
+	})
+	return l
+}
+
+// judged yields the places of rec whose number could be an update number of
+// its date, each with whether it is want, the number the others give the
+// date; nothing when they give none.
+func judged(rec *placesOf, want int) iter.Seq2[numberPlace, bool] {
+	return func(yield func(numberPlace, bool) bool) {
+		if want == 0 || rec.Date == "" {
+			return
 		}
 		day, _ := time.Parse(time.DateOnly, rec.Date)
 		for _, p := range rec.Places {
 			if recent(plausible(p.Number, day), day) == 0 {
 				continue // a post id, a count: no update number of that day
 			}
-			if p.Number == want {
-				l.agree[p.At]++
-				continue
+			if !yield(p, p.Number == want) {
+				return
 			}
-			l.disagree[p.At]++
-			l.Conflicts = append(l.Conflicts, NumberConflict{ItemID: string(k[len(prefix):]), At: p.At,
-				Number: p.Number, Date: rec.Date, Calendar: want, read: p.Number == rec.Read})
 		}
 	}
+}
+
+// learning is what the counts of t teach source: the pattern, the proven
+// places and the lag.
+func (t *tally) learning(source string) learning {
+	l := learning{Numbering: Numbering{Source: source}, agree: t.Agree, disagree: t.Disagree, lags: t.Lags}
 	var best string
 	l.proven = map[string]bool{}
 	// Sorted backwards, so that the title's place wins a tie with the slug's.
@@ -247,20 +275,18 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 			}
 		}
 	}
-	// A place is a numbering where some item agrees, or where as many items
-	// as teach a pattern carry numbers (a day counter, the source's own
-	// series); a headline's count ("6 mesi") is no conflict, a number the
-	// built-in words read always is.
-	l.Conflicts = slices.DeleteFunc(l.Conflicts, func(c NumberConflict) bool {
-		return !c.read && l.agree[c.At] == 0 && l.disagree[c.At] < minAgreeing
-	})
 	return l
 }
 
 // othersNumber returns the number that the anchors, else most items of
 // other sources, give date in series (the smallest on a tie); 0 if none.
 func (s *Store) othersNumber(tx *bolt.Tx, series, date, source string) int {
-	if n, ok := s.anchorsOf(series).numbers[date]; ok {
+	return othersNumberIn(tx, s.anchorsOf(series), series, date, source)
+}
+
+// othersNumberIn is othersNumber with the anchors a of the series.
+func othersNumberIn(tx *bolt.Tx, a anchors, series, date, source string) int {
+	if n, ok := a.numbers[date]; ok {
 		return n
 	}
 	counts := map[int]int{}
@@ -314,9 +340,12 @@ func (b *batch) notePlaces(k []byte, si *storedItem) error {
 	if si.Role == config.RoleOriginal || b.numbering == nil {
 		return nil
 	}
+	if err := b.forgetPlaces(k); err != nil {
+		return err
+	}
 	places := numberPlaces(foldTitle(si.Title), slugText(si.Link))
 	if len(places) == 0 && si.Series != seriesDaily {
-		return b.numbering.Delete(k)
+		return nil
 	}
 	rec := placesOf{Places: places}
 	if si.NumberBy == weakBy || si.Unproven > 0 {
@@ -329,7 +358,28 @@ func (b *batch) notePlaces(k []byte, si *storedItem) error {
 	if !si.Published.IsZero() {
 		rec.Pub = si.Published.UTC().Format(time.DateOnly)
 	}
-	return putJSON(b.numbering, k, &rec)
+	if err := putJSON(b.numbering, k, &rec); err != nil {
+		return err
+	}
+	return b.tallies.count(k, &rec, b.s.anchorsOf(seriesDaily))
+}
+
+// forgetPlaces removes the record of item k from its source's learning.
+func (b *batch) forgetPlaces(k []byte) error {
+	if b.numbering == nil {
+		return nil
+	}
+	v := b.numbering.Get(k)
+	if v == nil {
+		return nil
+	}
+	var rec placesOf
+	if json.Unmarshal(v, &rec) == nil { // a record that does not decode was never counted
+		if err := b.tallies.uncount(k, &rec); err != nil {
+			return err
+		}
+	}
+	return b.numbering.Delete(k)
 }
 
 // writtenDate is the date an item of no series writes in its title, else
@@ -416,17 +466,38 @@ const (
 
 // learnFor makes the batch learn src's numbering, unless src is ISW's own
 // or the operator gave it a number pattern.
-func (b *batch) learnFor(src config.Source) {
+func (b *batch) learnFor(src config.Source) error {
 	b.source, b.override, b.lagSet, b.learned, b.lag, b.proven = "", false, nil, "", -1, nil
 	if src.Role == config.RoleOriginal || b.numbering == nil {
-		return
+		return nil
 	}
 	b.source, b.override, b.lagSet = src.Name, src.Number != "", src.Lag
-	l := b.s.learn(b.tx, src.Name)
+	l, err := b.learning(src.Name)
+	if err != nil {
+		return err
+	}
 	if !b.override {
 		b.learned = l.Pattern
 	}
 	b.lag, b.proven = l.lagFor(src.Lag), l.proven
+	return nil
+}
+
+// learning is what the stored items teach source now: the tallies the
+// batches keep, or, for a Store that tests hold them to, the walk over every
+// record.
+func (b *batch) learning(source string) (learning, error) {
+	if b.s.learnByWalk {
+		return b.s.learn(b.tx, source), nil
+	}
+	if err := b.tallies.settle(b.dailyDates(), b.s.anchorsOf(seriesDaily)); err != nil {
+		return learning{}, err
+	}
+	t, err := b.tallies.of(source)
+	if err != nil {
+		return learning{}, err
+	}
+	return t.learning(source), nil
 }
 
 // relearn settles the source's pattern after the batch's items are in: when
@@ -435,7 +506,10 @@ func (b *batch) relearn() error {
 	if b.source == "" {
 		return nil
 	}
-	l := b.s.learn(b.tx, b.source)
+	l, err := b.learning(b.source)
+	if err != nil {
+		return err
+	}
 	pattern := l.Pattern
 	if b.override {
 		pattern = ""
@@ -475,6 +549,9 @@ func keysWith(bkt *bolt.Bucket, prefix []byte) [][]byte {
 // before it existed, and lets each configured translation source learn and
 // number its items from them.
 func (s *Store) learnStored(tx *bolt.Tx) error {
+	if err := resetTallies(tx); err != nil {
+		return err
+	}
 	b := s.batch(tx, s.now().UTC())
 	for _, k := range keysWith(b.items, nil) {
 		var si storedItem
@@ -486,7 +563,9 @@ func (s *Store) learnStored(tx *bolt.Tx) error {
 		}
 	}
 	for _, src := range s.settings().sources {
-		b.learnFor(src)
+		if err := b.learnFor(src); err != nil {
+			return err
+		}
 		b.learned, b.lag, b.proven = "", -1, nil // nothing stored was derived yet
 		if err := b.relearn(); err != nil {
 			return err
