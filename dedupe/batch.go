@@ -32,8 +32,6 @@ type batch struct {
 	lagSet *int
 	// proven are the places where the source's weak numbers teach.
 	proven map[string]bool
-	// tallies are the sources' learning, counted (tally.go).
-	tallies *tallies
 
 	dirty   map[string]bool     // report keys whose variants must be rebuilt
 	touched map[seriesNum]bool  // numbers whose place in the calendar may have moved
@@ -63,7 +61,7 @@ func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 		reports: tx.Bucket(bucketReports), placed: tx.Bucket(bucketPlaced),
 		held: tx.Bucket(bucketHeld), numOnly: tx.Bucket(bucketNumOnly),
 		links: tx.Bucket(bucketLinks), byLink: tx.Bucket(bucketByLink), linked: map[seriesLink]bool{},
-		numbering: tx.Bucket(bucketNumbering), tallies: newTallies(tx), lag: -1,
+		numbering: tx.Bucket(bucketNumbering), lag: -1,
 		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
 		isHeld: map[string]bool{},
 	}

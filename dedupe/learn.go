@@ -164,8 +164,7 @@ type NumberConflict struct {
 // learning is a source's numbering as the stored items teach it.
 type learning struct {
 	Numbering
-	agree, disagree map[string]int
-	lags            map[int]int
+	counts
 	// proven are the places where minAgreeing items agree and none
 	// disagrees: the source's weak numbers there teach.
 	proven map[string]bool
@@ -198,29 +197,38 @@ func daysBetween(date, pub string) (int, bool) {
 // tallies a batch keeps (tally.go) always equal, and the only one that lists
 // the conflicts item by item.
 func (s *Store) learn(tx *bolt.Tx, source string) learning {
-	t := newTally()
+	c := counts{agree: map[string]int{}, disagree: map[string]int{}}
+	lags := map[int]int{}
 	var conflicts []NumberConflict
 	b := tx.Bucket(bucketNumbering)
 	if b == nil {
-		return t.learning(source)
+		return c.learning(source)
 	}
 	prefix := key([]byte(source), nil)
-	c := b.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	cur := b.Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 		var rec placesOf
 		if err := json.Unmarshal(v, &rec); err != nil || rec.Date == "" {
 			continue
 		}
+		if lag, ok := daysBetween(rec.Date, rec.Pub); ok {
+			lags[lag]++
+		}
 		want := s.othersNumber(tx, seriesDaily, rec.Date, source)
-		t.count(&rec, want, 1)
 		for p, agrees := range judged(&rec, want) {
-			if !agrees {
-				conflicts = append(conflicts, NumberConflict{ItemID: string(k[len(prefix):]), At: p.At,
-					Number: p.Number, Date: rec.Date, Calendar: want, read: p.Number == rec.Read})
+			if agrees {
+				c.agree[p.At]++
+				continue
 			}
+			c.disagree[p.At]++
+			conflicts = append(conflicts, NumberConflict{ItemID: string(k[len(prefix):]), At: p.At,
+				Number: p.Number, Date: rec.Date, Calendar: want, read: p.Number == rec.Read})
 		}
 	}
-	l := t.learning(source)
+	for lag, n := range lags {
+		c.lags, c.lag, c.lagged = len(lags), lag, n
+	}
+	l := c.learning(source)
 	// A place is a numbering where some item agrees, or where as many items
 	// as teach a pattern carry numbers (a day counter, the source's own
 	// series); a headline's count ("6 mesi") is no conflict, a number the
@@ -249,33 +257,6 @@ func judged(rec *placesOf, want int) iter.Seq2[numberPlace, bool] {
 			}
 		}
 	}
-}
-
-// learning is what the counts of t teach source: the pattern, the proven
-// places and the lag.
-func (t *tally) learning(source string) learning {
-	l := learning{Numbering: Numbering{Source: source}, agree: t.Agree, disagree: t.Disagree, lags: t.Lags}
-	var best string
-	l.proven = map[string]bool{}
-	// Sorted backwards, so that the title's place wins a tie with the slug's.
-	for _, at := range slices.Backward(slices.Sorted(maps.Keys(l.agree))) {
-		if l.agree[at] < minAgreeing || l.disagree[at] > 0 {
-			continue
-		}
-		l.proven[at] = true
-		if best == "" || l.agree[at] > l.agree[best] {
-			best = at
-		}
-	}
-	l.Pattern, l.Agreeing = best, l.agree[best]
-	if len(l.lags) == 1 {
-		for lag, n := range l.lags {
-			if n >= minAgreeing && lag >= 0 && lag <= config.MaxLag {
-				l.Lag = &lag
-			}
-		}
-	}
-	return l
 }
 
 // othersNumber returns the number that the anchors, else most items of
@@ -361,7 +342,7 @@ func (b *batch) notePlaces(k []byte, si *storedItem) error {
 	if err := putJSON(b.numbering, k, &rec); err != nil {
 		return err
 	}
-	return b.tallies.count(k, &rec, b.s.anchorsOf(seriesDaily))
+	return countRecord(b.tx, k, &rec, b.s.anchorsOf(seriesDaily))
 }
 
 // forgetPlaces removes the record of item k from its source's learning.
@@ -375,7 +356,7 @@ func (b *batch) forgetPlaces(k []byte) error {
 	}
 	var rec placesOf
 	if json.Unmarshal(v, &rec) == nil { // a record that does not decode was never counted
-		if err := b.tallies.uncount(k, &rec); err != nil {
+		if err := uncountRecord(b.tx, k, &rec); err != nil {
 			return err
 		}
 	}
@@ -490,14 +471,10 @@ func (b *batch) learning(source string) (learning, error) {
 	if b.s.learnByWalk {
 		return b.s.learn(b.tx, source), nil
 	}
-	if err := b.tallies.settle(b.dailyDates(), b.s.anchorsOf(seriesDaily)); err != nil {
+	if err := b.settleTallies(); err != nil {
 		return learning{}, err
 	}
-	t, err := b.tallies.of(source)
-	if err != nil {
-		return learning{}, err
-	}
-	return t.learning(source), nil
+	return tallyOf(b.tx, source).learning(source), nil
 }
 
 // relearn settles the source's pattern after the batch's items are in: when

@@ -4,142 +4,134 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"maps"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
+
+	"iswfeed/config"
 )
 
 // A source's learning (learn.go) is counted, not read from the whole
 // history on every batch: dedupe.tally keeps, per source, how many of its
-// dated records agree and disagree at each place, and how many were
-// published how many days after their date; dedupe.numbering.date indexes
-// each dated record by its date, with the number the others gave that date
-// when the record was counted. A batch takes away and adds its own records,
-// and recounts the records dated on the days whose observations it changed
-// or whose anchor changed, so the counts stay what the walk over every
-// record (Store.learn) gives, at a cost that follows the change.
+// dated records agree and disagree at each place, and how many show each
+// lag; dedupe.numbering.date indexes each dated record by its date, with
+// the number the others gave that date when the record was counted. A batch
+// takes away and adds its own records, and recounts the records dated on
+// the days whose observations it changed or whose anchor changed, so the
+// counts stay what the walk over every record (Store.learn) gives, at a cost
+// that follows the change. Each count is a key of its own, so reading a
+// source's counts costs the places it uses, not the lags its history shows.
 
-// tally is one source's counts, as dedupe.tally stores them.
-type tally struct {
-	Agree    map[string]int `json:"agree,omitempty"`
-	Disagree map[string]int `json:"disagree,omitempty"`
-	Lags     map[int]int    `json:"lags,omitempty"`
+// counts are what a source's dated records teach.
+type counts struct {
+	agree, disagree map[string]int
+	// lags is how many distinct lags the records show (2 for two or more);
+	// lag is one of them and lagged how many records show it.
+	lags, lag, lagged int
 }
 
-func newTally() *tally {
-	return &tally{Agree: map[string]int{}, Disagree: map[string]int{}, Lags: map[int]int{}}
-}
+// The kinds of count in a dedupe.tally key.
+var (
+	tallyAgree    = []byte("a")
+	tallyDisagree = []byte("d")
+	tallyLag      = []byte("l")
+)
 
-// count adds (sign 1) or takes away (-1) what rec teaches when the others
-// give its date want.
-func (t *tally) count(rec *placesOf, want, sign int) {
-	if rec.Date == "" {
-		return
-	}
-	if lag, ok := daysBetween(rec.Date, rec.Pub); ok {
-		bump(t.Lags, lag, sign)
-	}
-	t.countPlaces(rec, want, sign)
-}
-
-// countPlaces adds or takes away what rec's places teach against want.
-func (t *tally) countPlaces(rec *placesOf, want, sign int) {
-	for p, agrees := range judged(rec, want) {
-		if agrees {
-			bump(t.Agree, p.At, sign)
-		} else {
-			bump(t.Disagree, p.At, sign)
+// tallyOf reads source's counts from dedupe.tally.
+func tallyOf(tx *bolt.Tx, source string) counts {
+	b := tx.Bucket(bucketTally)
+	c := counts{agree: map[string]int{}, disagree: map[string]int{}}
+	for _, kind := range []struct {
+		name []byte
+		m    map[string]int
+	}{{tallyAgree, c.agree}, {tallyDisagree, c.disagree}} {
+		prefix := key([]byte(source), kind.name, nil)
+		cur := b.Cursor()
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			kind.m[string(k[len(prefix):])] = unnum(v)
 		}
 	}
-}
-
-// bump adds d to m[k], keeping no zero counts: the walk over every record
-// never has them, and the lag is learned from how many lags there are.
-func bump[K comparable](m map[K]int, k K, d int) {
-	if m[k] += d; m[k] == 0 {
-		delete(m, k)
+	prefix := key([]byte(source), tallyLag, nil)
+	cur := b.Cursor()
+	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && c.lags < 2; k, v = cur.Next() {
+		c.lags++
+		c.lag, c.lagged = unnum(k[len(prefix):]), unnum(v)
 	}
+	return c
 }
 
-// tallies are the counts that one write transaction reads and changes:
-// loaded from dedupe.tally when first needed, written back by flush.
-type tallies struct {
-	tx       *bolt.Tx
-	bySource map[string]*tally
-	changed  map[string]bool
-}
-
-func newTallies(tx *bolt.Tx) *tallies {
-	return &tallies{tx: tx, bySource: map[string]*tally{}, changed: map[string]bool{}}
-}
-
-// of returns source's counts.
-func (ts *tallies) of(source string) (*tally, error) {
-	if t, ok := ts.bySource[source]; ok {
-		return t, nil
+// tally adds (sign 1) or takes away (-1) what rec, a record of source,
+// teaches when the others give its date want.
+func tally(tx *bolt.Tx, source string, rec *placesOf, want, sign int) error {
+	b := tx.Bucket(bucketTally)
+	if lag, ok := daysBetween(rec.Date, rec.Pub); ok {
+		if err := bump(b, key([]byte(source), tallyLag, num(lag)), sign); err != nil {
+			return err
+		}
 	}
-	t := &tally{}
-	if _, err := getJSON(ts.tx.Bucket(bucketTally), []byte(source), t); err != nil {
-		return nil, fmt.Errorf("tally of %s: %w", source, err)
+	return tallyPlaces(b, source, rec, want, sign)
+}
+
+// tallyPlaces adds or takes away what rec's places teach against want.
+func tallyPlaces(b *bolt.Bucket, source string, rec *placesOf, want, sign int) error {
+	for p, agrees := range judged(rec, want) {
+		kind := tallyDisagree
+		if agrees {
+			kind = tallyAgree
+		}
+		if err := bump(b, key([]byte(source), kind, []byte(p.At)), sign); err != nil {
+			return err
+		}
 	}
-	// Empty maps are stored as none.
-	t.Agree, t.Disagree, t.Lags = orEmpty(t.Agree), orEmpty(t.Disagree), orEmpty(t.Lags)
-	ts.bySource[source] = t
-	return t, nil
+	return nil
 }
 
-// change returns source's counts, to be written back.
-func (ts *tallies) change(source string) (*tally, error) {
-	ts.changed[source] = true
-	return ts.of(source)
-}
-
-func orEmpty[K comparable](m map[K]int) map[K]int {
-	if m == nil {
-		return map[K]int{}
+// bump adds d to the count at k, keeping no zero count: the walk over
+// every record never has one, and a lag is learned from how many there are.
+func bump(b *bolt.Bucket, k []byte, d int) error {
+	n := unnum(b.Get(k)) + d
+	if n == 0 {
+		return b.Delete(k)
 	}
-	return m
+	return b.Put(k, num(n))
 }
 
-// count adds the record rec, just stored for item k, to its source's
-// counts, and indexes it by its date.
-func (ts *tallies) count(k []byte, rec *placesOf, a anchors) error {
+// unnum decodes a number that num encoded; 0 for none.
+func unnum(v []byte) int {
+	if len(v) != 8 {
+		return 0
+	}
+	return int(int64(binary.BigEndian.Uint64(v)))
+}
+
+// countRecord adds rec, the record just stored for item k, to its source's
+// counts, and indexes it by its date with the number the anchors a, else
+// the other sources, give the date.
+func countRecord(tx *bolt.Tx, k []byte, rec *placesOf, a anchors) error {
 	if rec.Date == "" {
 		return nil
 	}
 	source := sourceOfKey(k)
-	t, err := ts.change(source)
-	if err != nil {
+	want := othersNumberIn(tx, a, seriesDaily, rec.Date, source)
+	if err := tally(tx, source, rec, want, 1); err != nil {
 		return err
 	}
-	want := othersNumberIn(ts.tx, a, seriesDaily, rec.Date, source)
-	t.count(rec, want, 1)
-	return ts.tx.Bucket(bucketNumberingDate).Put(key([]byte(rec.Date), k), num(want))
+	return tx.Bucket(bucketNumberingDate).Put(key([]byte(rec.Date), k), num(want))
 }
 
-// uncount takes the record rec of item k away from its source's counts,
-// with the number it was counted against.
-func (ts *tallies) uncount(k []byte, rec *placesOf) error {
+// uncountRecord takes rec, the record of item k, away from its source's
+// counts, with the number it was counted against.
+func uncountRecord(tx *bolt.Tx, k []byte, rec *placesOf) error {
 	if rec.Date == "" {
 		return nil
 	}
-	dated := ts.tx.Bucket(bucketNumberingDate)
+	dated := tx.Bucket(bucketNumberingDate)
 	dk := key([]byte(rec.Date), k)
-	t, err := ts.change(sourceOfKey(k))
-	if err != nil {
+	if err := tally(tx, sourceOfKey(k), rec, unnum(dated.Get(dk)), -1); err != nil {
 		return err
 	}
-	t.count(rec, countedWith(dated.Get(dk)), -1)
 	return dated.Delete(dk)
-}
-
-// countedWith decodes the number a record was counted against.
-func countedWith(v []byte) int {
-	if len(v) != 8 {
-		return 0
-	}
-	return int(binary.BigEndian.Uint64(v))
 }
 
 // sourceOfKey returns the source of an item key.
@@ -148,34 +140,37 @@ func sourceOfKey(k []byte) string {
 	return string(source)
 }
 
-// settle recounts the records dated on dates, whose observations changed,
-// and on the dates whose anchor differs from the one they were counted
-// with, against the number the others give each date now.
-func (ts *tallies) settle(dates []string, a anchors) error {
-	meta := ts.tx.Bucket(bucketMeta)
+// settleTallies recounts the records dated on dates, whose observations
+// changed, and on the dates whose anchor differs from the one the counts
+// were made with, against the number a, else the others, give each date now.
+func settleTallies(tx *bolt.Tx, dates []string, a anchors) error {
+	meta := tx.Bucket(bucketMeta)
 	counted := map[string]int{}
 	if v := meta.Get(keyTallyAnchors); v != nil {
 		if err := json.Unmarshal(v, &counted); err != nil {
 			return err
 		}
 	}
-	anchorsMoved := !maps.Equal(counted, a.numbers)
-	if anchorsMoved {
+	moved := !maps.Equal(counted, a.numbers)
+	if moved {
 		for d := range union(counted, a.numbers) {
-			if m, ok := a.numbers[d]; !ok || m != counted[d] {
+			if n, ok := a.numbers[d]; !ok || n != counted[d] {
 				dates = append(dates, d)
 			}
 		}
 	}
 	for _, d := range dates {
-		if err := ts.recount(d, a); err != nil {
+		if err := recount(tx, d, a); err != nil {
 			return err
 		}
 	}
-	if !anchorsMoved {
+	if !moved {
 		return nil
 	}
-	v, err := json.Marshal(orEmpty(a.numbers))
+	if len(a.numbers) == 0 {
+		return meta.Delete(keyTallyAnchors)
+	}
+	v, err := json.Marshal(a.numbers)
 	if err != nil {
 		return err
 	}
@@ -195,8 +190,8 @@ func union(a, b map[string]int) map[string]bool {
 }
 
 // recount counts each record dated date again where the number the others
-// give the date is not the one it was counted against.
-func (ts *tallies) recount(date string, a anchors) error {
+// give the date now is not the one it was counted against.
+func recount(tx *bolt.Tx, date string, a anchors) error {
 	type moved struct {
 		k        []byte
 		from, to int
@@ -204,55 +199,37 @@ func (ts *tallies) recount(date string, a anchors) error {
 	var all []moved
 	wants := map[string]int{}
 	prefix := key([]byte(date), nil)
-	c := ts.tx.Bucket(bucketNumberingDate).Cursor()
+	dated := tx.Bucket(bucketNumberingDate)
+	c := dated.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		ik := k[len(prefix):]
-		source := sourceOfKey(ik)
+		source := sourceOfKey(k[len(prefix):])
 		want, ok := wants[source]
 		if !ok {
-			want = othersNumberIn(ts.tx, a, seriesDaily, date, source)
+			want = othersNumberIn(tx, a, seriesDaily, date, source)
 			wants[source] = want
 		}
-		if from := countedWith(v); from != want {
+		if from := unnum(v); from != want {
 			all = append(all, moved{bytes.Clone(k), from, want})
 		}
 	}
-	numbering, dated := ts.tx.Bucket(bucketNumbering), ts.tx.Bucket(bucketNumberingDate)
+	numbering, b := tx.Bucket(bucketNumbering), tx.Bucket(bucketTally)
 	for _, m := range all {
 		ik := m.k[len(prefix):]
 		var rec placesOf
 		if _, err := getJSON(numbering, ik, &rec); err != nil {
 			return err
 		}
-		t, err := ts.change(sourceOfKey(ik))
-		if err != nil {
+		source := sourceOfKey(ik)
+		if err := tallyPlaces(b, source, &rec, m.from, -1); err != nil {
 			return err
 		}
-		t.countPlaces(&rec, m.from, -1)
-		t.countPlaces(&rec, m.to, 1)
+		if err := tallyPlaces(b, source, &rec, m.to, 1); err != nil {
+			return err
+		}
 		if err := dated.Put(m.k, num(m.to)); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-// flush writes back the counts that changed.
-func (ts *tallies) flush() error {
-	b := ts.tx.Bucket(bucketTally)
-	for source := range ts.changed {
-		t := ts.bySource[source]
-		if len(t.Agree) == 0 && len(t.Disagree) == 0 && len(t.Lags) == 0 {
-			if err := b.Delete([]byte(source)); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := putJSON(b, []byte(source), t); err != nil {
-			return err
-		}
-	}
-	clear(ts.changed)
 	return nil
 }
 
@@ -268,13 +245,35 @@ func (b *batch) dailyDates() []string {
 	return out
 }
 
-// settleTallies brings the counts in step with the batch's changes and
-// writes them back, before the batch commits.
+// settleTallies brings the counts in step with what the batch changed.
 func (b *batch) settleTallies() error {
-	if err := b.tallies.settle(b.dailyDates(), b.s.anchorsOf(seriesDaily)); err != nil {
-		return err
+	if b.numbering == nil {
+		return nil
 	}
-	return b.tallies.flush()
+	return settleTallies(b.tx, b.dailyDates(), b.s.anchorsOf(seriesDaily))
+}
+
+// learning derives what counts c teach source: the pattern, the proven
+// places and the lag.
+func (c counts) learning(source string) learning {
+	l := learning{Numbering: Numbering{Source: source}, counts: c, proven: map[string]bool{}}
+	var best string
+	// Sorted backwards, so that the title's place wins a tie with the slug's.
+	for _, at := range slices.Backward(slices.Sorted(maps.Keys(c.agree))) {
+		if c.agree[at] < minAgreeing || c.disagree[at] > 0 {
+			continue
+		}
+		l.proven[at] = true
+		if best == "" || c.agree[at] > c.agree[best] {
+			best = at
+		}
+	}
+	l.Pattern, l.Agreeing = best, c.agree[best]
+	if c.lags == 1 && c.lagged >= minAgreeing && c.lag >= 0 && c.lag <= config.MaxLag {
+		lag := c.lag
+		l.Lag = &lag
+	}
+	return l
 }
 
 // resetTallies empties the counts, for a store whose records are written again.
@@ -291,21 +290,21 @@ func resetTallies(tx *bolt.Tx) error {
 }
 
 // migrateTo4 counts what every stored record teaches its source (schema 3
-// kept no counts). It counts without anchors, which it notes; the first
-// settle then recounts the anchored dates with the config's.
+// kept no counts). It counts without anchors, as it notes; the first settle
+// then recounts the anchored dates with the config's.
 func migrateTo4(tx *bolt.Tx) error {
 	if err := resetTallies(tx); err != nil {
 		return err
 	}
-	ts := newTallies(tx)
-	for _, k := range keysWith(tx.Bucket(bucketNumbering), nil) {
+	numbering := tx.Bucket(bucketNumbering)
+	for _, k := range keysWith(numbering, nil) {
 		var rec placesOf
-		if _, err := getJSON(tx.Bucket(bucketNumbering), k, &rec); err != nil {
+		if _, err := getJSON(numbering, k, &rec); err != nil {
 			continue // never counted, as the walk skips it
 		}
-		if err := ts.count(k, &rec, anchors{}); err != nil {
+		if err := countRecord(tx, k, &rec, anchors{}); err != nil {
 			return err
 		}
 	}
-	return ts.flush()
+	return nil
 }
