@@ -81,6 +81,14 @@
 // lag: key; it dates the source's daily-report items that state no date,
 // number or ISW link (LagDate). Whenever a batch changes the pattern or the
 // lag, every item of the source is derived again in the same transaction.
+// What the items teach is counted as they come and go, not read again from
+// every stored item on each batch: dedupe.tally keeps, per source, how many
+// dated items agree and disagree at each place and how many show each lag,
+// and a batch adds and takes away its own items and recounts the items dated
+// on the days whose numbers it (or a new anchor) changed, so the counts are
+// always what reading every item would give (tested against that reading)
+// and a batch costs what it changes. Gaps still reads every item of a source,
+// to list its conflicts item by item.
 // A source with an operator's number: pattern learns no pattern. Items whose
 // numbers disagree at a numbering place are listed (Numbering.Conflicts,
 // shown in Gaps) and teach nothing.
@@ -116,14 +124,17 @@
 // it; Store has no Close. On a handle opened with bolt.Options.ReadOnly, Open
 // creates and migrates nothing and every read method works.
 //
-// # bbolt layout (schema 3)
+// # bbolt layout (schema 4)
 //
 // Keys join their parts with a 0x00 byte. A number is 8 bytes big-endian, so
 // keys sort by number; a date is "YYYY-MM-DD", so keys sort by date. An item
 // key is "<source> 0x00 <item id>" (fetch guarantees an id). Series names are
 // config names, which never contain 0x00.
 //
-//	dedupe.meta         "schema" → ASCII decimal layout version ("3")
+//	dedupe.meta         "schema" → ASCII decimal layout version ("4");
+//	                    "tally.anchors" → JSON {date: number} of the daily
+//	                    series' anchors the tallies were counted with (absent:
+//	                    none)
 //	dedupe.items        item key → JSON of the item as read: source, role, lang,
 //	                    id, title, link, published, updated, series, number,
 //	                    date (stated), isw_url, link_date (taken from its ISW
@@ -156,6 +167,15 @@
 //	                    [{at: place, n: number}], r: weak number read}, for translation items
 //	                    of the daily series or of none (filled from the
 //	                    stored items when Open creates it)
+//	dedupe.numbering.date date 0 item key → number(8) that the anchors, else
+//	                    the other sources, gave the date when the item's
+//	                    record was counted (0: none), for records with a date
+//	dedupe.tally        source 0 "a" 0 place → count(8) of the source's
+//	                    dated records whose number at place agrees with that
+//	                    number; source 0 "d" 0 place → count(8) of those that
+//	                    disagree; source 0 "l" 0 lag(8, two's complement) →
+//	                    count(8) of the records published lag days after
+//	                    their date; no key holds a zero count
 //
 // A link in a key is normalised: lower case, without scheme, "www." or a
 // trailing slash.
@@ -184,6 +204,10 @@
 // migrating to 2 moves content to dedupe.content and fills dedupe.links.
 // Version 2 kept content uncompressed; migrating to 3 compresses it, a chunk
 // of keys at a time (HTML takes four to six times less room, and most items
-// then fit a page instead of taking overflow pages). A future change adds a
+// then fit a page instead of taking overflow pages). Version 3 kept no
+// tallies; migrating to 4 counts every record of dedupe.numbering, without
+// anchors, and the same Open then recounts the anchored dates (the counts
+// note the anchors they were made with, so new anchors recount their dates
+// on the next write). A future change adds a
 // step to migrate, bumps SchemaVersion and updates this table.
 package dedupe
