@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strconv"
 
@@ -130,6 +131,13 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer local.Close()
+	// An export reads every report's content once: without releasing the
+	// pages it touched, its RSS would grow to the store's size. serve's soft
+	// memory limit is not set here: at 10k reports it cut the peak from 382 to
+	// 243 MiB but cost 55 % more time; GOMEMLIMIT sets one.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop() // before local.Close, which waits for the last release's read
+	go releasingPages(ctx, local.local.db, slog.New(slog.NewTextHandler(stderr, nil)))
 	if err := publish.Export(ctx, cfg, local.local.store, *dir); err != nil {
 		return err
 	}
