@@ -313,8 +313,7 @@ func (b *batch) resettle(keys [][]byte, settled func(*storedItem) bool, move fun
 // prefix, collected before any of them moves.
 func keysUnder(bkt *bolt.Bucket, prefix []byte) [][]byte {
 	var keys [][]byte
-	c := bkt.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k := range withPrefix(bkt, prefix) {
 		keys = append(keys, bytes.Clone(k[len(prefix):]))
 	}
 	return keys
@@ -328,8 +327,7 @@ func (b *batch) rebuild(place string) error {
 	prefix := key(pk, nil)
 	best := map[[2]string]*storedItem{}
 	var named []string
-	c := b.placed.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k := range withPrefix(b.placed, prefix) {
 		si := &storedItem{}
 		if _, err := getJSON(b.items, k[len(prefix):], si); err != nil {
 			return err

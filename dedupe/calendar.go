@@ -124,8 +124,7 @@ func (s *Store) bestNumber(tx *bolt.Tx, series, date string) (int, bool) {
 func (s *Store) observedDates(tx *bolt.Tx, series string, n int) map[string]int {
 	counts := map[string]int{}
 	prefix := key([]byte(series), num(n), nil)
-	c := tx.Bucket(bucketByNumber).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k := range withPrefix(tx.Bucket(bucketByNumber), prefix) {
 		rest := k[len(prefix):]
 		if len(rest) >= len(time.DateOnly) {
 			counts[string(rest[:len(time.DateOnly)])]++
@@ -137,8 +136,7 @@ func (s *Store) observedDates(tx *bolt.Tx, series string, n int) map[string]int 
 func (s *Store) observedNumbers(tx *bolt.Tx, series, date string) map[int]int {
 	counts := map[int]int{}
 	prefix := key([]byte(series), []byte(date), nil)
-	c := tx.Bucket(bucketByDate).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k := range withPrefix(tx.Bucket(bucketByDate), prefix) {
 		rest := k[len(prefix):]
 		if len(rest) >= 8 {
 			counts[int(binary.BigEndian.Uint64(rest[:8]))]++
@@ -152,8 +150,7 @@ func (s *Store) observedNumbers(tx *bolt.Tx, series, date string) map[int]int {
 func (s *Store) linkDate(tx *bolt.Tx, series, link string) string {
 	counts := map[string]int{}
 	prefix := key([]byte(series), []byte(normalLink(link)), nil)
-	c := tx.Bucket(bucketLinks).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	for _, v := range withPrefix(tx.Bucket(bucketLinks), prefix) {
 		counts[string(v)]++
 	}
 	if len(counts) == 0 {

@@ -205,8 +205,7 @@ func (s *Store) learn(tx *bolt.Tx, source string) learning {
 		return c.learning(source)
 	}
 	prefix := key([]byte(source), nil)
-	cur := b.Cursor()
-	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+	for k, v := range withPrefix(b, prefix) {
 		var rec placesOf
 		if err := json.Unmarshal(v, &rec); err != nil || rec.Date == "" {
 			continue
@@ -273,8 +272,7 @@ func othersNumberIn(tx *bolt.Tx, a anchors, series, date, source string) int {
 	counts := map[int]int{}
 	prefix := key([]byte(series), []byte(date), nil)
 	own := key([]byte(source), nil)
-	c := tx.Bucket(bucketByDate).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k := range withPrefix(tx.Bucket(bucketByDate), prefix) {
 		rest := k[len(prefix):]
 		if len(rest) < 9 || bytes.HasPrefix(rest[9:], own) {
 			continue
@@ -515,8 +513,7 @@ func (b *batch) relearn() error {
 // keysWith returns a copy of every key in bkt that starts with prefix, whole.
 func keysWith(bkt *bolt.Bucket, prefix []byte) [][]byte {
 	var keys [][]byte
-	c := bkt.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k := range withPrefix(bkt, prefix) {
 		keys = append(keys, bytes.Clone(k))
 	}
 	return keys

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -524,6 +525,20 @@ func (si *storedItem) newer(o *storedItem) bool {
 // Key encoding: parts joined by 0x00; numbers as 8 big-endian bytes so that
 // keys sort by number; dates as YYYY-MM-DD.
 func key(parts ...[]byte) []byte { return bytes.Join(parts, []byte{0}) }
+
+// withPrefix yields, in key order, each key of bkt that starts with prefix,
+// and its value; both are valid only for the transaction, and only until the
+// loop's body writes to bkt.
+func withPrefix(bkt *bolt.Bucket, prefix []byte) iter.Seq2[[]byte, []byte] {
+	return func(yield func(k, v []byte) bool) {
+		c := bkt.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if !yield(k, v) {
+				return
+			}
+		}
+	}
+}
 
 func num(n int) []byte {
 	var b [8]byte

@@ -47,14 +47,15 @@ func tallyOf(tx *bolt.Tx, source string) counts {
 		m    map[string]int
 	}{{tallyAgree, c.agree}, {tallyDisagree, c.disagree}} {
 		prefix := key([]byte(source), kind.name, nil)
-		cur := b.Cursor()
-		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+		for k, v := range withPrefix(b, prefix) {
 			kind.m[string(k[len(prefix):])] = unnum(v)
 		}
 	}
 	prefix := key([]byte(source), tallyLag, nil)
-	cur := b.Cursor()
-	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && c.lags < 2; k, v = cur.Next() {
+	for k, v := range withPrefix(b, prefix) {
+		if c.lags >= 2 {
+			break
+		}
 		c.lags++
 		c.lag, c.lagged = unnum(k[len(prefix):]), unnum(v)
 	}
@@ -200,8 +201,7 @@ func recount(tx *bolt.Tx, date string, a anchors) error {
 	wants := map[string]int{}
 	prefix := key([]byte(date), nil)
 	dated := tx.Bucket(bucketNumberingDate)
-	c := dated.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	for k, v := range withPrefix(dated, prefix) {
 		source := sourceOfKey(k[len(prefix):])
 		want, ok := wants[source]
 		if !ok {
