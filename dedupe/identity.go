@@ -203,14 +203,14 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 		// citing ISW is none), and "Laut ISW ist die Nachfrage gestiegen"
 		// under a stock sale is no report.
 		len(dates) == 0 && textISW() && speaksOfTheWar(title, slug, post.text):
-		if aboutISW(title, slug, &post) {
+		if aboutISW(title, slug, &post) || isOpinion(it.Link) {
 			return identity{}
 		}
 		series = seriesDaily
 	case (marked || textISW()) && topicSeries(title, slug, post.text) != "":
 		// ISW on Iran, or on China and Taiwan, and not on the war: a
 		// version of that series' update.
-		if aboutISW(title, slug, &post) {
+		if aboutISW(title, slug, &post) || isOpinion(it.Link) {
 			return identity{}
 		}
 		series = topicSeries(title, slug, post.text)
@@ -459,6 +459,41 @@ func isIndexPage(link string) bool {
 			return i < len(parts)-1
 		case "page":
 			return i < len(parts)-1 && isDigits(parts[i+1])
+		}
+	}
+	return false
+}
+
+// opinionSections name the part of a news site where its writers and
+// guests argue rather than report, as sites name it in their paths:
+// "/opinion/", "/meinung/", "/nazory/", parlamentnilisty.cz's "/arena/" (its
+// politicians' and readers' commentary). A blog is not among them: translators
+// publish the day's report on theirs.
+var opinionSections = []string{
+	"opinion", "opinions", "op-ed", "oped", "opeds", "editorial", "editorials", "commentisfree",
+	"columnists", "columnist", "column", "columns", "kolumne", "kolumnen", "kolumny", "felietony",
+	"meinung", "meinungen", "kommentar", "kommentare", "standpunkte", "gastbeitrag", "debatte", "debatt",
+	"opinie", "opinia", "opinii", "komentarze", "publicystyka", "opinioni", "commenti", "editoriali",
+	"opinion-es", "opiniones", "tribuna", "tribunas", "opiniao", "tribune", "tribunes", "idees", "chroniques",
+	"nazory", "názory", "komentare", "komentáře", "komentar", "komentari", "arena", "nuomones", "nuomone",
+	"мнения", "мнение", "колонки", "колумнисты", "думки", "погляди", "колонка", "blogi-mneniya",
+}
+
+// isOpinion reports whether link lies in a news site's opinion section: a
+// piece there argues about ISW's findings, it is no version of a report.
+func isOpinion(link string) bool {
+	u, err := url.Parse(link)
+	if err != nil {
+		return false
+	}
+	path, err := url.PathUnescape(u.EscapedPath())
+	if err != nil {
+		path = u.Path
+	}
+	parts := strings.Split(strings.Trim(strings.ToLower(path), "/"), "/")
+	for _, p := range parts[:max(0, len(parts)-1)] {
+		if slices.Contains(opinionSections, p) {
+			return true
 		}
 	}
 	return false
