@@ -188,7 +188,7 @@ func seriesOfISWURL(u string) string {
 	if hits := seriesIn(slugSpaces.Replace(slug)); len(hits) > 0 {
 		return hits[0].series
 	}
-	if strings.EqualFold(p.Hostname(), "isw.pub") {
+	if isShortLinkHost(p.Hostname()) {
 		lower := strings.ToLower(slug)
 		for _, s := range shortLinkSeries {
 			if strings.HasPrefix(lower, s.word) {
