@@ -134,7 +134,8 @@
 //	dedupe.meta         "schema" → ASCII decimal layout version ("4");
 //	                    "tally.anchors" → JSON {date: number} of the daily
 //	                    series' anchors the tallies were counted with (absent:
-//	                    none)
+//	                    none); "reader" → ASCII decimal ReaderVersion the
+//	                    items were read with (absent: before versions were kept)
 //	dedupe.items        item key → JSON of the item as read: source, role, lang,
 //	                    id, title, link, published, updated, series, number,
 //	                    date (stated), isw_url, link_date (taken from its ISW
@@ -143,7 +144,9 @@
 //	                    changed), place (the report key it is placed at,
 //	                    absent while held), number_by and series_by
 //	                    ("learned", "weak"), unproven (a weak number held
-//	                    back), lag_date (the date its source's lag gives)
+//	                    back), lag_date (the date its source's lag gives),
+//	                    undated (its feed gave no date: published is its
+//	                    first fetch)
 //	dedupe.content      item key → the item's HTML as the source gave it, as
 //	                    one zstd frame (a value without zstd's magic number
 //	                    is uncompressed HTML, as schema 2 kept it)
@@ -210,4 +213,19 @@
 // note the anchors they were made with, so new anchors recount their dates
 // on the next write). A future change adds a
 // step to migrate, bumps SchemaVersion and updates this table.
+//
+// # Reading again after the rules change
+//
+// The rules that read an item's series, number, date and ISW link have a
+// version of their own, ReaderVersion, which a store remembers in
+// dedupe.meta/reader. When Open finds another (or none), it reads every
+// stored item again from its title, link, dates and content, in the same
+// transaction: an item that now reads differently is taken out of its report
+// and placed anew, keeping when it last changed, and each source learns again
+// from what its items now say (Store.Reread counts them). An item a feed no
+// longer lists is thus read by today's rules as well as one it still lists,
+// which a poll reads again anyway. TestReaderVersionFollowsTheRules holds the
+// version to the rules: testdata/reader.golden records what each rule table
+// case and each real item read as, and a change to any of them without a new
+// version fails.
 package dedupe

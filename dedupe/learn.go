@@ -421,6 +421,13 @@ func (b *batch) provenNumber(si *storedItem) bool {
 // derived returns si as the source's current pattern and lag make it, from
 // what its own words say.
 func (b *batch) derived(si *storedItem) storedItem {
+	c := si.asRead()
+	b.applyLearned(&c)
+	return c
+}
+
+// asRead returns si as the reader left it, before its source's learning.
+func (si *storedItem) asRead() storedItem {
 	c := *si
 	if c.NumberBy == learnedBy {
 		c.Number, c.NumberBy = 0, ""
@@ -432,7 +439,6 @@ func (b *batch) derived(si *storedItem) storedItem {
 		c.Series, c.SeriesBy, c.Date = "", "", ""
 	}
 	c.LagDate = ""
-	b.applyLearned(&c)
 	return c
 }
 

@@ -68,6 +68,9 @@ type Store struct {
 	// changes logs which reports each of those writes touched.
 	changes changeLog
 	decoded decodedReports
+	// reread counts the items Open read differently than their store's
+	// older rules had (see ReaderVersion).
+	reread int
 	// learnByWalk makes batches learn by walking every record of the source
 	// (Store.learn), not from the tallies: what tests hold the tallies to.
 	learnByWalk bool
@@ -145,6 +148,16 @@ func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
 		if err := tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
 			return err
 		}
+		if version > 0 && readerOf(tx) != ReaderVersion {
+			n, err := s.rereadAll(tx)
+			if err != nil {
+				return fmt.Errorf("reading the stored items again: %w", err)
+			}
+			s.reread = n
+		}
+		if err := tx.Bucket(bucketMeta).Put(keyReader, []byte(strconv.Itoa(ReaderVersion))); err != nil {
+			return err
+		}
 		return s.replaceAll(tx)
 	})
 	if err != nil {
@@ -152,6 +165,10 @@ func Open(db *bolt.DB, cfg *config.Config) (*Store, error) {
 	}
 	return s, nil
 }
+
+// Reread returns how many stored items Open found read differently by this
+// iswfeed's rules than by the ones that stored them, and placed anew.
+func (s *Store) Reread() int { return s.reread }
 
 // schemaOf returns the layout version of the store in tx: 0 when it is new.
 func schemaOf(tx *bolt.Tx) (int, error) {
@@ -442,6 +459,9 @@ type storedItem struct {
 	Unproven int `json:"unproven,omitempty"`
 	// LagDate is the date the source's lag gives an item that states none.
 	LagDate string `json:"lag_date,omitempty"`
+	// Undated is set when the item's feed gave it no date: Published is
+	// when it was first fetched.
+	Undated bool `json:"undated,omitempty"`
 }
 
 func newStoredItem(src config.Source, it fetch.Item, id identity) storedItem {
@@ -449,7 +469,7 @@ func newStoredItem(src config.Source, it fetch.Item, id identity) storedItem {
 		Source: src.Name, Role: src.Role, Lang: it.Lang, ID: it.ID,
 		Title: it.Title, Link: it.Link, FeedTitle: it.FeedTitle,
 		Published: it.Published.UTC(), Updated: it.Updated.UTC(),
-		Series: id.Series, Number: id.Number, ISWURL: id.ISWURL,
+		Series: id.Series, Number: id.Number, ISWURL: id.ISWURL, Undated: it.Undated,
 	}
 	if id.Weak && id.Number > 0 {
 		si.NumberBy = weakBy
@@ -460,20 +480,26 @@ func newStoredItem(src config.Source, it fetch.Item, id identity) storedItem {
 	if !id.Date.IsZero() {
 		si.Date = id.Date.Format(time.DateOnly)
 	}
-	// An undated item is dated by its fetch: that date must not make each
-	// poll look like an edit.
-	published := si.Published.String()
+	// An undated item is dated by its fetch, published and updated: that
+	// date must not make each poll look like an edit.
+	published, updated := si.Published.String(), si.Updated.String()
 	if it.Undated {
-		published = "undated"
+		published, updated = "undated", "undated"
 	}
+	si.Hash = si.hash(it.Content, published, updated)
+	return si
+}
+
+// hash covers what the item says: its fields, its content, and its dates as
+// given.
+func (si *storedItem) hash(content, published, updated string) []byte {
 	h := sha256.New()
-	for _, f := range []string{si.Role, si.Lang, si.Title, si.Link, it.Content, si.Series,
-		strconv.Itoa(si.Number), si.Date, si.ISWURL, published, si.Updated.String()} {
+	for _, f := range []string{si.Role, si.Lang, si.Title, si.Link, content, si.Series,
+		strconv.Itoa(si.Number), si.Date, si.ISWURL, published, updated} {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}
-	si.Hash = h.Sum(nil)
-	return si
+	return h.Sum(nil)
 }
 
 func (si *storedItem) variant() Variant {

@@ -99,6 +99,9 @@ func (a *app) init(cfg *config.Config) error {
 	if a.store, err = dedupe.Open(a.db, cfg); err != nil {
 		return err
 	}
+	if n := a.store.Reread(); n > 0 {
+		a.log.Info("the stored items were read again by this version's rules", "reader", dedupe.ReaderVersion, "changed", n)
+	}
 	a.metrics = prometheus.NewRegistry()
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := dedupe.RegisterMetrics(a.metrics, a.store); err != nil {
