@@ -3,7 +3,10 @@ package dedupe
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -31,60 +34,108 @@ func readerOf(tx *bolt.Tx) int {
 // rereadAll reads every stored item again with today's rules and, where the
 // reading changed, takes the item out of where it was and places it anew;
 // each source then learns again from what its items now say. It returns how
-// many items read differently.
+// many items read differently. Items are read a chunk at a time on every
+// core, and placed in key order, one source after the other.
 func (s *Store) rereadAll(tx *bolt.Tx) (int, error) {
 	b := s.batch(tx, s.now().UTC())
 	configured := map[string]config.Source{}
 	for _, src := range s.settings().sources {
 		configured[src.Name] = src
 	}
-	changed := 0
-	var (
-		source string
-		reader identityReader
-		src    config.Source
-	)
-	for _, k := range keysWith(b.items, nil) {
-		var old storedItem
-		if _, err := getJSON(b.items, k, &old); err != nil {
-			return 0, fmt.Errorf("item %q: %w", k, err)
-		}
-		if old.Source != source {
-			if err := b.relearn(); err != nil {
-				return 0, err
+	keys := keysWith(b.items, nil)
+	changed, source := 0, ""
+	for len(keys) > 0 {
+		chunk := make([]rereadItem, min(len(keys), rereadChunk))
+		for i := range chunk {
+			r := &chunk[i]
+			r.key = keys[i]
+			if _, err := getJSON(b.items, r.key, &r.old); err != nil {
+				return 0, fmt.Errorf("item %q: %w", r.key, err)
 			}
 			var err error
-			if src, reader, err = s.sourceFor(configured, &old); err != nil {
+			if r.html, err = unpackContent(b.content.Get(r.key)); err != nil {
+				return 0, fmt.Errorf("item %q: %w", r.key, err)
+			}
+			if r.src, r.reader, err = s.sourceFor(configured, &r.old); err != nil {
 				return 0, err
 			}
-			if err := b.learnFor(src); err != nil {
+		}
+		keys = keys[len(chunk):]
+		readAll(chunk)
+		for i := range chunk {
+			r := &chunk[i]
+			if r.old.Source != source {
+				if err := b.relearn(); err != nil {
+					return 0, err
+				}
+				if err := b.learnFor(r.src); err != nil {
+					return 0, err
+				}
+				source = r.old.Source
+			}
+			n, err := b.settle(r)
+			if err != nil {
 				return 0, err
 			}
-			source = old.Source
-		}
-		html, err := unpackContent(b.content.Get(k))
-		if err != nil {
-			return 0, fmt.Errorf("item %q: %w", k, err)
-		}
-		it := old.fetchItem(src, html)
-		fresh := newStoredItem(src, it, reader.Read(it))
-		if bytes.Equal(fresh.Hash, old.Hash) {
-			continue // read as before
-		}
-		changed++
-		fresh.Changed = old.Changed
-		if err := b.remove(k, &old); err != nil {
-			return 0, err
-		}
-		b.applyLearned(&fresh)
-		if err := b.add(k, &fresh); err != nil {
-			return 0, err
+			changed += n
 		}
 	}
 	if err := b.relearn(); err != nil {
 		return 0, err
 	}
 	return changed, b.finish()
+}
+
+// rereadChunk is how many items rereadAll holds at once, content included.
+const rereadChunk = 256
+
+// rereadItem is one stored item on its way through rereadAll.
+type rereadItem struct {
+	key    []byte
+	old    storedItem
+	html   string
+	src    config.Source
+	reader identityReader
+	fresh  storedItem
+}
+
+// readAll reads each item of chunk again, on every core.
+func readAll(chunk []rereadItem) {
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range min(runtime.GOMAXPROCS(0), len(chunk)) {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(chunk)); i = next.Add(1) - 1 {
+				r := &chunk[i]
+				it := r.old.fetchItem(r.src, r.html)
+				r.fresh = newStoredItem(r.src, it, r.reader.Read(it))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// settle stores what reading r again gave: nothing when it reads as it was
+// stored, the new hash alone when only that moved (an undated item's, whose
+// updated date no longer counts), else the item placed anew. It returns 1
+// when the item's reading changed.
+func (b *batch) settle(r *rereadItem) (int, error) {
+	old, fresh := &r.old, &r.fresh
+	if bytes.Equal(fresh.Hash, old.Hash) {
+		return 0, nil
+	}
+	asRead := old.asRead()
+	if fresh.Series == asRead.Series && fresh.Number == asRead.Number && fresh.Date == asRead.Date &&
+		fresh.ISWURL == asRead.ISWURL && fresh.NumberBy == asRead.NumberBy && fresh.Role == old.Role {
+		old.Hash, old.Undated = fresh.Hash, fresh.Undated
+		return 0, putJSON(b.items, r.key, old)
+	}
+	fresh.Changed = old.Changed
+	if err := b.remove(r.key, old); err != nil {
+		return 0, err
+	}
+	b.applyLearned(fresh)
+	return 1, b.add(r.key, fresh)
 }
 
 // sourceFor returns the source an item came from, as configured, else as
