@@ -74,7 +74,10 @@ func monthOf(name string) (time.Month, bool) {
 	if m, ok := englishMonths[name]; ok {
 		return m, true
 	}
-	m, ok := otherMonths[name]
+	if m, ok := otherMonths[name]; ok {
+		return m, true
+	}
+	m, ok := worldMonth[name]
 	return m, ok
 }
 
@@ -192,6 +195,10 @@ var (
 		{shortDate, ".", func(m []string) (calendarDay, bool) { return numeric("", m[2], m[1]) }},
 		{cjkDate, "", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }},
 		{militaryDate, "", func(m []string) (calendarDay, bool) { return named(englishMonths, m[2], m[1], m[3]) }},
+		{yearFirstDate, "", func(m []string) (calendarDay, bool) { return named(nil, m[2], m[3], m[1]) }},
+		{yearDayMonthDate, ".", func(m []string) (calendarDay, bool) { return named(nil, m[3], m[2], m[1]) }},
+		{vietnameseDate, "t", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
+		{cjkShortDate, "月월", func(m []string) (calendarDay, bool) { return numeric("", m[1], m[2]) }},
 		{isoDate, "-/", func(m []string) (calendarDay, bool) {
 			if m[2] != m[4] {
 				return calendarDay{}, false

@@ -37,6 +37,31 @@ var simulatedTranslators = []simulated{
 			return fmt.Sprintf("Taarifa ya vita #%d, %s", n, d.Format("02/01/2006"))
 		},
 		func(n int) string { return fmt.Sprintf("Taarifa ya vita #%d", n) }},
+	// Dates by month name in languages with no word list of their own but
+	// the world's month names.
+	{config.Source{Name: "ro", Lang: "ro", Role: config.RoleTranslation},
+		func(n int, d time.Time) string {
+			return fmt.Sprintf("Actualizare nr. %d – Evaluarea campaniei ofensive ruse, %d %s %d", n, d.Day(), monthIn(d, "martie", "aprilie"), d.Year())
+		},
+		func(n int) string { return fmt.Sprintf("Actualizare nr. %d – Evaluarea campaniei ofensive ruse", n) }},
+	{config.Source{Name: "el", Lang: "el", Role: config.RoleTranslation},
+		func(n int, d time.Time) string {
+			return fmt.Sprintf("Ενημέρωση %d: %d %s %d", n, d.Day(), monthIn(d, "Μαρτίου", "Απριλίου"), d.Year())
+		},
+		func(n int) string { return fmt.Sprintf("Ενημέρωση %d", n) }},
+	{config.Source{Name: "hu2", Lang: "hu", Role: config.RoleTranslation},
+		func(n int, d time.Time) string {
+			return fmt.Sprintf("Frissítés %d – %d. %s %d.", n, d.Year(), monthIn(d, "március", "április"), d.Day())
+		},
+		func(n int) string { return fmt.Sprintf("Frissítés %d", n) }},
+}
+
+// monthIn names d's month, March or April, the simulation's months.
+func monthIn(d time.Time, march, april string) string {
+	if d.Month() == time.March {
+		return march
+	}
+	return april
 }
 
 // The calendar of the simulation: update 399 is 27 March 2023, one a day.
@@ -88,6 +113,7 @@ func TestSimulatedTranslatorsLearnTheirNumbering(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"fi": "title: päivitys N", "hu": "title: jelentés N", "sw": "title: vita N",
+		"ro": "title: nr N", "el": "title: ενημέρωση N", "hu2": "title: frissítés N",
 		// spartanat's numbers agree with the three translators'
 		"spartanat": "title: lage N"}
 	for _, l := range learned {
