@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"mime"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -55,13 +54,12 @@ func Parse(src config.Source, body []byte, contentType string, base *url.URL, fe
 
 func parse(src config.Source, body []byte, contentType string, base *url.URL, fetched time.Time) (parsed, error) {
 	var p parsed
-	body = trimLeading(body)
+	body = trimLeading(toUTF8(body, contentType, src.Lang))
 	if len(body) == 0 {
 		return parsed{}, failure(src.Name, ErrEmpty, "the server answered 200 with no feed", nil)
 	}
 	body = stripControlBytes(body)
 	body = controlRefs.ReplaceAll(body, nil)
-	body = toUTF8(body, contentType)
 	switch gofeed.DetectFeedType(bytes.NewReader(body[:min(len(body), 4096)])) {
 	case gofeed.FeedTypeUnknown:
 		if looksLikeHTML(body) {
@@ -312,30 +310,3 @@ func isControlRune(r rune) bool {
 // controlRefs are character references to C0 controls (&#1;, &#x1F;), which
 // encoding/xml refuses as firmly as the raw bytes.
 var controlRefs = regexp.MustCompile(`&#(0*([0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*([0-8bBcCeEfF]|1[0-9a-fA-F]));`)
-
-var xmlEncoding = regexp.MustCompile(`^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
-
-// toUTF8 converts a body whose charset comes only from the HTTP header. A
-// charset in the XML declaration is left to the XML decoder, which honours it.
-func toUTF8(body []byte, contentType string) []byte {
-	if xmlEncoding.Match(body[:min(len(body), 256)]) {
-		return body
-	}
-	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return body
-	}
-	label := strings.ToLower(strings.TrimSpace(params["charset"]))
-	if label == "" || label == "utf-8" || label == "utf8" || utf8.Valid(body) {
-		return body
-	}
-	enc, _ := charset.Lookup(label)
-	if enc == nil {
-		return body
-	}
-	out, err := enc.NewDecoder().Bytes(body)
-	if err != nil {
-		return body
-	}
-	return out
-}
