@@ -34,7 +34,7 @@ func TestParseReadsWhatACharsetMistakeMeant(t *testing.T) {
 	const ru, de, ja = "Отчёт ISW за 29 марта 2023 года", "Die Lage 401 – 29. März 2023", "ロシアの攻勢作戦評価 2023年3月29日"
 	tests := []struct {
 		name, lang, contentType, want string
-		body                      []byte
+		body                          []byte
 	}{
 		{"UTF-16 little-endian with its byte-order mark", "ru", "application/rss+xml", ru,
 			in(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), feed("UTF-16", ru))},
