@@ -123,11 +123,19 @@ func (r *sourceReader) readOriginal(it fetch.Item) identity {
 	} else if dated {
 		id.Date, _ = linkDay.near(ref)
 	} else if it.Content != "" {
-		id.Date = statedDate(readContent(it.Content).text, ref)
+		// The page's own dateline and byline ("February 22, 4:00 pm ET"),
+		// the year from the publication, else from the page.
+		text := readContent(it.Content).text
+		if ref.IsZero() {
+			ref = writtenYear(text)
+		}
+		if id.Date = iswByline(strings.ToLower(text), ref); id.Date.IsZero() {
+			id.Date = statedDate(text, ref)
+		}
 	}
 	id.Number = plausible(numberBy(r.number, title), ref)
-	if !dated && seriesOfISWURL(it.Link) == "" && isISWArchive(it.Link) {
-		id.ISWURL = "" // a month's archive lists the report, it is not its page
+	if !dated && seriesOfISWURL(it.Link) == "" && isISWArchive(it.Link) || isISWHome(it.Link) {
+		id.ISWURL = "" // a month's archive or the home page lists the report, it is not its page
 	}
 	return id
 }
@@ -139,6 +147,12 @@ func isISWArchive(u string) bool {
 }
 
 var archivePath = regexp.MustCompile(`^/20\d\d/(?:\d\d/)?$`)
+
+// isISWHome reports whether u is the home page of an ISW host.
+func isISWHome(u string) bool {
+	p, ok := iswURL(u)
+	return ok && strings.Trim(p.Path, "/") == ""
+}
 
 // readTranslation reads a translator's post. It is a report when it names a
 // series, links an ISW report, gives an update number in a form that only the
@@ -319,8 +333,8 @@ func referenceTime(it fetch.Item) time.Time {
 // writtenYear is the reference time of an item that carries no publication
 // date: the first full date its text writes ("October 9th, 2022"), else the
 // end of the year on ISW's PDF header ("The Critical Threats Project 2022",
-// "©2024 by the Institute"). A bare year elsewhere ("since October 2022")
-// may be any event's.
+// "©2024 by the Institute"), else the end of the only year the text names.
+// Where it names more, a bare year ("since October 2022") may be any event's.
 func writtenYear(text string) time.Time {
 	for _, h := range datesIn(text) {
 		if t, ok := h.day.In(time.Time{}); ok {
@@ -329,7 +343,24 @@ func writtenYear(text string) time.Time {
 	}
 	m := headerYear.FindStringSubmatch(text)
 	if m == nil {
-		return time.Time{}
+		// The one year a text names, when it names one only and on its
+		// own ("the second such aircraft shot down in 2024"): its dates are
+		// of that year. A month's year ("since October 2022") is an
+		// event's, and may be any.
+		years := map[string]bool{}
+		for _, y := range yearWord.FindAllStringSubmatchIndex(text, -1) {
+			year := text[y[2]:y[3]]
+			if monthBefore(strings.TrimRight(text[:y[2]], " ,."), len(strings.TrimRight(text[:y[2]], " ,."))) {
+				return time.Time{}
+			}
+			years[year] = true
+		}
+		if len(years) != 1 {
+			return time.Time{}
+		}
+		for y := range years {
+			m = []string{"", y}
+		}
 	}
 	year, _ := strconv.Atoi(m[1])
 	return time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
@@ -440,10 +471,10 @@ func sourceLine(text string, ref time.Time) (string, time.Time) {
 
 // isInterview reports whether s calls its post an interview: ISW's analysts
 // speaking, no version of a report.
-func isInterview(s string) bool {
-	return containsAny(strings.ToLower(s), []string{"interview", "interviu", "інтерв", "интервью", "wywiad",
-		"rozhovor", "entrevista", "intervista", "인터뷰", "インタビュー"})
-}
+func isInterview(s string) bool { return containsAny(strings.ToLower(s), interviewWords) }
+
+var interviewWords = []string{"interview", "interviu", "інтерв", "интервью", "wywiad",
+	"rozhovor", "entrevista", "intervista", "인터뷰", "インタビュー"}
 
 // isIndexPage reports whether link is a site's index of several posts: a
 // tag, category or author page, or a page of a listing.
@@ -477,6 +508,9 @@ var opinionSections = []string{
 	"opinion-es", "opiniones", "tribuna", "tribunas", "opiniao", "tribune", "tribunes", "idees", "chroniques",
 	"nazory", "názory", "komentare", "komentáře", "komentar", "komentari", "arena", "nuomones", "nuomone",
 	"мнения", "мнение", "колонки", "колумнисты", "думки", "погляди", "колонка", "blogi-mneniya",
+	"velemeny", "vélemény", "yazarlar", "kose-yazilari", "köşe-yazıları", "mielipide", "mielipiteet",
+	"arvamus", "viedokli", "nuomonė", "apopseis", "mnenie", "mneniya", "dumky", "kolumnistika",
+	"kommentarer", "ledare", "meninger", "kronikk", "debat",
 }
 
 // isOpinion reports whether link lies in a news site's opinion section: a

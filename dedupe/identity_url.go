@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"iswfeed/config"
 )
 
 // iswHosts serve ISW's reports: its site, Critical Threats (which carries
@@ -185,18 +187,42 @@ func seriesOfISWURL(u string) string {
 		return ""
 	}
 	slug := slugOf(p)
-	if hits := seriesIn(slugSpaces.Replace(slug)); len(hits) > 0 {
-		return hits[0].series
-	}
 	if isShortLinkHost(p.Hostname()) {
-		lower := strings.ToLower(slug)
+		// A short link names a report with its date ("UkrWar070425");
+		// without one it names a feed, a map or an index ("UkraineRSS").
+		m := shortLink.FindStringSubmatch(slug)
+		if m == nil {
+			return ""
+		}
+		lower := strings.ToLower(m[1])
 		for _, s := range shortLinkSeries {
 			if strings.HasPrefix(lower, s.word) {
 				return s.series
 			}
 		}
+		return ""
+	}
+	words := slugSpaces.Replace(slug)
+	if hits := seriesIn(words); len(hits) > 0 {
+		if isSeriesName(words) {
+			return "" // the series' own page, which lists its reports
+		}
+		return hits[0].series
 	}
 	return ""
+}
+
+// isSeriesName reports whether the slug's words s are only a series'
+// title ("iran update"), which is the address of the series' page.
+func isSeriesName(s string) bool {
+	for _, series := range config.BuiltinSeries {
+		for _, title := range series.Titles {
+			if strings.EqualFold(strings.TrimSpace(s), slugSpaces.Replace(strings.ToLower(title))) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // normaliseISWURL returns the form of an ISW or criticalthreats.org report

@@ -91,6 +91,12 @@ var (
 		"studi di guerra", "studio della guerra", "estudio de la guerra", "estudo da guerra",
 		"badań nad wojną", "studiów nad wojną", "studia války", "studium války", "štúdium vojny",
 		"studie van oorlog", "studiet af krig", "krigsstudier", "전쟁연구소", "戦争研究所", "study of war",
+		"战争研究所", "戰爭研究所", "دراسة الحرب", "دراسات الحرب", "مطالعات جنگ", "לחקר המלחמה", "לחקר מלחמה",
+		"savaş araştırmaları", "savaş çalışmaları", "háborútanulmányi", "háború tanulmányozás", "háborúkutató",
+		"studiul războiului", "μελέτη του πολέμου", "μελέτης του πολέμου", "изследване на войната",
+		"проучавање рата", "proučavanje rata", "изучавање рата", "karo studijų", "kara izpētes", "sõjauuringute",
+		"sodan tutkimuksen", "studier av krig", "вывучэння вайны", "ომის შესწავლის", "nghiên cứu chiến tranh",
+		"studi perang", "kajian perang", "študij vojne", "preučevanje vojne", "studie van de oorlog",
 		// the daily report's title as translators write it
 		"러시아 공세 캠페인 평가", "ロシアの攻勢作戦評価",
 	}
@@ -98,7 +104,11 @@ var (
 	// warMarks name the war's other side or Ukraine in more languages.
 	warMarks = []string{"russ", "rosj", "rusk", "rusi", "rusa", "ruso", "ucran", "росі", "росси", "россий", "рф", "kreml", "кремл",
 		"putin", "путін", "путин", "ukrajin", "oekra", "ucrain", "ucrân", "ukraiń", "우크라", "러시아",
-		"ウクライナ", "ロシア", "front"}
+		"ウクライナ", "ロシア", "front",
+		"orosz", "rusya", "ukrayn", "русия", "украйн", "русиј", "украјин", "ρωσ", "ουκραν", "რუსეთ", "უკრაინ",
+		"乌克兰", "烏克蘭", "俄罗斯", "俄羅斯", "俄军", "俄軍", "普京", "روسيا", "أوكرانيا", "اوكرانيا", "روسیه", "اوکراین",
+		"רוסיה", "אוקראינה", "moskau", "moscow", "moskva", "moscou", "mosca", "moscú", "moskwa", "москв",
+		"kyiv", "kiev", "kijów", "kiew", "київ", "киев"}
 	// titleReportWords are the whole words a translator calls its post by, in
 	// Latin script, lower-case: "Lagebericht" counts, "Lagerverkauf",
 	// "Reportage" and "Niederlage" do not.
@@ -206,7 +216,22 @@ var (
 		"source of information", "zdrojom informácií", "zdrojem informací", "источником информации",
 		"джерелом інформації", "źródłem informacji", "informationsquelle", "fonte di informazioni",
 		"fuente de información", "source d'information",
+		// what ISW is and who runs it, since when: a piece about the institute
+		"non-profit", "nonprofit", "некоммерческ", "неприбутков", "gemeinnützig", "sans but lucratif",
+		"senza scopo di lucro", "sin fines de lucro", "非営利", "非营利", "비영리",
+		"founded", "founder", "основал", "основател", "заснув", "засновни", "gegründet", "gründer", "założ",
+		"fondé", "fondateur", "fondato", "fondatore", "fundado", "fundada", "fundador", "設立", "创立", "創立",
+		"kimberly kagan", "кимберли каган", "кімберлі каган", "キンバリー・ケーガン", "president of", "所長",
+		"キーパーソン", "key person", "立ち位置", "連日", "毎日", "毎朝",
+		"made a name", "einen namen", "reliable information", "verlässliche informationen",
+		"most important source", "wichtigsten quellen", "quellen für", "one of the main sources",
+		"с самого начала", "з самого початку", "von beginn", "since the very beginning", "od samego początku",
+		// a report days old
+		"a few days ago", "несколько дней", "кілька днів", "vor einigen tagen", "kilka dni temu", "il y a quelques jours",
 	}
+	// otherISWs are other institutes that go by "ISW", in lower case:
+	// Poland's Institute of War Losses.
+	otherISWs = []string{"strat wojennych"}
 	// otherProducts name an ISW publication that is not a daily report.
 	otherProducts = []string{
 		"special report", "separate statement", "별도 성명", "특별 보고서", "spezialbericht", "sonderbericht",
@@ -233,13 +258,23 @@ var (
 func aboutISW(title, slug string, post *content) bool {
 	title, slug = strings.ToLower(title), strings.ToLower(slug)
 	text, mentions := post.lowerText()
-	named := firstISWSentence(text, mentions)
-	for _, s := range []string{title, slug, sentenceHead(text), named} {
+	if containsAny(text, otherISWs) || containsAny(title, otherISWs) {
+		return true
+	}
+	named := iswSentences(text, mentions, 3)
+	first := ""
+	if len(named) > 0 {
+		first = named[0]
+	}
+	for _, s := range []string{title, slug, sentenceHead(text), first} {
 		if containsAny(s, otherProducts) {
 			return true
 		}
 	}
-	for _, s := range []string{title, slug, named} {
+	if isInterview(first) && aroundISW(first, interviewWords) {
+		return true
+	}
+	for _, s := range append([]string{title, slug}, named...) {
 		if aroundISW(s, aboutMarks) || mentionsISW(s) && comparesYears(s) {
 			return true
 		}
@@ -271,15 +306,35 @@ func firstISWSentence(lower string, m [][2]int) string {
 	if len(m) == 0 {
 		return ""
 	}
+	return sentenceAt(lower, m[0][0])
+}
+
+// iswSentences returns the first n sentences of the lower-case text that
+// name ISW (at m, its mentions), each once.
+func iswSentences(lower string, m [][2]int, n int) []string {
+	var out []string
+	for _, at := range m {
+		if len(out) == n {
+			break
+		}
+		if s := sentenceAt(lower, at[0]); s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sentenceAt returns the sentence (or list item) of lower that holds byte i.
+func sentenceAt(lower string, i int) string {
 	start := 0
-	for _, end := range []string{". ", "] ", "! ", "? ", "•", "·"} {
-		if i := strings.LastIndex(lower[:m[0][0]], end); i >= 0 && i+len(end) > start {
-			start = i + len(end)
+	for _, end := range []string{". ", "] ", "! ", "? ", "•", "·", "。"} {
+		if j := strings.LastIndex(lower[:i], end); j >= 0 && j+len(end) > start {
+			start = j + len(end)
 		}
 	}
 	s := sentenceHead(lower[start:])
-	if i := strings.IndexAny(s, "•·"); i >= 0 {
-		s = s[:i]
+	if j := strings.IndexAny(s, "•·"); j >= 0 {
+		s = s[:j]
 	}
 	return s
 }
