@@ -13,6 +13,7 @@ type metrics struct {
 	fetchedBytes *prometheus.CounterVec
 	itemsSeen    *prometheus.CounterVec
 	articles     *prometheus.CounterVec
+	rounds       *prometheus.CounterVec
 }
 
 // newMetrics builds a poller's collectors and registers them on reg, when set.
@@ -39,11 +40,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "iswfeed_full_text_fetches_total",
 			Help: "Article pages fetched for full_text sources by outcome: ok, not_modified or error.",
 		}, []string{"source", "outcome"}),
+		rounds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "iswfeed_poll_rounds_total",
+			Help: "Poll rounds by how they ended: answered (every poll of it), deadline (5 s after its first poll stored items) or stopped; counted once the sink has acted on it.",
+		}, []string{"end"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.polls, m.pollDuration, m.fetchedBytes, m.itemsSeen, m.articles} {
+	for _, c := range []prometheus.Collector{m.polls, m.pollDuration, m.fetchedBytes, m.itemsSeen, m.articles, m.rounds} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("fetch: registering metrics: %w", err)
 		}

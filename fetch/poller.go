@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type Options struct {
 	Registry prometheus.Registerer
 	// Version names iswfeed in the User-Agent.
 	Version string
+	// RoundWait bounds how long a round waits for its slowest poll once
+	// another has handed items to the sink; zero means RoundWait.
+	RoundWait time.Duration
 }
 
 // Result is the outcome of one poll of one source.
@@ -65,6 +69,11 @@ type Poller struct {
 	metrics  *metrics
 	version  string
 	limits   *limits
+	// roundWait is Options.RoundWait; endMu keeps the sink's EndRound calls
+	// apart, and ending waits for those in flight.
+	roundWait time.Duration
+	endMu     sync.Mutex
+	ending    sync.WaitGroup
 	// wake tells the scheduler that a poll ended or the config changed.
 	wake chan struct{}
 
@@ -75,6 +84,7 @@ type Poller struct {
 	scheds   map[string]cron.Schedule // by source name
 	states   map[string]State         // as saved, by source name
 	inflight map[string]bool
+	round    round
 	netDown  bool // the last polls all failed to connect
 	started  bool
 	stop     context.CancelFunc // stops the scheduler
@@ -105,6 +115,7 @@ func NewPoller(cfg *config.Config, db *bbolt.DB, sink Sink, opts Options) (*Poll
 	p := &Poller{
 		store: st, articles: arts, sink: sink, log: opts.Log, metrics: m, version: opts.Version,
 		limits: newLimits(1), wake: make(chan struct{}, 1), states: states, inflight: map[string]bool{},
+		roundWait: cmp.Or(opts.RoundWait, RoundWait),
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -175,7 +186,8 @@ func (p *Poller) Running() bool {
 }
 
 // Stop stops the schedule. Polls in flight get a few seconds to finish and
-// are then cancelled; Stop returns when they have ended.
+// are then cancelled; Stop ends their round and returns when they and the
+// sink's EndRound have ended.
 func (p *Poller) Stop() {
 	p.mu.Lock()
 	started, stop, cancel := p.started, p.stop, p.cancel
@@ -199,8 +211,12 @@ func (p *Poller) Stop() {
 	}
 	cancel()
 	p.mu.Lock()
+	if p.round.open || p.round.delivered {
+		p.endRoundLocked(roundStopped)
+	}
 	p.fetcher.close()
 	p.mu.Unlock()
+	p.ending.Wait()
 }
 
 // Reload switches to cfg without a restart: added sources (and any other that
@@ -250,8 +266,9 @@ func (p *Poller) nudge() {
 }
 
 // PollAll polls every source now, still conditionally, and returns their
-// results in config order. Sources polled by the schedule at that moment are
-// left to it, with an empty result.
+// results in config order, once the sink's EndRound has acted on them: a
+// PollAll is a round. Sources polled by the schedule at that moment are left
+// to it, with an empty result.
 func (p *Poller) PollAll(ctx context.Context) []Result {
 	p.mu.Lock()
 	j := p.jobLocked()
@@ -281,6 +298,7 @@ func (p *Poller) PollAll(ctx context.Context) []Result {
 	}
 	wg.Wait()
 	p.settleAll(ctx, j, polled, results, before, next)
+	p.endPollAll(results)
 	return results
 }
 

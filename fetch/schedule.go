@@ -82,8 +82,8 @@ func (p *Poller) schedule(loopCtx, pollCtx context.Context) {
 	}
 }
 
-// dispatch starts every due source that can start now, earliest first, and
-// returns how long until the next one may be due.
+// dispatch starts every due source that can start now, earliest first, ends
+// the round if nothing runs, and returns how long until the next one may be due.
 func (p *Poller) dispatch(ctx context.Context, now time.Time) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -109,17 +109,24 @@ func (p *Poller) dispatch(ctx context.Context, now time.Time) time.Duration {
 			continue // its host or the pool is busy: the poll that ends wakes us
 		}
 		p.inflight[src.Name] = true
+		p.joinRoundLocked()
 		st := p.states[src.Name]
 		p.polls.Go(func() {
-			defer p.nudge()
+			defer p.nudge() // the next dispatch ends the round if this was its last poll
 			tick := st.NextPoll
 			if tick.IsZero() {
 				tick = now
 			}
 			res, next := p.poll(ctx, j, t, src, st, tick)
+			if res.delivered() {
+				p.mu.Lock()
+				p.deliveredLocked()
+				p.mu.Unlock()
+			}
 			p.settle(ctx, j, src, st, res, next)
 		})
 	}
+	p.idleLocked()
 	return wait
 }
 

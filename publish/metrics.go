@@ -12,10 +12,12 @@ import (
 )
 
 // metrics counts requests by route and status (so the share of 304s is
-// requests{status="304"} over all requests of a route) and WebSub pings.
+// requests{status="304"} over all requests of a route), WebSub pings and
+// renders of the current feeds.
 type metrics struct {
 	requests *prometheus.CounterVec
 	pings    *prometheus.CounterVec
+	renders  prometheus.Counter
 	counters sync.Map // routeStatus → prometheus.Counter of requests
 }
 
@@ -32,21 +34,26 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "iswfeed_websub_pings_total",
 			Help: "WebSub publish pings sent, by hub and outcome (ok, rejected, error).",
 		}, []string{"hub", "outcome"}),
+		renders: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "iswfeed_feed_renders_total",
+			Help: "Times the site was rendered again because the store changed what it shows: the daemon asks once per poll round that stored something.",
+		}),
 	}
 	if reg != nil {
 		m.requests = register(reg, m.requests)
 		m.pings = register(reg, m.pings)
+		m.renders = register(reg, m.renders)
 	}
 	return m
 }
 
 // register registers c with reg, or returns the collector reg already has
 // under c's name. Any other error is a programmer's error.
-func register(reg *prometheus.Registry, c *prometheus.CounterVec) *prometheus.CounterVec {
+func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
 	err := reg.Register(c)
 	var are prometheus.AlreadyRegisteredError
 	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
+		if existing, ok := are.ExistingCollector.(C); ok {
 			return existing
 		}
 	}

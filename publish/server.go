@@ -278,6 +278,7 @@ func (s *Server) refresh() error {
 		return err
 	}
 	s.site.Store(next)
+	s.metrics.renders.Inc()
 	switch {
 	case old.partial:
 		close(old.complete)

@@ -32,17 +32,21 @@ type app struct {
 	cfg     atomic.Pointer[config.Config]
 	server  atomic.Pointer[publish.Server]
 
-	// stale is set while the feeds lag behind the store after a failed render.
-	stale    atomic.Bool
-	mu       sync.Mutex
-	ingested map[string]dedupe.Report // the last batch of each source, for poll's table
+	// stale is set while the feeds lag behind the store after a failed render;
+	// changed while a poll round has stored something the feeds do not show yet.
+	stale, changed atomic.Bool
+	mu             sync.Mutex
+	ingested       map[string]dedupe.Report // the last batch of each source, for poll's table
 	// faults holds, by source, the error of an ingest that failed (a full
 	// disk, say) until that source's next ingest succeeds; /healthz shows it.
 	faults map[string]error
 }
 
-// sink hands a source's items to the store and re-renders the feeds when they changed.
+// sink hands a source's items to the store and, once per poll round that
+// changed something, re-renders the feeds.
 type sink struct{ a *app }
+
+var _ fetch.RoundSink = sink{}
 
 func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) error {
 	rep, err := s.a.store.IngestBatch(src, items)
@@ -62,15 +66,23 @@ func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) e
 		s.a.log.Info("the store takes items again", "source", src.Name)
 	}
 	s.a.log.Debug("ingest", "source", src.Name, "seen", rep.Seen, "changed", rep.Changed, "skipped", rep.Skipped, "held", rep.Held)
-	if rep.Changed > 0 || s.a.stale.Load() {
-		s.a.refresh()
+	if rep.Changed > 0 {
+		s.a.changed.Store(true)
 	}
 	return nil
 }
 
-// refresh re-renders the feeds. A failure is the site's, not the source's
+// EndRound re-renders the feeds once for everything the round's polls
+// stored, or after a failed render; a round that changed nothing renders nothing.
+func (s sink) EndRound() {
+	if s.a.changed.Swap(false) || s.a.stale.Load() {
+		s.a.refresh()
+	}
+}
+
+// refresh re-renders the feeds. A failure is the site's, not the sources'
 // whose items are already stored: it is logged, and retried by the next
-// ingest or by retryStale.
+// round or by retryStale.
 func (a *app) refresh() {
 	if err := a.server.Load().Refresh(); err != nil {
 		a.stale.Store(true)
@@ -139,7 +151,7 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.server.Load(
 func (a *app) Close() error { return a.db.Close() }
 
 // retryStale re-renders the feeds if the last render failed; serve calls it
-// on a timer, since most polls answer 304 and ingest nothing.
+// on a timer, since most rounds answer 304 and end without telling the sink.
 func (a *app) retryStale() {
 	if a.stale.Load() {
 		a.refresh()
@@ -271,7 +283,7 @@ func (a *app) reload(load func() (*config.Config, error)) {
 	a.mu.Lock()
 	maps.DeleteFunc(a.faults, func(name string, _ error) bool { _, ok := cfg.Source(name); return !ok })
 	a.mu.Unlock()
-	// An ingest between newServer and the swap refreshed the old server.
+	// A round that ended between newServer and the swap refreshed the old server.
 	a.refresh()
 	a.log.Info("reload: config applied", "config", cfg.Origin, "sources", len(cfg.Sources))
 }

@@ -115,14 +115,23 @@ func startDaemon(t *testing.T, dir string, args ...string) *daemon {
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, what string, d *daemon, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	if !eventually(10*time.Second, cond) {
+		t.Fatalf("timed out waiting for %s; daemon log:\n%s", what, d.out.String())
+	}
+}
+
+// eventually polls cond until it holds, and reports false if it still does
+// not after within: a guard against a test that would hang, not a deadline
+// the code must meet.
+func eventually(within time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		if cond() {
-			return
+			return true
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("timed out waiting for %s; daemon log:\n%s", what, d.out.String())
+	return cond()
 }
 
 // client gives up on a hung server instead of hanging the test.
