@@ -537,9 +537,10 @@ func TestMetricsAreCountedPerPoller(t *testing.T) {
 	for i, want := range []map[string]float64{
 		{"iswfeed_polls_total,outcome=ok,source=metrics-src": 1, "iswfeed_polls_total,outcome=not_modified,source=metrics-src": 1,
 			"iswfeed_poll_duration_seconds,source=metrics-src": 2, "iswfeed_items_seen_total,source=metrics-src": 3,
-			"iswfeed_fetched_bytes_total,source=metrics-src": size},
+			"iswfeed_fetched_bytes_total,source=metrics-src": size, "iswfeed_poll_rounds_total,end=answered": 2},
 		{"iswfeed_polls_total,outcome=ok,source=metrics-src": 1, "iswfeed_poll_duration_seconds,source=metrics-src": 1,
-			"iswfeed_items_seen_total,source=metrics-src": 3, "iswfeed_fetched_bytes_total,source=metrics-src": size},
+			"iswfeed_items_seen_total,source=metrics-src": 3, "iswfeed_fetched_bytes_total,source=metrics-src": size,
+			"iswfeed_poll_rounds_total,end=answered": 1},
 	} {
 		got := gather(t, regs[i])
 		for key, w := range want {
