@@ -92,8 +92,11 @@
 // feed that shows it; an archive copies those it shares with its view's
 // current feed. The bytes are those of encoding the whole document at once,
 // and the entries cost no memory beyond the current documents that hold them.
-// Calls that arrive during a render share one render after it, so a poll
-// round's batches cost one or two. Everything else is rendered on first
+// The daemon calls Refresh once per poll round that stored something (when
+// every poll of the round has answered, or 5 s after the first brought items:
+// see fetch.RoundSink), so one report in five languages costs one render;
+// calls that arrive during a render share one render after it.
+// iswfeed_feed_renders_total counts the renders. Everything else is rendered on first
 // request and kept until the next change, in a cache bounded by the bytes its
 // documents hold (16 MiB per site); an archive is a slice of its view's
 // history, split once per site, so it costs its month. Sanitised content is

@@ -207,10 +207,9 @@ type feedCounters struct {
 // Refresh re-renders the current feeds after the store changed. It returns at
 // once when the store has not written since the last render or the published
 // updates are as they were, and pings the WebSub hubs for each feed whose
-// bytes changed. Calls that arrive while a render runs share the one render
-// that starts after it, so the batches of a poll round cost one or two
-// renders, not one each; every call returns after a render that began after
-// it was made.
+// bytes changed. The daemon calls it once per poll round; calls that arrive
+// while a render runs share the one render that starts after it, and every
+// call returns after a render that began after it was made.
 func (s *Server) Refresh() error {
 	s.refreshMu.Lock()
 	if s.rendering {
