@@ -154,6 +154,7 @@ measure() { # N SIDE: build SIDE's store of N reports from $work/N/feeds and fil
 	if [[ -n ${t[five_languages_rendered_ms]:-} ]]; then # scaletime before it measured this prints none
 		fig[$side-$n-fiverender]="$(cost five_languages_rendered)"
 	fi
+	fig[$side-$n-renders]="${t[five_languages_renders]:-}" # scaletime before it counted them prints none
 	fig[$side-$n-unchanged]="$(cost render_unchanged)"
 	fig[$side-$n-cold]="$(cost render_cold)"
 	rm -f "$dir/copy.db"
@@ -173,6 +174,7 @@ rows=(
 	"newitem:one new item: stored / whole site re-rendered"
 	"five:one report in 5 languages (5 sources at once)"
 	"fiverender:the re-render alone after one report in 5 languages"
+	"renders:renders of that round (iswfeed_feed_renders_total)"
 	"unchanged:re-render with nothing changed"
 	"cold:first render (in process)"
 	"export:export -dir"

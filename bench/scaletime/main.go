@@ -1,16 +1,17 @@
 // Command scaletime measures, in one process and on a store built by
 // bench/scale.sh, what a change costs: re-rendering with nothing changed, one
-// new item stored and the site re-rendered, one report arriving in five
-// languages from five sources at once (each source's batch stored and
-// followed by a re-render, as the daemon's polls do), and the re-render alone
-// after a round that stored one report in five languages. It changes the
-// store: run it on a copy. The CPU profile leaves out the first render.
+// new item stored and the site re-rendered, one poll round that brings one
+// report in five languages from five sources at once (each source's batch
+// stored, then one re-render at the end of the round, as the daemon does),
+// and the re-render alone after such a round. It changes the store: run it
+// on a copy. The CPU profile leaves out the first render.
 //
 //	go run ./bench/scaletime -config FILE [-rounds 5] [-cpuprofile FILE]
 //
 // It prints one "name value" line per figure, in milliseconds: each as wall
 // time, and as the CPU time the process spent (name_cpu_ms), which a busy
-// machine disturbs less.
+// machine disturbs less; and five_languages_renders, the renders of a round
+// as iswfeed_feed_renders_total counts them.
 package main
 
 import (
@@ -28,6 +29,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"iswfeed/config"
 	"iswfeed/dedupe"
@@ -76,7 +79,8 @@ func run(path string, rounds int, startProfile func() error) error {
 	if err != nil {
 		return err
 	}
-	srv := publish.New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), publish.Options{})
+	reg := prometheus.NewRegistry()
+	srv := publish.New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), publish.Options{Registry: reg})
 	cold, err := measure(srv.Refresh)
 	if err != nil {
 		return err
@@ -100,6 +104,7 @@ func run(path string, rounds int, startProfile func() error) error {
 	}
 	next := newest[0].Date
 	var stored, rendered, five, round []cost
+	var perRound float64 // the most renders a round cost
 	for range rounds {
 		next = next.AddDate(0, 0, 1)
 		src, _ := cfg.Source("isw")
@@ -116,11 +121,12 @@ func run(path string, rounds int, startProfile func() error) error {
 		}
 		stored, rendered = append(stored, s), append(rendered, r)
 		next = next.AddDate(0, 0, 1)
+		before := renders(reg)
 		f, err := measure(func() error { return fiveLanguages(cfg, store, srv, next) })
 		if err != nil {
 			return err
 		}
-		five = append(five, f)
+		five, perRound = append(five, f), max(perRound, renders(reg)-before)
 		next = next.AddDate(0, 0, 1)
 		for _, src := range cfg.Sources {
 			if _, err := store.IngestBatch(src, []fetch.Item{itemOf(src, next)}); err != nil {
@@ -137,7 +143,19 @@ func run(path string, rounds int, startProfile func() error) error {
 	mid(rendered).print("new_item_rendered")
 	mid(five).print("five_languages")
 	mid(round).print("five_languages_rendered")
+	fmt.Printf("five_languages_renders %.0f\n", perRound)
 	return nil
+}
+
+// renders is what iswfeed_feed_renders_total counts in reg.
+func renders(reg *prometheus.Registry) float64 {
+	families, _ := reg.Gather()
+	for _, f := range families {
+		if f.GetName() == "iswfeed_feed_renders_total" && len(f.GetMetric()) > 0 {
+			return f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	return 0
 }
 
 // cost is what one measurement took, in milliseconds.
@@ -161,8 +179,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// fiveLanguages stores report d from every source at once, each batch followed
-// by a re-render, as the daemon's polls do.
+// fiveLanguages is one poll round that brings report d from every source:
+// the sources' batches are stored at once, as their polls run, and the site
+// is rendered once at the end of the round, as the daemon's sink does.
 func fiveLanguages(cfg *config.Config, store *dedupe.Store, srv *publish.Server, d time.Time) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(cfg.Sources))
@@ -170,16 +189,15 @@ func fiveLanguages(cfg *config.Config, store *dedupe.Store, srv *publish.Server,
 		wg.Go(func() {
 			if _, err := store.IngestBatch(src, []fetch.Item{itemOf(src, d)}); err != nil {
 				errs <- err
-				return
-			}
-			if err := srv.Refresh(); err != nil {
-				errs <- err
 			}
 		})
 	}
 	wg.Wait()
 	close(errs)
-	return <-errs
+	if err := <-errs; err != nil {
+		return err
+	}
+	return srv.Refresh()
 }
 
 // itemOf is source src's post of the report of day d, titled as bench/genfeeds
