@@ -316,12 +316,13 @@ func numeric(year, month, day string) (calendarDay, bool) {
 }
 
 // dayFirst reads "29.03.2023" or "29/03/23", whose separators must agree. A
-// slash date that cannot be day first ("03/29/2023") is read month first.
+// date that cannot be day first ("03/29/2023", "04.27.2022") is read month
+// first.
 func dayFirst(day, sep1, month, sep2, year string) (calendarDay, bool) {
 	if sep1 != sep2 {
 		return calendarDay{}, false
 	}
-	if d, ok := numeric(year, month, day); ok || sep1 != "/" {
+	if d, ok := numeric(year, month, day); ok {
 		return d, ok
 	}
 	return numeric(year, day, month)

@@ -3,6 +3,7 @@ package dedupe
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -107,7 +108,10 @@ func settle(id identity) identity {
 // links are not read.
 func (r *sourceReader) readOriginal(it fetch.Item) identity {
 	title := foldTitle(it.Title)
-	id := identity{ISWURL: it.Link}
+	id := identity{}
+	if _, ok := iswURL(it.Link); ok {
+		id.ISWURL = it.Link // not a reader's redirect (news.google.com) to it
+	}
 	if hits := seriesIn(title); len(hits) > 0 {
 		id.Series = hits[0].series
 	} else {
@@ -187,7 +191,11 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	if countsDays(title, strong) || countsDays(title, weak) {
 		strong, weak = 0, 0
 	}
-	marked := mentionsISW(title) || mentionsISW(slug)
+	// A title that names ISW makes a report of a post, unless the post is
+	// on another theatre and not on Ukraine ("E68: ISW Analysts Discuss
+	// Iraq").
+	titled := mentionsISW(title) || mentionsISW(slug)
+	marked := titled && !elsewhereThanUkraine(title, slug, post.text)
 	// Read only when the cases below need it: a post's text is long.
 	textISW := func() bool {
 		_, m := post.lowerText()
@@ -251,7 +259,10 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	case !textDate.IsZero():
 		id.Date = textDate
 	default:
-		id.Date = statedDate(post.text, ref)
+		if id.Date = statedDate(post.text, ref); id.Date.IsZero() && !published.IsZero() {
+			lower, _ := post.lowerText()
+			id.Date = bareDayNearISW(lower, published)
+		}
 	}
 	return id
 }
@@ -355,12 +366,13 @@ func writtenYear(text string) time.Time {
 			}
 			years[year] = true
 		}
-		if len(years) != 1 {
+		// Two years in a row ("the record of 2024, faster than in all of
+		// 2023") speak of the later one as the text's own.
+		ys := slices.Sorted(maps.Keys(years))
+		if len(ys) == 0 || len(ys) > 2 || len(ys) == 2 && atoi(ys[1])-atoi(ys[0]) != 1 {
 			return time.Time{}
 		}
-		for y := range years {
-			m = []string{"", y}
-		}
+		m = []string{"", ys[len(ys)-1]}
 	}
 	year, _ := strconv.Atoi(m[1])
 	return time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
@@ -531,4 +543,9 @@ func isOpinion(link string) bool {
 		}
 	}
 	return false
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

@@ -97,6 +97,7 @@ var (
 		"проучавање рата", "proučavanje rata", "изучавање рата", "karo studijų", "kara izpētes", "sõjauuringute",
 		"sodan tutkimuksen", "studier av krig", "вывучэння вайны", "ომის შესწავლის", "nghiên cứu chiến tranh",
 		"studi perang", "kajian perang", "študij vojne", "preučevanje vojne", "studie van de oorlog",
+		"स्टडी ऑफ वॉर", "स्टडी फॉर द वार", "स्टडी ऑफ द वॉर", "युद्ध अध्ययन संस्थान",
 		// the daily report's title as translators write it
 		"러시아 공세 캠페인 평가", "ロシアの攻勢作戦評価",
 	}
@@ -108,7 +109,12 @@ var (
 		"orosz", "rusya", "ukrayn", "русия", "украйн", "русиј", "украјин", "ρωσ", "ουκραν", "რუსეთ", "უკრაინ",
 		"乌克兰", "烏克蘭", "俄罗斯", "俄羅斯", "俄军", "俄軍", "普京", "روسيا", "أوكرانيا", "اوكرانيا", "روسیه", "اوکراین",
 		"רוסיה", "אוקראינה", "moskau", "moscow", "moskva", "moscou", "mosca", "moscú", "moskwa", "москв",
-		"kyiv", "kiev", "kijów", "kiew", "київ", "киев"}
+		"kyiv", "kiev", "kijów", "kiew", "київ", "киев", "रूस", "यूक्रेन"}
+	// otherTheatres are the other wars Russia fights or ISW follows: a text
+	// on Russia there, and not on Ukraine, is no daily report's.
+	otherTheatres = []string{"syria", "сирі", "сири", "سوريا", "suriye", "syrien", "syrie", "siria", "syrii",
+		"シリア", "시리아", "叙利亚", "敘利亞", "iraq", "irak", "ірак", "ирак", "العراق", "イラク", "이라크", "伊拉克",
+		"afghan", "afgan", "афган", "أفغانستان", "libya", "libyen", "лівія", "ливия", "ليبيا"}
 	// titleReportWords are the whole words a translator calls its post by, in
 	// Latin script, lower-case: "Lagebericht" counts, "Lagerverkauf",
 	// "Reportage" and "Niederlage" do not.
@@ -166,12 +172,29 @@ func iswMentions(lower string) [][2]int {
 // speaksOfTheWar reports whether any of texts names Ukraine, Russia or the
 // Kremlin in a translator's language.
 func speaksOfTheWar(texts ...string) bool {
+	war := false
 	for _, s := range texts {
-		if lower := strings.ToLower(s); containsAny(lower, ukraineMarks) || containsAny(lower, warMarks) {
+		lower := strings.ToLower(s)
+		if containsAny(lower, ukraineMarks) {
 			return true
 		}
+		war = war || containsAny(lower, warMarks)
 	}
-	return false
+	return war && !elsewhereThanUkraine(texts...)
+}
+
+// elsewhereThanUkraine reports whether texts speak of one of ISW's other
+// theatres (Syria, Iraq …) and not of Ukraine.
+func elsewhereThanUkraine(texts ...string) bool {
+	elsewhere := false
+	for _, s := range texts {
+		lower := strings.ToLower(s)
+		if containsAny(lower, ukraineMarks) {
+			return false
+		}
+		elsewhere = elsewhere || containsAny(lower, otherTheatres)
+	}
+	return elsewhere
 }
 
 // mentionsUkraine reports whether s names Ukraine in a translator's language.
@@ -226,6 +249,11 @@ var (
 		"made a name", "einen namen", "reliable information", "verlässliche informationen",
 		"most important source", "wichtigsten quellen", "quellen für", "one of the main sources",
 		"с самого начала", "з самого початку", "von beginn", "since the very beginning", "od samego początku",
+		// ISW's people quoted, ISW explained, its reports in general
+		"an analyst for", "an analyst at", "analyst with the", "told the", "told reporters",
+		"breaking down", "how to read", "explainer", "a guide to",
+		"daily isw", "daily reports", "daily assessments", "daily updates", "täglichen berichte",
+		"ежедневные отчеты", "ежедневные сводки", "щоденні звіти", "codzienne raporty",
 		// a report days old
 		"a few days ago", "несколько дней", "кілька днів", "vor einigen tagen", "kilka dni temu", "il y a quelques jours",
 	}
@@ -238,6 +266,7 @@ var (
 		"rapport spécial", "informe especial", "rapporto speciale", "raport specjalny", "zvláštní zpráva",
 		"спецдоклад", "специальный доклад", "спеціальний звіт",
 		"order of battle", "ordre de bataille", "orden de batalla", "ordine di battaglia", "schlachtordnung",
+		"fact sheet", "factsheet", "podcast",
 	}
 	// oneReport words, beside ISW's name, speak of one report of it ("the
 	// latest reports of the ISW"), however they speak of the others.
@@ -272,6 +301,9 @@ func aboutISW(title, slug string, post *content) bool {
 		}
 	}
 	if isInterview(first) && aroundISW(first, interviewWords) {
+		return true
+	}
+	if !mentionsISW(title) && !mentionsISW(slug) && isDigest(text, mentions) {
 		return true
 	}
 	for _, s := range append([]string{title, slug}, named...) {
@@ -380,4 +412,46 @@ func opensWithTakeaways(text string) bool {
 	t := strings.TrimSpace(text)
 	head := strings.ToLower(t[:min(len(t), len("key takeaways")+1)])
 	return strings.HasPrefix(head, "key takeaways") && !letterAt(head, len("key takeaways")) && speaksOfTheWar(t)
+}
+
+// bullets mark the points of a list in a post's text.
+var bullets = []string{"▶", "►", "•", "■", "●", "▪", "🔹", "🔸", "🔴", "⚡", "✅", "👉"}
+
+// isDigest reports whether the lower-case text is a list of the day's news
+// of which one point credits ISW: two points or more, ISW named in one
+// of them only and not before them ("Головне за день. ▶ 1. … (ISW). ▶ 2.
+// США …"). A repost of ISW's key takeaways names ISW before its points.
+func isDigest(text string, mentions [][2]int) bool {
+	if len(mentions) == 0 {
+		return false
+	}
+	var marks []int
+	for _, b := range bullets {
+		for i := 0; ; {
+			j := strings.Index(text[i:], b)
+			if j < 0 {
+				break
+			}
+			marks = append(marks, i+j)
+			i += j + len(b)
+		}
+	}
+	if len(marks) < 2 {
+		return false
+	}
+	slices.Sort(marks)
+	point := func(at int) int { // the point that holds byte at: 0 before the first
+		n, _ := slices.BinarySearch(marks, at+1)
+		return n
+	}
+	p := point(mentions[0][0])
+	if p == 0 {
+		return false
+	}
+	for _, m := range mentions[1:] {
+		if point(m[0]) != p {
+			return false
+		}
+	}
+	return true
 }

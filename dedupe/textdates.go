@@ -36,6 +36,9 @@ func statedDate(text string, ref time.Time) time.Time {
 // the US evening, the night after in Europe and Asia.
 func nearISW(text string, ref time.Time) time.Time {
 	for _, m := range iswMentions(text) {
+		if tweetSignature.MatchString(text[m[1]:]) {
+			continue // "— ISW (@TheStudyofWar) September 25, 2023": a tweet's time
+		}
 		rest := sentenceHead(text[m[1]:min(len(text), m[1]+statedSpan)])
 		if hits := datesIn(rest); len(hits) > 0 && hits[0].start < statedSpan-12 {
 			d := hits[0].day
@@ -61,6 +64,35 @@ func nearISW(text string, ref time.Time) time.Time {
 	}
 	return time.Time{}
 }
+
+// tweetSignature follows the name under an embedded tweet: its handle,
+// then the tweet's date.
+var tweetSignature = regexp.MustCompile(`^\s*\(@\w+\)`)
+
+// bareDayNearISW reads a day of the month alone right after ISW's name in
+// the lower-case text, as Chinese, Japanese and Korean news write the
+// day's date ("ISW）9日發表", "ISW는 9일"): the latest such day on or before
+// the publication.
+func bareDayNearISW(text string, published time.Time) time.Time {
+	for _, m := range iswMentions(text) {
+		sm := bareDay.FindStringSubmatch(text[m[1]:min(len(text), m[1]+24)])
+		if sm == nil {
+			continue
+		}
+		d, _ := strconv.Atoi(sm[1])
+		pub := published.UTC().Truncate(24 * time.Hour)
+		for back := 0; back < 2; back++ {
+			month := pub.AddDate(0, -back, 1-pub.Day())
+			t := month.AddDate(0, 0, d-1)
+			if t.Month() == month.Month() && !t.After(pub) {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+var bareDay = regexp.MustCompile(`^[\s)）」』"']*(?:[은는이가]\s*)?(\d{1,2})\s*[日일](?:[^\d]|$)`)
 
 // nightSpan ends the words before a date that make it a night's second
 // day: "в ночь с 17 на", "у ніч з 17 на", "w nocy z 17 na", "in der Nacht
