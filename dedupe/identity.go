@@ -246,8 +246,7 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	// over ISW's "December 14, 2023, 10:25pm ET").
 	var stamp time.Time
 	if !linked {
-		lower, _ := post.lowerText()
-		stamp = iswByline(lower, ref)
+		stamp = iswByline(post.lowerCase(), ref)
 	}
 	switch {
 	case linked:

@@ -23,22 +23,32 @@ type content struct {
 	links []string
 	// text is the visible text of the post's head and tail.
 	text string
-	// lower is text in lower case, and mentions where it names ISW, once
-	// lowered has been called.
-	lower    string
-	mentions [][2]int
-	lowered  bool
+	// lower is text in lower case once lowerCase has been called, and
+	// mentions where it names ISW once lowerText has.
+	lower              string
+	mentions           [][2]int
+	lowered, mentioned bool
+}
+
+// lowerCase returns the text in lower case, folded once however many rules ask.
+func (c *content) lowerCase() string {
+	if !c.lowered {
+		c.lower = strings.ToLower(c.text)
+		c.lowered = true
+	}
+	return c.lower
 }
 
 // lowerText returns the text in lower case and where it names ISW, read
-// once however many rules ask.
+// once however many rules ask; a rule that needs only the case pays for
+// no search of ISW's names (lowerCase).
 func (c *content) lowerText() (string, [][2]int) {
-	if !c.lowered {
-		c.lower = strings.ToLower(c.text)
-		c.mentions = iswMentions(c.lower)
-		c.lowered = true
+	lower := c.lowerCase()
+	if !c.mentioned {
+		c.mentions = iswMentions(lower)
+		c.mentioned = true
 	}
-	return c.lower, c.mentions
+	return lower, c.mentions
 }
 
 // readContent walks the HTML once. Links are collected only when the post
