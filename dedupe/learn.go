@@ -331,8 +331,12 @@ func (b *batch) notePlaces(k []byte, si *storedItem) error {
 		rec.Read = cmp.Or(si.Unproven, si.Number)
 	}
 	if si.Series == seriesDaily || si.Series == "" {
-		// The lag is learned from the dates items state, not from lags.
-		rec.Date = cmp.Or(si.Date, si.LinkDate, writtenDate(si))
+		// The lag is learned from the dates items state, not from lags; the
+		// title and slug are read again only when the item states none.
+		rec.Date = cmp.Or(si.Date, si.LinkDate)
+		if rec.Date == "" {
+			rec.Date = writtenDate(si)
+		}
 	}
 	if !si.Published.IsZero() {
 		rec.Pub = si.Published.UTC().Format(time.DateOnly)
