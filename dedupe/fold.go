@@ -182,3 +182,69 @@ func wordIn(s string, words, stems []string) bool {
 	}
 	return false
 }
+
+// wordSet finds every word of a list in a text in one pass over the text,
+// not one pass per word: a post's text is searched for dozens of ISW's names.
+type wordSet struct {
+	words []string
+	// pairs has the bit of each pair of bytes a word starts with (a
+	// one-byte word: its byte and any other), first the words that start so.
+	pairs   [1 << 16 / 64]uint64
+	byFirst [256][]int
+}
+
+func newWordSet(words []string) *wordSet {
+	ws := &wordSet{words: words}
+	for i, w := range words {
+		if w == "" {
+			panic("dedupe: empty word in a word set")
+		}
+		ws.byFirst[w[0]] = append(ws.byFirst[w[0]], i)
+		if len(w) == 1 {
+			for c := range 256 {
+				ws.setPair(w[0], byte(c))
+			}
+			continue
+		}
+		ws.setPair(w[0], w[1])
+	}
+	return ws
+}
+
+func (ws *wordSet) setPair(a, b byte) {
+	p := uint16(a)<<8 | uint16(b)
+	ws.pairs[p/64] |= 1 << (p % 64)
+}
+
+// appendSpans appends to out, word by word in the list's order, the
+// occurrences of each word in s from left to right that do not overlap the
+// word's previous one, as [start, end) spans: what a strings.Index loop per
+// word finds.
+func (ws *wordSet) appendSpans(out [][2]int, s string) [][2]int {
+	type hit struct{ word, at int }
+	var hits []hit
+	var next []int
+	for i := 0; i < len(s); i++ {
+		second := byte(0)
+		if i+1 < len(s) {
+			second = s[i+1]
+		}
+		if p := uint16(s[i])<<8 | uint16(second); ws.pairs[p/64]&(1<<(p%64)) == 0 {
+			continue
+		}
+		for _, w := range ws.byFirst[s[i]] {
+			if next == nil {
+				next = make([]int, len(ws.words))
+			}
+			if i >= next[w] && strings.HasPrefix(s[i:], ws.words[w]) {
+				hits = append(hits, hit{w, i})
+				next[w] = i + len(ws.words[w])
+			}
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return a.word - b.word })
+	for _, h := range hits {
+		out = append(out, [2]int{h.at, h.at + len(ws.words[h.word])})
+	}
+	return out
+}

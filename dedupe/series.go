@@ -101,6 +101,7 @@ var (
 		// the daily report's title as translators write it
 		"러시아 공세 캠페인 평가", "ロシアの攻勢作戦評価",
 	}
+	iswMarkSet   = newWordSet(iswMarks)
 	ukraineMarks = []string{"ukrain", "україн", "украин"}
 	// warMarks name the war's other side or Ukraine in more languages.
 	warMarks = []string{"russ", "rosj", "rusk", "rusi", "rusa", "ruso", "ucran", "росі", "росси", "россий", "рф", "kreml", "кремл",
@@ -155,16 +156,7 @@ func iswMentions(lower string) [][2]int {
 		}
 		i = j + 3
 	}
-	for _, m := range iswMarks {
-		for i := 0; ; {
-			j := strings.Index(lower[i:], m)
-			if j < 0 {
-				break
-			}
-			spans = append(spans, [2]int{i + j, i + j + len(m)})
-			i += j + len(m)
-		}
-	}
+	spans = iswMarkSet.appendSpans(spans, lower)
 	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
 	return spans
 }
