@@ -228,7 +228,7 @@ func findDates(s string, patterns []datePattern) []dateHit {
 	}
 	var hits []dateHit
 	for _, p := range patterns {
-		if p.needs != "" && !strings.ContainsAny(s, p.needs) {
+		if p.needs != "" && !strings.ContainsAny(s, p.needs) || !mayMatch(p.re, s) {
 			continue
 		}
 		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {

@@ -74,9 +74,17 @@ func blank(b []byte, start, end int) {
 
 // blankDayCounters blanks the day-of-war counters in b.
 func blankDayCounters(b []byte) {
+	s := string(b)
 	for _, re := range dayCounters {
-		for _, loc := range re.FindAllIndex(b, -1) {
+		if !mayMatch(re, s) {
+			continue
+		}
+		locs := re.FindAllIndex(b, -1)
+		for _, loc := range locs {
 			blank(b, loc[0], loc[1])
+		}
+		if len(locs) > 0 {
+			s = string(b)
 		}
 	}
 }
@@ -85,6 +93,9 @@ func blankDayCounters(b []byte) {
 // 20. April (D+54)" is a blog's own day series, not update 54.
 func countsDays(s string, n int) bool {
 	for _, re := range dayCounters {
+		if !mayMatch(re, s) {
+			continue
+		}
 		for _, m := range re.FindAllString(s, -1) {
 			if lastInt([]byte(m)) == n {
 				return true
@@ -120,7 +131,11 @@ func sourceNumber(text string) int {
 }
 
 func firstNumber(res []*regexp.Regexp, b []byte) int {
+	s := string(b)
 	for _, re := range res {
+		if !mayMatch(re, s) {
+			continue
+		}
 		if m := re.FindSubmatch(b); m != nil {
 			if n, _ := strconv.Atoi(string(m[1])); n > 0 {
 				return n
