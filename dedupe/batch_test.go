@@ -1,6 +1,8 @@
 package dedupe
 
 import (
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,5 +157,29 @@ func TestItemMovingSeriesLeavesItsOldReport(t *testing.T) {
 	}
 	if _, ok, _ := s.UpdateOn("iran-update", isoDay("2022-04-04")); !ok {
 		t.Error("the item is not in its new series")
+	}
+}
+
+func TestBatchItemsAreReadOnEveryCore(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	s := openStore(t, nil)
+	// Each reading waits until another is under way: read one at a time,
+	// the first would wait for ever.
+	var arrived atomic.Int32
+	both := make(chan struct{})
+	s.settings().readers["isw"] = readerFunc(func(it fetch.Item) identity {
+		if arrived.Add(1) == 2 {
+			close(both)
+		}
+		select {
+		case <-both:
+		case <-time.After(10 * time.Second):
+			t.Error("no other item was read while this one was")
+		}
+		return identity{Series: config.DefaultSeries, Date: isoDay(it.ID[len("isw-"):])}
+	})
+	rep := ingest(t, s, isw, original("2022-04-04", "a"), original("2022-04-05", "b"))
+	if rep.Changed != 2 || rep.Placed != 2 {
+		t.Errorf("report %+v, want both items placed", rep)
 	}
 }

@@ -101,14 +101,22 @@ type rereadItem struct {
 
 // readAll reads each item of chunk again, on every core.
 func readAll(chunk []rereadItem) {
+	onEveryCore(len(chunk), func(i int) {
+		r := &chunk[i]
+		it := r.old.fetchItem(r.src, r.html)
+		r.fresh = newStoredItem(r.src, it, r.reader.Read(it))
+	})
+}
+
+// onEveryCore calls read(i) for each i below n, on every core: reading an
+// item is the costly part of ingest, and one item's reading needs no other's.
+func onEveryCore(n int, read func(i int)) {
 	var wg sync.WaitGroup
 	next := atomic.Int64{}
-	for range min(runtime.GOMAXPROCS(0), len(chunk)) {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(len(chunk)); i = next.Add(1) - 1 {
-				r := &chunk[i]
-				it := r.old.fetchItem(r.src, r.html)
-				r.fresh = newStoredItem(r.src, it, r.reader.Read(it))
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				read(int(i))
 			}
 		})
 	}

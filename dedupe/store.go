@@ -375,17 +375,22 @@ type incoming struct {
 	content string
 }
 
-// latestCopies reads every item and keeps one copy per item id: the newest,
-// and on a tie the one with the greatest hash, so the batch's order does not matter.
+// latestCopies reads every item, on every core, and keeps one copy per item
+// id: the newest, and on a tie the one with the greatest hash, so the
+// batch's order does not matter.
 func latestCopies(src config.Source, items []fetch.Item, reader identityReader, rep *Report) []*incoming {
+	read := make([]incoming, len(items))
+	onEveryCore(len(items), func(i int) {
+		it := items[i]
+		read[i] = incoming{key: itemKey(src.Name, it.ID), item: newStoredItem(src, it, reader.Read(it)), content: it.Content}
+	})
 	out := make([]*incoming, 0, len(items))
 	byID := make(map[string]int, len(items))
-	for _, it := range items {
-		id := reader.Read(it)
-		if id.Series == "" {
+	for i, it := range items {
+		in := &read[i]
+		if in.item.Series == "" {
 			rep.Skipped++
 		}
-		in := &incoming{key: itemKey(src.Name, it.ID), item: newStoredItem(src, it, id), content: it.Content}
 		if i, dup := byID[it.ID]; dup {
 			if in.item.laterCopy(&out[i].item) {
 				out[i] = in
