@@ -38,6 +38,31 @@ type batch struct {
 	dates   map[seriesDate]bool // dates whose observations changed
 	isHeld  map[string]bool     // item key → held after its last placing in this batch
 	linked  map[seriesLink]bool // ISW links whose stated dates changed
+
+	// places are the number places prepare read for the batch's items.
+	places map[titleLink][]numberPlace
+}
+
+type titleLink struct {
+	title, link string
+}
+
+// knowPlaces keeps the number places prepare read for the batch's items.
+func (b *batch) knowPlaces(fresh []*incoming) {
+	b.places = make(map[titleLink][]numberPlace, len(fresh))
+	for _, in := range fresh {
+		if in.item.Role != config.RoleOriginal {
+			b.places[titleLink{in.item.Title, in.item.Link}] = in.places
+		}
+	}
+}
+
+// placesOf returns the places of the integers of si's title and slug.
+func (b *batch) placesOf(si *storedItem) []numberPlace {
+	if p, ok := b.places[titleLink{si.Title, si.Link}]; ok {
+		return p
+	}
+	return numberPlaces(foldTitle(si.Title), slugText(si.Link))
 }
 
 type seriesLink struct {
@@ -85,7 +110,7 @@ func (b *batch) put(in *incoming) (bool, error) {
 	}
 	in.item.Changed = b.now
 	b.applyLearned(&in.item)
-	if err := b.content.Put(in.key, packContent(in.content)); err != nil {
+	if err := b.content.Put(in.key, in.packed); err != nil {
 		return false, err
 	}
 	return true, b.add(in.key, &in.item)

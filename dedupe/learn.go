@@ -322,7 +322,7 @@ func (b *batch) notePlaces(k []byte, si *storedItem) error {
 	if err := b.forgetPlaces(k); err != nil {
 		return err
 	}
-	places := numberPlaces(foldTitle(si.Title), slugText(si.Link))
+	places := b.placesOf(si)
 	if len(places) == 0 && si.Series != seriesDaily {
 		return nil
 	}
@@ -389,7 +389,7 @@ func (b *batch) applyLearned(si *storedItem) {
 		si.Unproven, si.Number = si.Number, 0
 	}
 	if b.learned != "" && si.Number == 0 {
-		n := numberAt(numberPlaces(foldTitle(si.Title), slugText(si.Link)), b.learned)
+		n := numberAt(b.placesOf(si), b.learned)
 		if n = recent(plausible(n, si.Published), si.Published); n > 0 {
 			if si.Series == "" {
 				// The item is a report by its number alone: the date it writes is its own.
@@ -409,7 +409,7 @@ func (b *batch) applyLearned(si *storedItem) {
 // provenNumber reports whether si's weak number may teach: its place is
 // proven for the source, and the other sources give its date no other number.
 func (b *batch) provenNumber(si *storedItem) bool {
-	places := numberPlaces(foldTitle(si.Title), slugText(si.Link))
+	places := b.placesOf(si)
 	i := slices.IndexFunc(places, func(p numberPlace) bool { return p.Number == si.Number })
 	if i < 0 || !b.proven[places[i].At] {
 		return false

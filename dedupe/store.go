@@ -332,9 +332,11 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 	if len(fresh) == 0 {
 		return rep, nil
 	}
+	prepare(fresh)
 	now := s.now().UTC()
 	err = s.update(func(tx *bolt.Tx) error {
 		b := s.batch(tx, now)
+		b.knowPlaces(fresh)
 		if err := b.learnFor(src); err != nil {
 			return err
 		}
@@ -373,6 +375,24 @@ type incoming struct {
 	key     []byte
 	item    storedItem
 	content string
+	// packed is content as dedupe.content keeps it, and places the places
+	// of the integers of a translation's title and slug: both are made
+	// by prepare, on every core, before the write transaction.
+	packed []byte
+	places []numberPlace
+}
+
+// prepare compresses the content of the items a batch will write and reads
+// the places of their numbers, on every core, so that the one write
+// transaction does neither.
+func prepare(fresh []*incoming) {
+	onEveryCore(len(fresh), func(i int) {
+		in := fresh[i]
+		in.packed = packContent(in.content)
+		if in.item.Role != config.RoleOriginal {
+			in.places = numberPlaces(foldTitle(in.item.Title), slugText(in.item.Link))
+		}
+	})
 }
 
 // latestCopies reads every item, on every core, and keeps one copy per item
