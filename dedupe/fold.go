@@ -44,7 +44,44 @@ func foldText(s string) string {
 	if plain {
 		return s
 	}
-	return strings.Map(plainRune, s)
+	return mapPlain(s)
+}
+
+// mapPlain is strings.Map(plainRune, s), invalid bytes becoming U+FFFD,
+// without decoding the ASCII that makes up most of a post's text.
+func mapPlain(s string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b once b is in use
+	for i := 0; i < len(s); {
+		c := s[i]
+		if 0x20 <= c && c < 0x7f {
+			i++
+			continue
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		m := plainRune(r)
+		if m == r && (r != utf8.RuneError || size > 1) {
+			i += size
+			continue
+		}
+		if b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[done:i])
+		if m >= 0 {
+			b.WriteRune(m)
+		}
+		i += size
+		done = i
+	}
+	if b.Cap() == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
 }
 
 // plainRune maps one rune for foldText without Unicode table look-ups:

@@ -89,33 +89,3 @@ func FuzzMayMatch(f *testing.F) {
 		}
 	})
 }
-
-// naiveSpans is what wordSet.appendSpans replaces: a strings.Index loop per word.
-func naiveSpans(words []string, s string) [][2]int {
-	var spans [][2]int
-	for _, w := range words {
-		for i := 0; ; {
-			j := strings.Index(s[i:], w)
-			if j < 0 {
-				break
-			}
-			spans = append(spans, [2]int{i + j, i + j + len(w)})
-			i += j + len(w)
-		}
-	}
-	return spans
-}
-
-func TestWordSetFindsWhatIndexFinds(t *testing.T) {
-	overlapping := []string{"aa", "a", "aba", "ba", "b", "война", "й"}
-	texts := append(readingTexts(t), "aaaa abab baaab", "ababa", "a", "", "війни война й", "understanding warunderstandingwar")
-	for _, words := range [][]string{iswMarks, overlapping} {
-		ws := newWordSet(words)
-		for _, s := range texts {
-			lower := strings.ToLower(s)
-			if got, want := ws.appendSpans(nil, lower), naiveSpans(words, lower); !slices.Equal(got, want) {
-				t.Errorf("spans of %q in %.80q: %v, want %v", words, lower, got, want)
-			}
-		}
-	}
-}
