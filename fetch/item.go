@@ -193,7 +193,7 @@ func isAlnum(c byte) bool {
 // as character references such as &#1;), and replaces invalid UTF-8.
 func stripControls(s string) string {
 	s = strings.TrimSpace(s)
-	if strings.IndexFunc(s, isControlRune) < 0 && utf8.ValidString(s) {
+	if cleanText(s) {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
@@ -203,6 +203,26 @@ func stripControls(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// cleanText reports whether s is valid UTF-8 without control characters,
+// decoding only what is not ASCII: an item's content is tens of kilobytes.
+func cleanText(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if isControlRune(rune(c)) {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || isControlRune(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // oneLine makes s a single line of at most n bytes: every run of white space

@@ -1,10 +1,12 @@
 package fetch
 
 import (
+	"bytes"
 	"fmt"
 	"html"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // rssItem is a one-item RSS feed; fields are XML-escaped by the caller.
@@ -147,4 +149,33 @@ func TestXSSCorpusParses(t *testing.T) {
 			t.Errorf("feed %d: link %q", i, l)
 		}
 	}
+}
+
+func FuzzCleanText(f *testing.F) {
+	for _, s := range []string{"plain", "tab\tand\nnewline", "bell\x07", "del\x7f", "c1 \u0085", "bad \xff", "\ufffe", "Звіт №401", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.IndexFunc(s, isControlRune) < 0 && utf8.ValidString(s)
+		if got := cleanText(s); got != want {
+			t.Errorf("cleanText(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+func FuzzStripControlBytes(f *testing.F) {
+	for _, s := range []string{"<rss>\x01</rss>", "plain", "\x00\x1f\t\r\n", "c1 \u0085 \xff", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want []byte
+		for _, c := range b {
+			if c >= 0x20 || c == '\t' || c == '\n' || c == '\r' {
+				want = append(want, c)
+			}
+		}
+		if got := stripControlBytes(bytes.Clone(b)); !bytes.Equal(got, want) {
+			t.Errorf("stripControlBytes(%q) = %q, want %q", b, got, want)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -291,17 +292,22 @@ func trimLeading(b []byte) []byte {
 // encoding/xml give up on the whole feed. They are the same byte in every
 // ASCII-compatible encoding, so this is safe before charset conversion.
 func stripControlBytes(b []byte) []byte {
-	if bytes.IndexFunc(b, isControlRune) < 0 {
+	first := slices.IndexFunc(b, isC0)
+	if first < 0 {
 		return b
 	}
-	out := make([]byte, 0, len(b))
-	for _, c := range b {
-		if c >= 0x20 || c == '\t' || c == '\n' || c == '\r' {
+	out := make([]byte, first, len(b))
+	copy(out, b)
+	for _, c := range b[first:] {
+		if !isC0(c) {
 			out = append(out, c)
 		}
 	}
 	return out
 }
+
+// isC0 reports whether c is a C0 control byte that XML forbids.
+func isC0(c byte) bool { return c < 0x20 && c != '\t' && c != '\n' && c != '\r' }
 
 func isControlRune(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7F || (r >= 0x80 && r < 0xA0) || r == 0xFFFE || r == 0xFFFF
