@@ -348,20 +348,48 @@ func iswSentences(lower string, m [][2]int, n int) []string {
 	return out
 }
 
+// sentenceEnds end a sentence or a list item.
+var sentenceEnds = []string{". ", "] ", "! ", "? ", "•", "·", "。"}
+
 // sentenceAt returns the sentence (or list item) of lower that holds byte i.
 func sentenceAt(lower string, i int) string {
-	start := 0
-	for _, end := range []string{". ", "] ", "! ", "? ", "•", "·", "。"} {
-		if j := strings.LastIndex(lower[:i], end); j >= 0 && j+len(end) > start {
-			start = j + len(end)
-		}
-	}
-	s := sentenceHead(lower[start:])
+	s := sentenceHead(lower[sentenceStart(lower, i):])
 	if j := strings.IndexAny(s, "•·"); j >= 0 {
 		s = s[:j]
 	}
 	return s
 }
+
+// sentenceStart returns where the sentence that holds byte i of s starts:
+// after the end of one of sentenceEnds that ends last before i, else 0. It
+// reads back from i, not the whole text before it for every end: a post
+// names ISW many times.
+func sentenceStart(s string, i int) int {
+	longest := 0
+	for _, end := range sentenceEnds {
+		longest = max(longest, len(end))
+	}
+	start := 0
+	for j := i - 1; j >= 0 && j+longest > start; j-- {
+		if !sentenceEndFirst[s[j]] {
+			continue
+		}
+		for _, end := range sentenceEnds {
+			if j+len(end) <= i && j+len(end) > start && strings.HasPrefix(s[j:], end) {
+				start = j + len(end)
+			}
+		}
+	}
+	return start
+}
+
+// sentenceEndFirst marks the bytes a sentence end starts with.
+var sentenceEndFirst = func() (first [256]bool) {
+	for _, end := range sentenceEnds {
+		first[end[0]] = true
+	}
+	return first
+}()
 
 // comparesYears reports whether s speaks of two or more whole years and of
 // no day: "more territory in 2024 than in 2023" is a trend, no day's report.

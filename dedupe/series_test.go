@@ -1,0 +1,26 @@
+package dedupe
+
+import (
+	"strings"
+	"testing"
+)
+
+func FuzzSentenceStart(f *testing.F) {
+	for _, s := range []string{"first. second! third? fourth", "a • b · c 。d", "no end at all", "end. ", ". ", "x] y"} {
+		f.Add(s, len(s)/2)
+	}
+	f.Fuzz(func(t *testing.T, s string, i int) {
+		if i < 0 || i > len(s) {
+			return
+		}
+		want := 0
+		for _, end := range sentenceEnds {
+			if j := strings.LastIndex(s[:i], end); j >= 0 && j+len(end) > want {
+				want = j + len(end)
+			}
+		}
+		if got := sentenceStart(s, i); got != want {
+			t.Errorf("sentenceStart(%q, %d) = %d, want %d", s, i, got, want)
+		}
+	})
+}
