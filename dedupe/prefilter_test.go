@@ -9,7 +9,7 @@ import (
 
 // prefiltered are the patterns the reading runs behind mayMatch.
 func prefiltered() []*regexp.Regexp {
-	res := []*regexp.Regexp{slashPair}
+	res := []*regexp.Regexp{slashPair, yearWord}
 	res = append(res, dayCounters...)
 	res = append(res, strongNumbers...)
 	res = append(res, weakNumbers...)

@@ -348,13 +348,23 @@ func iswSentences(lower string, m [][2]int, n int) []string {
 	return out
 }
 
+// indexBullet is strings.IndexAny(s, "•·") without decoding every rune of
+// s: both are multi-byte runes whose first byte starts no other rune's tail.
+func indexBullet(s string) int {
+	i, j := strings.Index(s, "•"), strings.Index(s, "·")
+	if i < 0 || j >= 0 && j < i {
+		return j
+	}
+	return i
+}
+
 // sentenceEnds end a sentence or a list item.
 var sentenceEnds = []string{". ", "] ", "! ", "? ", "•", "·", "。"}
 
 // sentenceAt returns the sentence (or list item) of lower that holds byte i.
 func sentenceAt(lower string, i int) string {
 	s := sentenceHead(lower[sentenceStart(lower, i):])
-	if j := strings.IndexAny(s, "•·"); j >= 0 {
+	if j := indexBullet(s); j >= 0 {
 		s = s[:j]
 	}
 	return s
@@ -394,6 +404,9 @@ var sentenceEndFirst = func() (first [256]bool) {
 // comparesYears reports whether s speaks of two or more whole years and of
 // no day: "more territory in 2024 than in 2023" is a trend, no day's report.
 func comparesYears(s string) bool {
+	if !mayMatch(yearWord, s) {
+		return false
+	}
 	years := map[string]bool{}
 	for _, m := range yearWord.FindAllStringSubmatch(s, -1) {
 		years[m[1]] = true

@@ -24,3 +24,14 @@ func FuzzSentenceStart(f *testing.F) {
 		}
 	})
 }
+
+func FuzzIndexBullet(f *testing.F) {
+	for _, s := range []string{"a • b · c", "· first", "none", "bad \xe2\x80 then •", "\xc2\xb7"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := indexBullet(s), strings.IndexAny(s, "•·"); got != want {
+			t.Errorf("indexBullet(%q) = %d, want %d", s, got, want)
+		}
+	})
+}
