@@ -102,6 +102,8 @@ func textLinks(text string) []string {
 // the text before byte headEnd and from byte tailStart on.
 func walk(doc string, links *[]string, headEnd, tailStart int) string {
 	var text strings.Builder
+	// The text is at most about the bytes it is read from: one allocation.
+	text.Grow(min(len(doc), headEnd) + max(0, len(doc)-max(tailStart, headEnd)))
 	z := html.NewTokenizer(strings.NewReader(doc))
 	offset, skip := 0, false
 	for {
