@@ -47,14 +47,32 @@ func foldText(s string) string {
 	return mapPlain(s)
 }
 
-// mapPlain is strings.Map(plainRune, s), invalid bytes becoming U+FFFD,
-// without decoding the ASCII that makes up most of a post's text.
-func mapPlain(s string) string {
+// mapPlain is strings.Map(plainRune, s).
+func mapPlain(s string) string { return mapRunes(s, &plainASCII, plainRune) }
+
+// toLower is strings.ToLower(s).
+func toLower(s string) string { return mapRunes(s, &lowerASCII, unicode.ToLower) }
+
+// plainASCII and lowerASCII mark the ASCII bytes that plainRune and
+// unicode.ToLower leave as they are.
+var plainASCII, lowerASCII = keptASCII(plainRune), keptASCII(unicode.ToLower)
+
+func keptASCII(f func(rune) rune) (kept [utf8.RuneSelf]bool) {
+	for c := range kept {
+		kept[c] = f(rune(c)) == rune(c)
+	}
+	return kept
+}
+
+// mapRunes is strings.Map(f, s), invalid bytes becoming U+FFFD, where kept
+// marks the ASCII bytes f leaves as they are: most of a post's text is
+// ASCII, and a table look-up costs less than decoding it and calling f.
+func mapRunes(s string, kept *[utf8.RuneSelf]bool, f func(rune) rune) string {
 	var b strings.Builder
 	done := 0 // s[:done] is in b once b is in use
 	for i := 0; i < len(s); {
 		c := s[i]
-		if 0x20 <= c && c < 0x7f {
+		if c < utf8.RuneSelf && kept[c] {
 			i++
 			continue
 		}
@@ -62,7 +80,7 @@ func mapPlain(s string) string {
 		if c >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(s[i:])
 		}
-		m := plainRune(r)
+		m := f(r)
 		if m == r && (r != utf8.RuneError || size > 1) {
 			i += size
 			continue

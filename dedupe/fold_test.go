@@ -46,3 +46,14 @@ func FuzzMapPlain(f *testing.F) {
 		}
 	})
 }
+
+func FuzzToLower(f *testing.F) {
+	for _, s := range []string{"ASCII Only", "Die LAGE März", "ЗВІТ ISW №401", "bad \xff BYTE", "\u212A KELVIN", "İstanbul", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := toLower(s), strings.ToLower(s); got != want {
+			t.Errorf("toLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

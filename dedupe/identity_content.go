@@ -33,7 +33,7 @@ type content struct {
 // lowerCase returns the text in lower case, folded once however many rules ask.
 func (c *content) lowerCase() string {
 	if !c.lowered {
-		c.lower = strings.ToLower(c.text)
+		c.lower = toLower(c.text)
 		c.lowered = true
 	}
 	return c.lower
