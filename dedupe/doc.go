@@ -109,9 +109,11 @@
 //
 // # Transactions
 //
-// IngestBatch reads first, in a read transaction, which items are new or
-// changed; if none are, it writes nothing at all. Otherwise one read-write
-// transaction stores the changed items, settles the calendar entries they
+// IngestBatch reads its items on every core (reading is most of a batch's
+// cost), then, in a read transaction, which items are new or changed; if
+// none are, it writes nothing at all. Otherwise the changed items' content
+// is compressed, again on every core, and one read-write transaction, which
+// holds only the writes and what they decide, stores the changed items, settles the calendar entries they
 // touched (re-placing number-only items whose number or whose dates' numbers
 // changed), and rebuilds the touched reports. Feeding the same batch twice
 // changes nothing. Store.Generation counts the writes one Store has
