@@ -201,7 +201,7 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 		_, m := post.lowerText()
 		return len(m) > 0 || opensWithTakeaways(post.text)
 	}
-	if isIndexPage(it.Link) || isInterview(title) || isInterview(slug) {
+	if isIndexPage(it.Link) || isInterview(title) || isInterview(slug) || othersHeadline(it.Content, title) {
 		return identity{}
 	}
 
@@ -248,9 +248,12 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 	if !linked {
 		stamp = iswByline(post.lowerCase(), ref)
 	}
+	if linked {
+		id.ISWURL = link.url
+	}
 	switch {
-	case linked:
-		id.ISWURL, id.Date = link.url, link.date
+	case linked && !link.date.IsZero():
+		id.Date = link.date
 	case !stamp.IsZero():
 		id.Date = stamp
 	case len(dates) > 0:
@@ -504,6 +507,21 @@ func isIndexPage(link string) bool {
 		}
 	}
 	return false
+}
+
+// othersHeadline reports whether html is a news reader's list of related
+// headlines, each followed by its outlet (Google News: "Title&nbsp;&nbsp;
+// Outlet" per story), of which the item's own, the first, is not ISW's:
+// ISW's assessment further down is another story, not this one.
+func othersHeadline(html, title string) bool {
+	sep := "&nbsp;&nbsp;"
+	if strings.Count(html, sep) < 2 {
+		if sep = "\u00a0\u00a0"; strings.Count(html, sep) < 2 {
+			return false
+		}
+	}
+	first := readContent(html[:strings.Index(html, sep)]).text
+	return !mentionsISW(title) && firstSeries(title, "") == "" && !mentionsISW(first) && len(seriesIn(first)) == 0
 }
 
 // opinionSections name the part of a news site where its writers and

@@ -84,7 +84,7 @@ var (
 	// in the translators' languages, lower-case.
 	iswMarks = []string{
 		"understanding war", "understandingwar", "study of war", "study of the war",
-		"russian offensive", "campaign assessment", "вивчення війни", "изучения войны",
+		"russian offensive campaign", "campaign assessment", "russian offensive update", "вивчення війни", "изучения войны",
 		"étude de la guerre", "etude de la guerre", "kriegsstudien", "studiów nad wojną", "наступальної кампанії",
 		"наступательной кампании", "campagne offensive russe", "offensivkampagne", "kampanii ofensywnej",
 		// ISW's name as translators write it
@@ -98,6 +98,7 @@ var (
 		"sodan tutkimuksen", "studier av krig", "вывучэння вайны", "ომის შესწავლის", "nghiên cứu chiến tranh",
 		"studi perang", "kajian perang", "študij vojne", "preučevanje vojne", "studie van de oorlog",
 		"स्टडी ऑफ वॉर", "स्टडी फॉर द वार", "स्टडी ऑफ द वॉर", "युद्ध अध्ययन संस्थान",
+		"institut für kriegsforschung", "instituts für kriegsforschung", "sotatutkimuksen instituut",
 		// the daily report's title as translators write it
 		"러시아 공세 캠페인 평가", "ロシアの攻勢作戦評価",
 	}
@@ -241,6 +242,9 @@ var (
 		"made a name", "einen namen", "reliable information", "verlässliche informationen",
 		"most important source", "wichtigsten quellen", "quellen für", "one of the main sources",
 		"с самого начала", "з самого початку", "von beginn", "since the very beginning", "od samego początku",
+		// who pays for ISW, what its name stands for
+		"funded by", "funders", "funding", "rahoittaj", "finanziert", "финансир", "фінансу", "finansowan",
+		"stands for", "abbreviation", "lyhenne", "abkürzung", "аббревиатур", "абревіатур",
 		// ISW's people quoted, ISW explained, its reports in general
 		"an analyst for", "an analyst at", "analyst with the", "told the", "told reporters",
 		"breaking down", "how to read", "explainer", "a guide to",

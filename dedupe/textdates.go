@@ -39,7 +39,7 @@ func nearISW(text string, ref time.Time) time.Time {
 		if tweetSignature.MatchString(text[m[1]:]) {
 			continue // "— ISW (@TheStudyofWar) September 25, 2023": a tweet's time
 		}
-		rest := sentenceHead(text[m[1]:min(len(text), m[1]+statedSpan)])
+		rest := fieldHead(sentenceHead(text[m[1]:min(len(text), m[1]+statedSpan)]))
 		if hits := datesIn(rest); len(hits) > 0 && hits[0].start < statedSpan-12 {
 			d := hits[0].day
 			if first, ok := nightFrom(rest[:hits[0].start]); ok && first < d.Day {
@@ -210,6 +210,17 @@ func sentenceHead(s string) string {
 			if i+1 < len(s) && s[i+1] == ' ' && !monthBefore(s, i) {
 				return s[:i]
 			}
+		}
+	}
+	return s
+}
+
+// fieldHead is s up to the end of a field of a list or table it is written
+// in ("citing ISW', '2 Jul 2026'": the next field is another's).
+func fieldHead(s string) string {
+	for _, sep := range []string{"', '", `", "`, " | ", "\t"} {
+		if i := strings.Index(s, sep); i >= 0 {
+			s = s[:i]
 		}
 	}
 	return s
