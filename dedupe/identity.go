@@ -225,7 +225,7 @@ func (r *sourceReader) readTranslation(it fetch.Item) identity {
 		// citing ISW is none), and "Laut ISW ist die Nachfrage gestiegen"
 		// under a stock sale is no report.
 		len(dates) == 0 && textISW() && speaksOfTheWar(title, slug, post.text):
-		if aboutISW(title, slug, &post) || isOpinion(it.Link) {
+		if aboutISW(title, slug, &post) || isOpinion(it.Link) || forecasts(title, published, it.Link) {
 			return identity{}
 		}
 		series = seriesDaily
@@ -502,6 +502,8 @@ func isIndexPage(link string) bool {
 		switch p {
 		case "tag", "tags", "category", "author":
 			return i < len(parts)-1
+		case "feed", "rss", "atom", "feed.xml", "rss.xml", "atom.xml", "index.xml":
+			return i == len(parts)-1 // a feed of posts
 		case "page":
 			return i < len(parts)-1 && isDigits(parts[i+1])
 		}
@@ -523,6 +525,28 @@ func othersHeadline(html, title string) bool {
 	first := readContent(html[:strings.Index(html, sep)]).text
 	return !mentionsISW(title) && firstSeries(title, "") == "" && !mentionsISW(first) && len(seriesIn(first)) == 0
 }
+
+// forecasts reports whether a title speaks of a year two or more after the
+// item's (its publication's, else its address's /YYYY/MM/): a piece on a
+// forecast ("la minaccia della Russia entro il 2036"), no day's report.
+func forecasts(title string, published time.Time, link string) bool {
+	year := published.Year()
+	if published.IsZero() {
+		m := linkYear.FindStringSubmatch(link)
+		if m == nil {
+			return false
+		}
+		year = atoi(m[1])
+	}
+	for _, m := range yearWord.FindAllStringSubmatch(title, -1) {
+		if atoi(m[1]) >= year+2 {
+			return true
+		}
+	}
+	return false
+}
+
+var linkYear = regexp.MustCompile(`/(20\d\d)/\d\d/`)
 
 // opinionSections name the part of a news site where its writers and
 // guests argue rather than report, as sites name it in their paths:

@@ -20,7 +20,7 @@ import (
 // so that a rule's fix reaches the history as well as the items its sources
 // still list. Bump it with every change to what the rules read: the golden
 // reads in testdata/reader.golden tell (TestReaderVersionFollowsTheRules).
-const ReaderVersion = 4
+const ReaderVersion = 5
 
 var keyReader = []byte("reader")
 

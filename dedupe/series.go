@@ -111,7 +111,7 @@ var (
 		"orosz", "rusya", "ukrayn", "русия", "украйн", "русиј", "украјин", "ρωσ", "ουκραν", "რუსეთ", "უკრაინ",
 		"乌克兰", "烏克蘭", "俄罗斯", "俄羅斯", "俄军", "俄軍", "普京", "روسيا", "أوكرانيا", "اوكرانيا", "روسیه", "اوکراین",
 		"רוסיה", "אוקראינה", "moskau", "moscow", "moskva", "moscou", "mosca", "moscú", "moskwa", "москв",
-		"kyiv", "kiev", "kijów", "kiew", "київ", "киев", "रूस", "यूक्रेन"}
+		"kyiv", "kiev", "kijów", "kiew", "київ", "киев", "रूस", "यूक्रेन", "乌军", "烏軍", "库尔斯克", "庫爾斯克"}
 	// otherTheatres are the other wars Russia fights or ISW follows: a text
 	// on Russia there, and not on Ukraine, is no daily report's.
 	otherTheatres = []string{"syria", "сирі", "сири", "سوريا", "suriye", "syrien", "syrie", "siria", "syrii",
@@ -242,6 +242,9 @@ var (
 		"made a name", "einen namen", "reliable information", "verlässliche informationen",
 		"most important source", "wichtigsten quellen", "quellen für", "one of the main sources",
 		"с самого начала", "з самого початку", "von beginn", "since the very beginning", "od samego początku",
+		"seit beginn",
+		// ISW among other sources: "sahen auch die Militärexperten des ISW"
+		" auch die", " auch der", " auch das",
 		// who pays for ISW, what its name stands for
 		"funded by", "funders", "funding", "rahoittaj", "finanziert", "финансир", "фінансу", "finansowan",
 		"stands for", "abbreviation", "lyhenne", "abkürzung", "аббревиатур", "абревіатур",
@@ -253,6 +256,11 @@ var (
 		// a report days old
 		"a few days ago", "несколько дней", "кілька днів", "vor einigen tagen", "kilka dni temu", "il y a quelques jours",
 	}
+	// habitAdverbs say ISW does its work every day, as a habit: beside its
+	// name, or beside "the institute" of a text that names it.
+	habitAdverbs = []string{"щодня", "ежедневно ", "täglich ", "codziennie", "quotidiennement", "todos los días",
+		"diariamente"}
+	instituteWords = []string{"інститут", "институт", "institute", "institut", "instytut", "istituto", "instituto"}
 	// otherISWs are other institutes that go by "ISW", in lower case:
 	// Poland's Institute of War Losses.
 	otherISWs = []string{"strat wojennych"}
@@ -263,6 +271,7 @@ var (
 		"спецдоклад", "специальный доклад", "спеціальний звіт",
 		"order of battle", "ordre de bataille", "orden de batalla", "ordine di battaglia", "schlachtordnung",
 		"fact sheet", "factsheet", "podcast",
+		"animated map", "mappa animata", "animierte karte", "анимированн", "анімован", "timelapse", "time-lapse",
 	}
 	// oneReport words, beside ISW's name, speak of one report of it ("the
 	// latest reports of the ISW"), however they speak of the others.
@@ -303,10 +312,14 @@ func aboutISW(title, slug string, post *content) bool {
 		return true
 	}
 	for _, s := range append([]string{title, slug}, named...) {
-		if aroundISW(s, aboutMarks) || mentionsISW(s) && comparesYears(s) {
+		if aroundISW(s, aboutMarks) || aroundISW(s, habitAdverbs) || mentionsISW(s) && comparesYears(s) {
 			return true
 		}
 	}
+	if len(mentions) > 0 && habitOfTheInstitute(text) {
+		return true
+	}
+
 	return containsAny(text, []string{"press", "©", "copyright"}) && iswPage.MatchString(text) &&
 		len(seriesIn(title)) == 0 && len(seriesIn(text)) == 0
 }
@@ -491,4 +504,23 @@ func isDigest(text string, mentions [][2]int) bool {
 		}
 	}
 	return true
+}
+
+// habitOfTheInstitute reports whether the lower-case text says "the
+// institute" does its work every day ("інститут, що щодня публікує аналіз").
+func habitOfTheInstitute(text string) bool {
+	for _, w := range instituteWords {
+		for i := 0; ; {
+			j := strings.Index(text[i:], w)
+			if j < 0 {
+				break
+			}
+			j += i
+			if containsAny(text[j:min(len(text), j+len(w)+40)], habitAdverbs) {
+				return true
+			}
+			i = j + len(w)
+		}
+	}
+	return false
 }

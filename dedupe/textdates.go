@@ -22,7 +22,7 @@ import (
 // takes the year that puts it on or before the post's publication.
 func statedDate(text string, ref time.Time) time.Time {
 	text = strings.ToLower(text)
-	for _, rule := range []func(string, time.Time) time.Time{nearISW, iswStamp, leadDate, coveredDay} {
+	for _, rule := range []func(string, time.Time) time.Time{nearISW, iswStamp, reportAsOf, leadDate, coveredDay} {
 		if t := rule(text, ref); !t.IsZero() {
 			return t
 		}
@@ -40,7 +40,8 @@ func nearISW(text string, ref time.Time) time.Time {
 			continue // "— ISW (@TheStudyofWar) September 25, 2023": a tweet's time
 		}
 		rest := fieldHead(sentenceHead(text[m[1]:min(len(text), m[1]+statedSpan)]))
-		if hits := datesIn(rest); len(hits) > 0 && hits[0].start < statedSpan-12 {
+		if hits := datesIn(rest); len(hits) > 0 && hits[0].start < statedSpan-12 &&
+			!isDateline(text[m[1]+hits[0].end:]) {
 			d := hits[0].day
 			if first, ok := nightFrom(rest[:hits[0].start]); ok && first < d.Day {
 				d.Day = first
@@ -64,6 +65,71 @@ func nearISW(text string, ref time.Time) time.Time {
 	}
 	return time.Time{}
 }
+
+// reportAsOf returns the date a text that names ISW gives its report "as
+// of" ("Як йдеться у звіті, станом на 29 квітня", "the report says, as of
+// April 29"), in the lower-case text.
+func reportAsOf(text string, ref time.Time) time.Time {
+	if len(iswMentions(text)) == 0 {
+		return time.Time{}
+	}
+	for _, loc := range reportThenAsOf.FindAllStringIndex(text, -1) {
+		if hits := datesIn(text[loc[1]:min(len(text), loc[1]+32)]); len(hits) > 0 && hits[0].start == 0 {
+			if t, ok := hits[0].day.In(ref); ok {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+var reportThenAsOf = regexp.MustCompile(`(?:звіт|отчет|отчёт|доклад|report|raport|bericht|rapport|informe)[^.]{0,24}?(?:станом на|по состоянию на|as of|stand|według stanu na|au|al)\s+`)
+
+// etOrder reads a numeric date written right after US Eastern time the way
+// the stamp beside it in Japan's time tells ("1700 ET 04.08.2022 (0600 JST
+// 09.04.2022)": April 8, the day before, not August 4); d is how datesIn
+// read it, day first, which stands when no such stamp says otherwise.
+func etOrder(written, after string, d calendarDay) calendarDay {
+	m := numericDate.FindStringSubmatch(written)
+	jst := jstStamp.FindStringSubmatch(after)
+	if m == nil || m[0] != written || jst == nil {
+		return d
+	}
+	there, ok := numeric(jst[5], jst[3], jst[1])
+	if !ok {
+		return d
+	}
+	t, _ := there.valid(there.Year)
+	for _, c := range []calendarDay{d, {}} {
+		if c == (calendarDay{}) {
+			if c, ok = numeric(m[5], m[1], m[3]); !ok {
+				continue
+			}
+		}
+		if ct, ok := c.valid(c.Year); ok && (ct.Equal(t) || ct.AddDate(0, 0, 1).Equal(t)) {
+			return c
+		}
+	}
+	return d
+}
+
+// jstStamp is Japan's time beside an ET stamp, its date day first.
+var jstStamp = regexp.MustCompile(`(?i)^[^\d]{0,6}\d{3,4}\s*jst\s*(\d{1,2})([./-])(\d{1,2})([./-])(\d{4})`)
+
+// isDateline reports whether what follows a date is a bare clock time
+// ("2022/02/27 12:03" and then the story): a page's dateline or a post's
+// stamp, not a date the text states for a report. A time said in words
+// ("15 апреля, 4:30 вечера по восточному времени", "5:00pm ET") is ISW's.
+func isDateline(after string) bool {
+	m := clockTime.FindStringIndex(after)
+	if m == nil {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(strings.TrimLeft(after[m[1]:], " \t\n"))
+	return !unicode.IsLetter(next) && !unicode.IsDigit(next)
+}
+
+var clockTime = regexp.MustCompile(`^,?\s*\d{1,2}:\d\d(?::\d\d)?`)
 
 // tweetSignature follows the name under an embedded tweet: its handle,
 // then the tweet's date.
@@ -123,8 +189,13 @@ func iswByline(text string, ref time.Time) time.Time {
 		return time.Time{} // most posts: no need to read every date
 	}
 	for _, h := range datesIn(text) {
-		if bylineAfter.MatchString(text[h.end:]) || bylineBefore.MatchString(text[max(0, h.start-24):h.start]) {
-			if t, ok := h.day.In(ref); ok {
+		after := bylineAfter.MatchString(text[h.end:])
+		if after || bylineBefore.MatchString(text[max(0, h.start-24):h.start]) {
+			d := h.day
+			if !after {
+				d = etOrder(text[h.start:h.end], text[h.end:min(len(text), h.end+48)], d)
+			}
+			if t, ok := d.In(ref); ok {
 				return t
 			}
 		}
