@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -70,20 +71,60 @@ func newDocumentSum(body []byte, sum [sha256.Size]byte, contentType string, modi
 }
 
 // gzipped returns the gzip of the document's bytes, compressing them on the
-// first call. klauspost's default level is several times faster than the
-// standard library's and about a tenth larger; its best level is as small and
-// slower still.
+// first call.
 func (d *document) gzipped() []byte {
 	d.gzOnce.Do(func() {
-		var buf bytes.Buffer
-		buf.Grow(len(d.body)/4 + 64)
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-		zw.Write(d.body)
-		zw.Close()
-		d.gz = exact(buf.Bytes())
+		buf := getBuffer()
+		defer putBuffer(buf)
+		gzipTo(buf, d.body)
+		d.gz = copyExact(buf.Bytes())
 		d.gzLengthHeader = []string{strconv.Itoa(len(d.gz))}
 	})
 	return d.gz
+}
+
+// gzipLevel is klauspost's default, several times faster than the standard
+// library's and about a tenth larger; its best level is as small and slower
+// still.
+const gzipLevel = gzip.DefaultCompression
+
+// gzipWriters keeps gzip writers for reuse: each holds about a megabyte of
+// tables, which a new writer per document allocated and cleared again (a
+// third of what an export allocated).
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzipLevel)
+	return zw
+}}
+
+// gzipTo appends the gzip of body to buf.
+func gzipTo(buf *bytes.Buffer, body []byte) {
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(buf)
+	zw.Write(body)
+	zw.Close()
+	zw.Reset(io.Discard) // so that the pool holds no buffer
+	gzipWriters.Put(zw)
+}
+
+// buffers keeps the buffers that rendering fills and copies out of, so that
+// each document costs its own bytes and not the doublings of a buffer's
+// growth.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer is the largest buffer kept for reuse: a rare large
+// document's buffer is left to the collector rather than held.
+const maxPooledBuffer = 8 << 20
+
+func getBuffer() *bytes.Buffer {
+	b := buffers.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuffer {
+		buffers.Put(b)
+	}
 }
 
 // exact returns b in a slice of its own length and capacity.
@@ -93,6 +134,10 @@ func exact(b []byte) []byte {
 	}
 	return append(make([]byte, 0, len(b)), b...)
 }
+
+// copyExact returns a copy of b of its own length and capacity: what is
+// filled in a pooled buffer leaves it so.
+func copyExact(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
 
 // size is the memory the document holds, about: its bytes and, once made,
 // their gzip.

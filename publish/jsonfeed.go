@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"encoding/json"
 	"io"
 	"time"
 
@@ -67,10 +66,13 @@ func writeJSONFeed(w io.Writer, d *feedDoc) error {
 	for i := range d.Entries {
 		f.Items = append(f.Items, newJSONItem(&d.Entries[i], d.About))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(f)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := encodeIndented(buf, f, "", "  ", false); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 func newJSONItem(e *entry, about string) *jsonItem {

@@ -230,7 +230,12 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.Encode(v)
 }
 
+// marshalJSON is json.MarshalIndent(v, "", "  ") and a newline.
 func marshalJSON(v any) ([]byte, error) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	return append(b, '\n'), err
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := encodeIndented(buf, v, "", "  ", true); err != nil {
+		return nil, err
+	}
+	return copyExact(buf.Bytes()), nil
 }

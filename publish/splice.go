@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"time"
@@ -131,10 +130,7 @@ func encodeXMLEntry(prefix string, element func(*entry, *feedDoc) any) func(*byt
 // encodeJSONItem encodes an entry as an item of the items array, with the
 // indentation and escaping of writeJSONFeed.
 func encodeJSONItem(buf *bytes.Buffer, e *entry, d *feedDoc) error {
-	enc := json.NewEncoder(buf)
-	enc.SetIndent("    ", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(newJSONItem(e, d.About)); err != nil {
+	if err := encodeIndented(buf, newJSONItem(e, d.About), "    ", "  ", false); err != nil {
 		return err
 	}
 	buf.Truncate(buf.Len() - 1) // Encode's newline
@@ -198,11 +194,13 @@ func (s *Server) splice(st *site, d *feedDoc, format string, ups []dedupe.Update
 		return nil, none, nil, err
 	}
 	s.encoded.Add(int64(len(full)))
-	var buf bytes.Buffer
+	// The entries' bytes are copied into the body: their buffer is reused.
+	buf := getBuffer()
+	defer putBuffer(buf)
 	for j := range full {
 		e := entryOf(&full[j])
 		start := buf.Len()
-		if err := lay.encode(&buf, &e, d); err != nil {
+		if err := lay.encode(buf, &e, d); err != nil {
 			return nil, none, nil, err
 		}
 		p := &parts[at[j]]
@@ -218,8 +216,9 @@ func (s *Server) splice(st *site, d *feedDoc, format string, ups []dedupe.Update
 		times = append(times, parts[i].updated)
 	}
 	d.Updated = latest(times...)
-	var shell bytes.Buffer
-	if err := writers[format](&shell, d); err != nil {
+	shell := getBuffer()
+	defer putBuffer(shell)
+	if err := writers[format](shell, d); err != nil {
 		return nil, none, nil, err
 	}
 	head, tail, err := lay.split(shell.Bytes())
