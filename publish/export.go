@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"runtime"
@@ -73,13 +74,25 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 		return err
 	}
 	present := regularFiles(root)
-	keys, skipped, err := s.exportAll(ctx, root, plan, func(d exportDoc) bool {
+	unchanged := func(d exportDoc) bool {
 		name := exportName(d.path)
 		return d.inputs != "" && before.inputs[name] == d.inputs && present[name] && present[name+".gz"]
-	})
+	}
+	// The current feeds first, and then let go: the site holds them, and
+	// nothing else needs them once their files are written.
+	st := s.site.Load()
+	current := len(st.views())
+	keys, skipped, err := s.exportAll(ctx, root, plan[:current], unchanged)
 	if err != nil {
 		return err
 	}
+	st.dropCurrent()
+	more, skippedMore, err := s.exportAll(ctx, root, plan[current:], unchanged)
+	if err != nil {
+		return err
+	}
+	maps.Copy(keys, more)
+	skipped = append(skipped, skippedMore...)
 	if err := removeStale(root, before.names, written); err != nil {
 		return err
 	}
@@ -281,15 +294,21 @@ type exportGroup []exportDoc
 // moves with every change of a report's content (dedupe stamps each variant
 // that arrives or changes); an archive's also covers the months it links
 // to. The current feeds, the index and /api are always rendered.
+//
+// The plan's first groups are the current feeds, a group per view in the
+// order of st.views(), so that Export can let them go once written.
 func (s *Server) exportPlan() []exportGroup {
 	st := s.site.Load()
 	in := newExportInputs(s.cfg, st)
-	top := exportGroup{{path: "/"}, {path: "/icon.svg"}, {path: "/api"}}
+	var plan []exportGroup
 	for _, v := range st.views() {
+		var g exportGroup
 		for _, f := range formats {
-			top = append(top, exportDoc{path: v.feedPath(f)})
+			g = append(g, exportDoc{path: v.feedPath(f)})
 		}
+		plan = append(plan, g)
 	}
+	top := exportGroup{{path: "/"}, {path: "/icon.svg"}, {path: "/api"}}
 	// The pages that /api/updates's next links lead to, at the default limit.
 	for i := 0; i < len(st.updates); i += defaultAPILimit {
 		l := listing{limit: defaultAPILimit}
@@ -300,7 +319,7 @@ func (s *Server) exportPlan() []exportGroup {
 		p := l.url()
 		top = append(top, exportDoc{path: p, inputs: in.of(p, ups, next.path())})
 	}
-	plan := []exportGroup{top}
+	plan = append(plan, top)
 	var g exportGroup
 	month := ""
 	for i := range st.updates {
@@ -322,6 +341,13 @@ func (s *Server) exportPlan() []exportGroup {
 		plan = append(plan, g)
 	}
 	return plan
+}
+
+// dropCurrent lets go of the site's current feeds: an export that has
+// written them serves nothing more from them, and an archive encodes again
+// the few entries it would have copied from its view's current feed.
+func (st *site) dropCurrent() {
+	st.docs, st.spliced = map[string]*document{}, map[string]*spliced{}
 }
 
 // exportInputs digests the inputs of documents: what all share, and each
