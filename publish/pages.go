@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"bytes"
 	"embed"
 	"html/template"
 	"net/http"
@@ -198,11 +197,12 @@ func (s *Server) statusPage(st *site, r *http.Request) (*document, error) {
 }
 
 func (s *Server) htmlDocument(key, name string, data any, modified time.Time) (*document, error) {
-	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := pages[name].ExecuteTemplate(buf, "layout", data); err != nil {
 		return nil, err
 	}
-	d := s.document(key, buf.Bytes(), typeHTML, modified)
+	d := s.document(key, copyExact(buf.Bytes()), typeHTML, modified)
 	d.header = http.Header{"Content-Security-Policy": {pageCSP}, "X-Content-Type-Options": {"nosniff"}}
 	return d, nil
 }

@@ -25,7 +25,21 @@ var textPolicy = bluemonday.StrictPolicy()
 // anything active. Its URLs are already absolute: fetch resolves them once,
 // on the way in.
 func sanitize(raw string) string {
-	return xmlSafe(policy.Sanitize(raw))
+	return xmlSafe(sanitizeHTML(raw))
+}
+
+// sanitizeHTML is policy.Sanitize(raw), written into a pooled buffer: its
+// own buffer grew by doubling for each report's content.
+func sanitizeHTML(raw string) string {
+	if strings.TrimSpace(raw) == "" {
+		return raw
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := policy.SanitizeReaderToWriter(strings.NewReader(raw), buf); err != nil {
+		return ""
+	}
+	return buf.String()
 }
 
 // plainText turns a source's title into plain text that stays the same when
