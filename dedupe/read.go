@@ -26,7 +26,8 @@ type Query struct {
 }
 
 // Updates returns the updates q selects, newest report first (then by
-// series). Reports are keyed by series and date, so each series is read
+// series). Without Content, their Variants are shared with every other
+// caller's: read-only (see Update). Reports are keyed by series and date, so each series is read
 // newest first and only until Limit matches: a feed of 50 costs the same
 // however many reports are stored.
 func (s *Store) Updates(q Query) ([]Update, error) {
@@ -54,6 +55,7 @@ func (s *Store) Updates(q Query) ([]Update, error) {
 		for i := range out {
 			s.number(tx, &out[i])
 			if q.Content {
+				out[i].Variants = slices.Clone(out[i].Variants) // shared with the cache
 				if err := fillContent(tx, &out[i]); err != nil {
 					return err
 				}

@@ -27,7 +27,11 @@ type Update struct {
 	// when there is one, else the ISW report page the translations name
 	// (normalised), else another ISW address they name (a short link, a PDF);
 	// empty when nothing names one.
-	ISWURL   string
+	ISWURL string
+	// Variants are shared by every update that Store.Updates and
+	// Store.ChangesSince return for the same stored report, so that a daemon
+	// holds its reports' metadata once: change them in a copy
+	// (slices.Clone), never in place.
 	Variants []Variant
 }
 
