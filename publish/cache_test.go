@@ -3,6 +3,7 @@ package publish
 import (
 	"maps"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -47,30 +48,26 @@ func everyDocument(t *testing.T, f *fixture) {
 	}
 }
 
-func TestBrowsingTheHistoryKeepsOnlyTheCurrentFeedsSanitisedContent(t *testing.T) {
+func TestBetweenRendersSanitisedContentIsHeldOnlyWithinTheRecentBound(t *testing.T) {
 	f := historyOf(t, 90)
+	const limit = 64 << 10 // fewer reports than the current feeds show
+	f.srv.recent.limit = limit
+	f.ingest(isw, original("2023-04-01", "<p>a new report</p>"))
+	if err := f.srv.Refresh(); err != nil {
+		t.Fatal(err)
+	}
 	everyDocument(t, f)
-	st := f.srv.site.Load()
-	want := map[string]bool{}
-	for _, v := range st.views() {
-		for _, u := range st.history(v, f.cfg.FeedSize).current {
-			want[u.ID] = true
-		}
-	}
 	f.srv.mu.Lock()
-	defer f.srv.mu.Unlock()
-	bytes := 0
-	for id, u := range f.srv.entries {
-		if !want[id] {
-			t.Errorf("%s is kept sanitised but no current feed shows it", id)
-		}
-		bytes += contentBytes(u)
+	pinned := len(f.srv.entries)
+	f.srv.mu.Unlock()
+	if pinned != 0 {
+		t.Errorf("%d sanitised updates are held beside the recent ones after the render", pinned)
 	}
-	if len(f.srv.entries) != len(want) {
-		t.Errorf("%d sanitised updates kept, want the %d of the current feeds", len(f.srv.entries), len(want))
+	if held := recentHeld(t, &f.srv.recent); held > limit {
+		t.Errorf("recent updates hold %d bytes, bound %d", held, limit)
 	}
-	if f.srv.entryBytes != bytes {
-		t.Errorf("entryBytes %d, but the kept content holds %d bytes", f.srv.entryBytes, bytes)
+	if r := f.get("/feed.atom"); r.StatusCode != 200 || !strings.Contains(r.body, "a new report") {
+		t.Errorf("/feed.atom: %d, without the new report", r.StatusCode)
 	}
 }
 
@@ -300,14 +297,52 @@ func TestRecentSanitisedUpdatesStayWithinTheirBound(t *testing.T) {
 	const limit = 20 << 10 // about five reports
 	f.srv.recent.limit = limit
 	everyDocument(t, f)
-	r := &f.srv.recent
+	if held := recentHeld(t, &f.srv.recent); held > limit {
+		t.Errorf("recent holds %d bytes, want at most %d", held, limit)
+	}
+}
+
+// recentHeld checks that r's count is what its updates hold and returns it.
+func recentHeld(t *testing.T, r *recentUpdates) int {
+	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	held := 0
 	for e := r.order.Front(); e != nil; e = e.Next() {
-		held += contentBytes(e.Value.(*dedupe.Update))
+		held += heldBytes(e.Value.(*dedupe.Update))
 	}
-	if held != r.bytes || held > limit || len(r.byID) != r.order.Len() || r.order.Len() == 0 {
-		t.Errorf("recent holds %d bytes in %d updates (counted %d), want at most %d in some", held, r.order.Len(), r.bytes, limit)
+	if held != r.bytes || len(r.byID) != r.order.Len() || r.order.Len() == 0 {
+		t.Errorf("recent holds %d bytes in %d updates (%d by id), counted %d", held, r.order.Len(), len(r.byID), r.bytes)
+	}
+	return held
+}
+
+func TestHeldBytesIsWhatAKeptUpdateTakesFromTheHeap(t *testing.T) {
+	f := historyOf(t, 3)
+	if err := f.srv.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	u := f.srv.site.Load().updates[0]
+	const n = 500
+	kept := make([]*dedupe.Update, 0, n)
+	for range n {
+		c, err := f.srv.sanitised(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, c)
+	}
+	counted := float64(heldBytes(kept[0]) - keptOverhead)
+	var with, without runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&with)
+	runtime.KeepAlive(kept)
+	kept = nil
+	runtime.GC()
+	runtime.ReadMemStats(&without)
+	heap := float64(with.HeapAlloc-without.HeapAlloc) / n
+	t.Logf("counted %.0f, heap %.0f", counted, heap)
+	if counted < 0.8*heap || counted > 1.25*heap {
+		t.Errorf("heldBytes counts %.0f bytes of an update that takes %.0f from the heap", counted, heap)
 	}
 }

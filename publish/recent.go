@@ -3,15 +3,16 @@ package publish
 import (
 	"container/list"
 	"sync"
+	"unsafe"
 
 	"iswfeed/dedupe"
 )
 
 // recentUpdates keeps sanitised updates that the current feeds do not show,
 // the most recently used first, within a bound on the content bytes they
-// hold: the documents of one month (its archives in every view and format,
-// its pages and API entries) then sanitise each report once, while browsing
-// the whole history never keeps it in memory.
+// hold (heldBytes): the documents of one month (its archives in every view
+// and format, its pages and API entries) then sanitise each report once,
+// while browsing the whole history never keeps it in memory.
 type recentUpdates struct {
 	mu    sync.Mutex
 	limit int
@@ -20,10 +21,11 @@ type recentUpdates struct {
 	byID  map[string]*list.Element
 }
 
-// maxRecentBytes bounds the content of the sanitised updates a server keeps
-// beyond those its current feeds show: a month of reports in five languages
-// is about 2 MiB.
-const maxRecentBytes = 8 << 20
+// maxRecentBytes bounds the memory of the sanitised updates a server keeps
+// between renders: a month of reports in five languages is about 2 MiB, the
+// current feeds' reports about 5 MiB (a render holds those apart, see
+// Server.keepCurrent).
+const maxRecentBytes = 4 << 20
 
 // get returns the sanitised copy of the update id as of updated, if kept.
 func (r *recentUpdates) get(id string, updated dedupe.Update) (*dedupe.Update, bool) {
@@ -44,14 +46,14 @@ func (r *recentUpdates) get(id string, updated dedupe.Update) (*dedupe.Update, b
 // put keeps u, dropping the least recently used to stay within the limit;
 // an update larger than the limit is not kept.
 func (r *recentUpdates) put(u *dedupe.Update) {
-	size := contentBytes(u)
+	size := heldBytes(u)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.byID == nil {
 		r.byID = map[string]*list.Element{}
 	}
 	if e, ok := r.byID[u.ID]; ok {
-		r.bytes -= contentBytes(e.Value.(*dedupe.Update))
+		r.bytes -= heldBytes(e.Value.(*dedupe.Update))
 		r.order.Remove(e)
 		delete(r.byID, u.ID)
 	}
@@ -61,10 +63,27 @@ func (r *recentUpdates) put(u *dedupe.Update) {
 	for r.bytes+size > r.limit {
 		last := r.order.Back()
 		old := last.Value.(*dedupe.Update)
-		r.bytes -= contentBytes(old)
+		r.bytes -= heldBytes(old)
 		r.order.Remove(last)
 		delete(r.byID, old.ID)
 	}
 	r.byID[u.ID] = r.order.PushFront(u)
 	r.bytes += size
 }
+
+// heldBytes is the memory a kept update holds, about: its structs, every
+// string of it (a sanitised update is read afresh from the store, so none is
+// shared), and the list element and map entry that keep it.
+func heldBytes(u *dedupe.Update) int {
+	n := int(unsafe.Sizeof(*u)) + cap(u.Variants)*int(unsafe.Sizeof(dedupe.Variant{})) + keptOverhead
+	n += len(u.ID) + len(u.Series) + len(u.ISWURL)
+	for i := range u.Variants {
+		v := &u.Variants[i]
+		n += len(v.Lang) + len(v.Source) + len(v.Role) + len(v.Title) + len(v.URL) + len(v.ItemID) + len(v.FeedTitle) + len(v.Content)
+	}
+	return n
+}
+
+// keptOverhead is what keeping an update costs beyond the update: its list
+// element and its map entry, with the key's header.
+const keptOverhead = int(unsafe.Sizeof(list.Element{})) + 64

@@ -91,15 +91,15 @@ type Server struct {
 	site     atomic.Pointer[site]
 
 	mu sync.Mutex
-	// entries holds the sanitised updates that the current feeds show, by
-	// id, so a re-render sanitises only what changed; entryBytes is their
-	// content's size. Other updates are sanitised per render: their
-	// documents are cached instead.
-	entries    map[string]*dedupe.Update
-	entryBytes int
-	recent     recentUpdates    // the others, within maxRecentBytes
-	shown      map[string]bool  // ids of the updates the current feeds show
-	stamps     map[string]stamp // last ETag and Last-Modified by path
+	// entries holds, while the current feeds are rendered, the sanitised
+	// updates they show, by id, so that the views share one sanitising of
+	// each; between renders, spliced entries need no content, and the
+	// updates are among the recent ones. Other updates are sanitised per
+	// render: their documents are cached instead.
+	entries map[string]*dedupe.Update
+	recent  recentUpdates    // the others, within maxRecentBytes
+	shown   map[string]bool  // ids of the updates the current feeds being rendered show
+	stamps  map[string]stamp // last ETag and Last-Modified by path
 	// lazyBytes bounds each site's cache of documents rendered on request.
 	lazyBytes int
 	// cacheControl is what documents kept until the next change send.
@@ -273,6 +273,7 @@ func (s *Server) refresh() error {
 		return err
 	}
 	s.keepCurrent(next)
+	defer s.releaseCurrent()
 	if err := s.renderCurrent(old, next); err != nil {
 		return err
 	}
@@ -456,24 +457,12 @@ func (s *Server) remember(u *dedupe.Update) {
 		s.recent.put(u)
 		return
 	}
-	s.entryBytes += contentBytes(u) - contentBytes(s.entries[u.ID])
 	s.entries[u.ID] = u
 }
 
-// contentBytes is the size of u's variants' content.
-func contentBytes(u *dedupe.Update) int {
-	if u == nil {
-		return 0
-	}
-	n := 0
-	for _, v := range u.Variants {
-		n += len(v.Content)
-	}
-	return n
-}
-
 // keepCurrent makes the updates that st's current feeds show the ones whose
-// sanitised content is kept, and moves the others' among the recent ones.
+// sanitised content is kept until releaseCurrent, and moves the others'
+// among the recent ones.
 func (s *Server) keepCurrent(st *site) {
 	keep := map[string]bool{}
 	for _, v := range st.views() {
@@ -487,10 +476,21 @@ func (s *Server) keepCurrent(st *site) {
 	s.shown = keep
 	for id, u := range s.entries {
 		if !keep[id] {
-			s.entryBytes -= contentBytes(u)
 			delete(s.entries, id)
 			s.recent.put(u)
 		}
+	}
+}
+
+// releaseCurrent ends what keepCurrent began, once the current feeds are
+// rendered: their updates join the recent ones, within those's bound.
+func (s *Server) releaseCurrent() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shown = nil
+	for id, u := range s.entries {
+		delete(s.entries, id)
+		s.recent.put(u)
 	}
 }
 
