@@ -223,18 +223,31 @@ func (s *Server) cursorAt(st *site, series, key string) (cursor, error) {
 // after the update before the first shown, so that cursors that differ but
 // show the same page share one key.
 func (l *listing) page(st *site) (ups []dedupe.Update, next cursor) {
-	all := st.inView(view{lang: l.lang})
+	shown := func(u *dedupe.Update) bool {
+		_, ok := u.InLang(l.lang)
+		return l.lang == "" || ok
+	}
+	// Walked in place: a copy of a language's updates would cost the history.
+	var before *dedupe.Update
 	i := 0
-	for i < len(all) && !l.after.precedes(&all[i]) {
-		i++
+	for ; i < len(st.updates) && !l.after.precedes(&st.updates[i]); i++ {
+		if shown(&st.updates[i]) {
+			before = &st.updates[i]
+		}
 	}
 	l.after = cursor{}
-	if i > 0 {
-		l.after = cursorOf(&all[i-1])
+	if before != nil {
+		l.after = cursorOf(before)
 	}
-	ups = all[i:min(i+l.limit, len(all))]
-	if i+l.limit < len(all) {
-		next = cursorOf(&ups[len(ups)-1])
+	for ; i < len(st.updates); i++ {
+		if !shown(&st.updates[i]) {
+			continue
+		}
+		if len(ups) == l.limit {
+			next = cursorOf(&ups[len(ups)-1])
+			break
+		}
+		ups = append(ups, st.updates[i])
 	}
 	return ups, next
 }

@@ -103,7 +103,7 @@ func TestADocumentHoldsNoSpareCapacity(t *testing.T) {
 func TestAnArchiveShowsOnlyItsMonth(t *testing.T) {
 	f := historyOf(t, 90)
 	h := f.srv.site.Load().history(view{}, f.cfg.FeedSize)
-	feb := h.byMonth["2023-02"]
+	feb, _ := h.month("2023-02")
 	if len(feb) != 28 || cap(feb) != 28 {
 		t.Fatalf("February holds %d reports (capacity %d), want 28", len(feb), cap(feb))
 	}

@@ -414,7 +414,7 @@ func (in *exportInputs) of(path string, ups []dedupe.Update, extra ...string) st
 
 // archives are the documents of a view's archive of month m, if it has one.
 func (in *exportInputs) archives(h *history, v view, m string) []exportDoc {
-	ups, ok := h.byMonth[m]
+	ups, ok := h.month(m)
 	if !ok {
 		return nil
 	}

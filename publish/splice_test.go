@@ -24,7 +24,7 @@ func wholeFeed(t *testing.T, s *Server, st *site, v view, format, month string) 
 			d.PrevArchive = s.abs(v.archivePath(h.months[0], format))
 		}
 	} else {
-		ups = h.byMonth[month]
+		ups, _ = h.month(month)
 		s.linkArchive(d, v, format, h.months, slices.Index(h.months, month))
 	}
 	full, err := s.withContent(ups)

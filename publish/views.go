@@ -106,7 +106,12 @@ func (st *site) history(v view, size int) *history {
 	if h, ok := st.histories[v]; ok {
 		return h
 	}
-	h := splitHistory(st.inView(v), size)
+	var h history
+	if v.lang == "" || v.orOriginal {
+		h = splitHistory(st.updates, size)
+	} else {
+		h = splitLang(st.updates, v.lang, size)
+	}
 	if st.histories == nil {
 		st.histories = map[view]*history{}
 	}
@@ -166,11 +171,37 @@ func openMonth(ups []dedupe.Update) int {
 // history splits a view's updates into the current document and monthly
 // archives. The newest report's month stays open in the current document;
 // every older month is archived, so current and archives together hold every
-// report.
+// report. It holds no copy of the site's updates: a month is a part of
+// them, or, for a language's view, the places of that month's reports.
 type history struct {
 	current []dedupe.Update
 	months  []string // archived months, newest first
-	byMonth map[string][]dedupe.Update
+	spans   map[string]span32
+	ups     []dedupe.Update
+	// at, for a language's view, is where its reports sit in ups; nil
+	// when the view shows every report.
+	at []int32
+}
+
+// span32 is where one archived month's reports sit: in history.at when it
+// is set, else in history.ups.
+type span32 struct{ start, end int32 }
+
+// month returns the reports of archived month m, newest first: a part of
+// the site's updates, or a copy of the month's for a language's view.
+func (h *history) month(m string) ([]dedupe.Update, bool) {
+	sp, ok := h.spans[m]
+	if !ok {
+		return nil, false
+	}
+	if h.at == nil {
+		return h.ups[sp.start:sp.end:sp.end], true
+	}
+	out := make([]dedupe.Update, 0, sp.end-sp.start)
+	for _, i := range h.at[sp.start:sp.end] {
+		out = append(out, h.ups[i])
+	}
+	return out, true
 }
 
 // archiveMonth is the month, YYYY-MM, whose archive holds u.
@@ -187,23 +218,57 @@ func sameMonth(a, b *dedupe.Update) bool {
 // splitHistory splits ups, newest first, into the current document and
 // monthly archives; each month is a part of ups, not a copy.
 func splitHistory(ups []dedupe.Update, size int) history {
-	h := history{byMonth: map[string][]dedupe.Update{}}
+	h := history{ups: ups, spans: map[string]span32{}}
 	if len(ups) == 0 {
 		return h
 	}
 	h.current, _ = currentIn(ups, size)
-	start := openMonth(ups)
-	for start < len(ups) {
+	h.split(len(ups), func(i int) *dedupe.Update { return &ups[i] })
+	return h
+}
+
+// splitLang splits the updates of ups that have a version in lang as
+// splitHistory splits all of them, holding their places, not copies.
+func splitLang(ups []dedupe.Update, lang string, size int) history {
+	h := history{ups: ups, spans: map[string]span32{}, at: []int32{}}
+	for i := range ups {
+		if _, ok := ups[i].InLang(lang); ok {
+			h.at = append(h.at, int32(i))
+		}
+	}
+	h.at = slices.Clip(h.at)
+	if len(h.at) == 0 {
+		return h
+	}
+	nth := func(i int) *dedupe.Update { return &ups[h.at[i]] }
+	n := 0
+	for n < len(h.at) && (n < size || sameMonth(nth(n), nth(0))) {
+		n++
+	}
+	for i := range n {
+		h.current = append(h.current, *nth(i))
+	}
+	h.split(len(h.at), nth)
+	return h
+}
+
+// split finds the archived months of the n updates that nth gives, newest
+// first: every month after the newest.
+func (h *history) split(n int, nth func(int) *dedupe.Update) {
+	start := 0
+	for start < n && sameMonth(nth(start), nth(0)) {
+		start++
+	}
+	for start < n {
 		end := start + 1
-		for end < len(ups) && sameMonth(&ups[end], &ups[start]) {
+		for end < n && sameMonth(nth(end), nth(start)) {
 			end++
 		}
-		m := archiveMonth(&ups[start])
+		m := archiveMonth(nth(start))
 		h.months = append(h.months, m)
-		h.byMonth[m] = ups[start:end:end]
+		h.spans[m] = span32{int32(start), int32(end)}
 		start = end
 	}
-	return h
 }
 
 var contentTypes = map[string]string{"atom": typeAtom, "rss": typeRSS, "json": typeFeed}
@@ -235,7 +300,7 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced
 		if i < 0 {
 			return nil, nil, notFound("no archive for %s; archived months are %s", month, listOr(h.months, "none yet"))
 		}
-		ups = h.byMonth[month]
+		ups, _ = h.month(month)
 		s.linkArchive(d, v, format, h.months, i)
 	}
 	body, sum, at, err := s.splice(st, d, format, ups, prev, func(u *dedupe.Update) entry { return s.entryIn(v, u) })
