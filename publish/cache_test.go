@@ -92,6 +92,52 @@ func TestDocumentCacheHoldsNoMoreBytesThanItsBound(t *testing.T) {
 	}
 }
 
+func TestDocumentsRenderedOnRequestStayWithinTheirBound(t *testing.T) {
+	f := historyOf(t, 90)
+	const limit = 256 << 10 // a few of the fixture's archives
+	st := f.srv.site.Load()
+	st.maxBytes = limit
+	everyDocument(t, f)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	held := 0
+	for _, d := range st.lazy {
+		held += d.size()
+	}
+	if held != st.lazyBytes || held > limit || len(st.lazy) < 2 {
+		t.Errorf("the cache holds %d documents of %d bytes (counted %d), want some within %d", len(st.lazy), held, st.lazyBytes, limit)
+	}
+}
+
+func TestADocumentsSizeIsWhatItTakesFromTheHeap(t *testing.T) {
+	f := historyOf(t, 90)
+	st := f.srv.site.Load()
+	const n = 50
+	docs := make([]*document, 0, n)
+	for range n {
+		d, err := f.srv.renderFeed(st, view{}, "atom", "2023-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.gzipped()
+		d.extraFields()
+		docs = append(docs, d)
+	}
+	var with, without runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&with)
+	runtime.KeepAlive(docs)
+	counted := float64(docs[0].size())
+	docs = nil
+	runtime.GC()
+	runtime.ReadMemStats(&without)
+	heap := float64(with.HeapAlloc-without.HeapAlloc) / n
+	t.Logf("counted %.0f, heap %.0f", counted, heap)
+	if counted < 0.95*heap || counted > 1.2*heap {
+		t.Errorf("size counts %.0f bytes of a document that takes %.0f from the heap", counted, heap)
+	}
+}
+
 func TestADocumentHoldsNoSpareCapacity(t *testing.T) {
 	body := make([]byte, 1000, 4096)
 	d := newDocument(body, typeText, time.Time{})

@@ -141,7 +141,9 @@ func copyExact(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
 
 // size is the memory the document holds, about: its bytes and, once made,
 // their gzip.
-func (d *document) size() int { return cap(d.body) + cap(d.gz) + documentOverhead }
+func (d *document) size() int {
+	return allocated(cap(d.body)) + allocated(cap(d.gz)) + documentOverhead
+}
 
 // documentOverhead is what a document holds beyond its bodies: header values
 // and the struct.

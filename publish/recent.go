@@ -87,3 +87,13 @@ func heldBytes(u *dedupe.Update) int {
 // keptOverhead is what keeping an update costs beyond the update: its list
 // element and its map entry, with the key's header.
 const keptOverhead = int(unsafe.Sizeof(list.Element{})) + 64
+
+// allocated is what the heap gives a byte slice of capacity n, about: a
+// large one takes whole pages of the runtime's 8 KiB.
+func allocated(n int) int {
+	const large, page = 32 << 10, 8 << 10
+	if n <= large {
+		return n
+	}
+	return (n + page - 1) / page * page
+}
