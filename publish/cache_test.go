@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"runtime"
@@ -136,6 +137,58 @@ func TestADocumentsSizeIsWhatItTakesFromTheHeap(t *testing.T) {
 	if counted < 0.95*heap || counted > 1.2*heap {
 		t.Errorf("size counts %.0f bytes of a document that takes %.0f from the heap", counted, heap)
 	}
+}
+
+func TestStampsStayWithinTheirBoundAndWhatIsStampedAfreshIsNotOlderThanTheirForgetting(t *testing.T) {
+	f := historyOf(t, 90)
+	const limit = 4 << 10 // a few dozen paths
+	f.srv.maxStampBytes = limit
+	everyDocument(t, f)
+	f.srv.mu.Lock()
+	held := 0
+	for k, st := range f.srv.stamps {
+		held += stampBytes(k, st.etag)
+	}
+	counted, n, started := f.srv.stampBytes, len(f.srv.stamps), f.srv.started
+	f.srv.mu.Unlock()
+	if held != counted || held > limit || n == 0 {
+		t.Errorf("%d stamps hold %d bytes (counted %d), want some within %d", n, held, counted, limit)
+	}
+	if d := f.srv.stamped("/not/stamped/yet", newDocument([]byte("x"), typeText, day("2023-01-01"))); d.modified.Before(started) {
+		t.Errorf("Last-Modified %v after the stamps were forgotten at %v", d.modified, started)
+	}
+}
+
+func TestStampBytesIsWhatAStampTakesFromTheHeap(t *testing.T) {
+	s := &Server{now: time.Now, stamps: map[string]stamp{}, maxStampBytes: 1 << 30}
+	const n = 3000
+	etag := newDocument([]byte("x"), typeText, time.Now()).etag
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("/updates/%d", 100000+i)
+	}
+	etags := make([]string, n) // each document's own, which its stamp keeps
+	for i := range etags {
+		etags[i] = strings.Clone(etag)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.GC() // and what the pools held
+	runtime.ReadMemStats(&before)
+	for i, k := range keys {
+		s.stamped(k, &document{etag: etags[i]})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	heap := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/n + float64(len(keys[0])) + 48
+	counted := float64(stampBytes(keys[0], etag))
+	t.Logf("counted %.0f, heap %.0f", counted, heap)
+	if counted < 0.7*heap || counted > 1.4*heap {
+		t.Errorf("stampBytes counts %.0f bytes of a stamp that takes %.0f from the heap", counted, heap)
+	}
+	runtime.KeepAlive(keys)
+	runtime.KeepAlive(etags)
+	runtime.KeepAlive(s)
 }
 
 func TestADocumentHoldsNoSpareCapacity(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
@@ -100,6 +101,8 @@ type Server struct {
 	recent  recentUpdates    // the others, within maxRecentBytes
 	shown   map[string]bool  // ids of the updates the current feeds being rendered show
 	stamps  map[string]stamp // last ETag and Last-Modified by path
+	// stampBytes is what stamps holds (stampBytes), within maxStampBytes.
+	stampBytes, maxStampBytes int
 	// lazyBytes bounds each site's cache of documents rendered on request.
 	lazyBytes int
 	// cacheControl is what documents kept until the next change send.
@@ -158,7 +161,7 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 	s := &Server{cfg: cfg, store: store, log: log, opts: opts, now: time.Now,
 		started: time.Now().UTC().Truncate(time.Second).Add(time.Second),
 		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{},
-		lazyBytes: maxLazyBytes, cacheControl: cacheControl(cfg.CacheMaxAge)}
+		lazyBytes: maxLazyBytes, maxStampBytes: maxStampBytes, cacheControl: cacheControl(cfg.CacheMaxAge)}
 	s.recent.limit = maxRecentBytes
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
 	for _, f := range formats {
@@ -516,18 +519,32 @@ func (s *Server) stamped(key string, d *document) *document {
 	case d.hasModified():
 		d.setModified(latest(d.modified, s.started))
 	}
-	if len(s.stamps) > maxStamps {
+	size := stampBytes(key, d.etag)
+	if !ok && s.stampBytes+size > s.maxStampBytes {
 		// Forgetting the stamps forgets their high-water marks: what is
 		// stamped afresh must not date from before now.
 		clear(s.stamps)
+		s.stampBytes = 0
 		s.started = s.now().UTC().Truncate(time.Second).Add(time.Second)
+		ok = false
+	}
+	if !ok {
+		s.stampBytes += size
 	}
 	s.stamps[key] = stamp{etag: d.etag, modified: d.modified}
 	return d
 }
 
+// stampBytes is what remembering a path's stamp holds: its strings (the
+// ETag outlives its document), the stamp and its map entry.
+func stampBytes(key, etag string) int {
+	return len(key) + len(etag) + int(unsafe.Sizeof(stamp{})) + 48
+}
+
 const (
-	maxStamps = 20000
+	// maxStampBytes bounds the memory of the stamps a server keeps: about
+	// twelve thousand paths.
+	maxStampBytes = 2 << 20
 	// maxLazyBytes bounds the documents rendered on request that a site
 	// keeps, counted as the memory they hold.
 	maxLazyBytes = 16 << 20
