@@ -113,7 +113,7 @@ func TestDocumentsRenderedOnRequestStayWithinTheirBound(t *testing.T) {
 func TestADocumentsSizeIsWhatItTakesFromTheHeap(t *testing.T) {
 	f := historyOf(t, 90)
 	st := f.srv.site.Load()
-	const n = 50
+	const n = 100
 	docs := make([]*document, 0, n)
 	for range n {
 		d, err := f.srv.renderFeed(st, view{}, "atom", "2023-01")
@@ -126,6 +126,7 @@ func TestADocumentsSizeIsWhatItTakesFromTheHeap(t *testing.T) {
 	}
 	var with, without runtime.MemStats
 	runtime.GC()
+	runtime.GC() // and what the pools held
 	runtime.ReadMemStats(&with)
 	runtime.KeepAlive(docs)
 	counted := float64(docs[0].size())
@@ -161,7 +162,7 @@ func TestStampsStayWithinTheirBoundAndWhatIsStampedAfreshIsNotOlderThanTheirForg
 
 func TestStampBytesIsWhatAStampTakesFromTheHeap(t *testing.T) {
 	s := &Server{now: time.Now, stamps: map[string]stamp{}, maxStampBytes: 1 << 30}
-	const n = 3000
+	const n = 1000
 	etag := newDocument([]byte("x"), typeText, time.Now()).etag
 	keys := make([]string, n)
 	for i := range keys {
@@ -191,11 +192,27 @@ func TestStampBytesIsWhatAStampTakesFromTheHeap(t *testing.T) {
 	runtime.KeepAlive(s)
 }
 
+func TestTheCurrentFeedsHoldTheirBytesPackedOnce(t *testing.T) {
+	f := historyOf(t, 90)
+	st := f.srv.site.Load()
+	if len(st.docs) == 0 {
+		t.Fatal("no current feeds")
+	}
+	for path, d := range st.docs {
+		if sp := st.spliced[path]; sp == nil || sp.body != nil || len(sp.at) == 0 {
+			t.Errorf("%s: the entries' places %v hold bytes of their own", path, sp != nil && sp.body != nil)
+		}
+		if r := f.get(path, "Accept-Encoding", "identity"); len(r.body) != d.rawLen || d.size() > d.rawLen/2 {
+			t.Errorf("%s: %d bytes served, %d held", path, len(r.body), d.size())
+		}
+	}
+}
+
 func TestADocumentHoldsNoSpareCapacity(t *testing.T) {
 	body := make([]byte, 1000, 4096)
 	d := newDocument(body, typeText, time.Time{})
-	if gz := d.gzipped(); cap(d.body) != len(d.body) || cap(gz) != len(gz) {
-		t.Errorf("body %d/%d, gzip %d/%d bytes used/held", len(d.body), cap(d.body), len(gz), cap(gz))
+	if gz := d.gzipped(); cap(d.packed) != len(d.packed) || cap(gz) != len(gz) {
+		t.Errorf("packed %d/%d, gzip %d/%d bytes used/held", len(d.packed), cap(d.packed), len(gz), cap(gz))
 	}
 }
 

@@ -476,7 +476,7 @@ func (s *Server) exportOne(ctx context.Context, root *os.Root, p string) error {
 		return fmt.Errorf("publish: export %s: %w", p, err)
 	}
 	name := exportName(p)
-	changed, err := writeIfChanged(root, name, doc.body, doc.fileTime())
+	changed, err := writeIfChanged(root, name, doc.bytes(), doc.fileTime())
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func checkBody(t *testing.T, method string, rec *httptest.ResponseRecorder, doc 
 			t.Fatal(err)
 		}
 	}
-	if !bytes.Equal(body, doc.body) {
+	if !bytes.Equal(body, doc.bytes()) {
 		t.Fatalf("the body is not the document: %q", body)
 	}
 }

@@ -352,7 +352,7 @@ func TestASlowRenderHoldsUpOnlyItsOwnKey(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Go(func() {
-			if d, err := st.cached("/slow", slow); err != nil || string(d.body) != "slow" {
+			if d, err := st.cached("/slow", slow); err != nil || string(d.bytes()) != "slow" {
 				t.Errorf("slow: %v %v", d, err)
 			}
 		})

@@ -98,7 +98,7 @@ func TestSplicedFeedsAreTheBytesOfAWholeRender(t *testing.T) {
 	}
 	for path, doc := range f.srv.site.Load().docs {
 		again := fresh.site.Load().docs[path]
-		if again == nil || !bytes.Equal(again.body, doc.body) {
+		if again == nil || !bytes.Equal(again.bytes(), doc.bytes()) {
 			t.Errorf("%s: a fresh server renders other bytes", path)
 		} else if again.etag != doc.etag {
 			t.Errorf("%s: a fresh server gives ETag %s, the running one %s", path, again.etag, doc.etag)

@@ -279,13 +279,36 @@ var writers = map[string]func(io.Writer, *feedDoc) error{"atom": writeAtom, "rss
 // one month in a format. An archive takes the entries it shares with the
 // view's current document from it.
 func (s *Server) renderFeed(st *site, v view, format, month string) (*document, error) {
-	doc, _, err := s.renderDoc(st, v, format, month, st.spliced[v.feedPath(format)])
+	path := v.feedPath(format)
+	doc, _, err := s.renderDoc(st, v, format, month, previous{st.docs[path], st.spliced[path]})
 	return doc, err
 }
 
+// previous is a rendered feed document that a render copies the entries it
+// shares from, and where they sit in its bytes.
+type previous struct {
+	doc *document
+	at  *spliced
+}
+
+// of returns where the entries of ups that the previous document has sit,
+// with its bytes unpacked to copy them from; nil when it has none of them.
+func (p previous) of(st *site, ups []dedupe.Update) *spliced {
+	if p.doc == nil || p.at == nil {
+		return nil
+	}
+	for i := range ups {
+		if _, ok := p.at.at[st.keyOf(&ups[i])]; ok {
+			return &spliced{body: p.doc.bytes(), at: p.at.at}
+		}
+	}
+	return nil
+}
+
 // renderDoc renders a document as renderFeed does, copying the entries prev
-// has from it, and returns where each entry sits in the document's bytes.
-func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced) (*document, *spliced, error) {
+// has from it, and returns where each entry sits in the document's bytes
+// (without them: the document keeps its bytes).
+func (s *Server) renderDoc(st *site, v view, format, month string, prev previous) (*document, *spliced, error) {
 	d := s.feedDoc(v, format)
 	var ups []dedupe.Update
 	if month == "" {
@@ -303,7 +326,7 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced
 		ups, _ = h.month(month)
 		s.linkArchive(d, v, format, h.months, i)
 	}
-	body, sum, at, err := s.splice(st, d, format, ups, prev, func(u *dedupe.Update) entry { return s.entryIn(v, u) })
+	body, sum, at, err := s.splice(st, d, format, ups, prev.of(st, ups), func(u *dedupe.Update) entry { return s.entryIn(v, u) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -317,7 +340,7 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev *spliced
 		doc.header.Add("Link", "<"+hub+`>; rel="hub"`)
 	}
 	doc.header.Add("Link", "<"+d.Self+`>; rel="self"`)
-	return doc, &spliced{body: doc.body, at: at}, nil
+	return doc, &spliced{at: at}, nil
 }
 
 // linkArchive makes d, a view's current document, the archive of months[i]
