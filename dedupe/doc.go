@@ -119,7 +119,10 @@
 // changes nothing. Store.Generation counts the writes one Store has
 // committed, so a reader (publish) can tell without reading that nothing
 // changed; reading every report decodes only those whose bytes changed since
-// this Store last decoded them. Store.ChangesSince tells a reader that holds
+// this Store last decoded them, and every reader shares what it decoded (an
+// update's Variants are read-only; the strings that recur in every report,
+// series, languages, sources, roles and feed titles, are held once), so a
+// daemon holds its reports' metadata once. Store.ChangesSince tells a reader that holds
 // the reports as of one generation which reports the writes since touched, so
 // that it reads those, not the history (see the change log below). Open takes no ownership of the *bolt.DB: the caller
 // (cmd/iswfeed) opens it, shares it with other packages' buckets, and closes

@@ -92,17 +92,26 @@
 // feed that shows it; an archive copies those it shares with its view's
 // current feed. The bytes are those of encoding the whole document at once,
 // and the entries cost no memory beyond the current documents that hold them.
+// A document keeps its bytes packed with S2 (a quarter of a feed's size,
+// unpacked at about 2 GB/s), unpacked for a request without gzip, for its
+// gzip, for an export, and by the next render of its feed to copy the
+// entries it shares (an archive unpacks its view's current feed only when
+// they share one).
 // The daemon calls Refresh once per poll round that stored something (when
 // every poll of the round has answered, or 5 s after the first brought items:
 // see fetch.RoundSink), so one report in five languages costs one render;
 // calls that arrive during a render share one render after it.
-// iswfeed_feed_renders_total counts the renders. Everything else is rendered on first
-// request and kept until the next change, in a cache bounded by the bytes its
-// documents hold (16 MiB per site); an archive is a slice of its view's
-// history, split once per site, so it costs its month. Sanitised content is
-// kept for the updates the current feeds show, and for others most recently
-// used first within 8 MiB. A document's gzip is made on its first request
-// for gzip. Start, the daemon's first render, reads only each view's newest
+// iswfeed_feed_renders_total counts the renders. Everything else is rendered
+// on first request and kept until the next change, in a cache bounded by the
+// bytes its documents hold (8 MiB per site); an archive is a slice of its
+// view's history (for one language's view, the places of its reports in the
+// site's), split once per site, so it costs its month. Sanitised content is
+// kept while the current feeds are rendered for the updates they show, so
+// that the views share one sanitising; between renders, spliced entries need
+// none, and sanitised updates are kept most recently used first within
+// 4 MiB, counting every byte they hold. The stamps that keep Last-Modified
+// are bounded by their bytes too (2 MiB). A document's gzip is made on its
+// first request for gzip. Start, the daemon's first render, reads only each view's newest
 // reports, so the current feeds are served before the history is read in the
 // background; it renders the merged feed before it returns and the other
 // views' current feeds just after (a request for one waits for them);
