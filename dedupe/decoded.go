@@ -78,6 +78,9 @@ func (w *words) intern(u *Update) {
 		w.one(&v.Source)
 		w.one(&v.Role)
 		w.one(&v.FeedTitle)
+		if v.URL == u.ISWURL {
+			u.ISWURL = v.URL // the original's link, most often: one copy
+		}
 	}
 }
 

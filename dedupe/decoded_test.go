@@ -42,6 +42,9 @@ func TestEveryReaderOfAReportSharesOneCopyOfItsMetadata(t *testing.T) {
 	if unsafe.StringData(first[0].Series) != unsafe.StringData(first[1].Series) {
 		t.Errorf("two reports hold two copies of their series %q", first[0].Series)
 	}
+	if u := first[0]; u.ISWURL != u.Variants[0].URL || unsafe.StringData(u.ISWURL) != unsafe.StringData(u.Variants[0].URL) {
+		t.Errorf("a report holds its original's link %q twice, as its ISW URL %q", u.Variants[0].URL, u.ISWURL)
+	}
 }
 
 func TestReadingContentLeavesTheSharedMetadataWithout(t *testing.T) {
