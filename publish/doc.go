@@ -103,13 +103,13 @@
 // calls that arrive during a render share one render after it.
 // iswfeed_feed_renders_total counts the renders. Everything else is rendered
 // on first request and kept until the next change, in a cache bounded by the
-// bytes its documents hold (8 MiB per site); an archive is a slice of its
+// bytes its documents hold (4 MiB per site); an archive is a slice of its
 // view's history (for one language's view, the places of its reports in the
 // site's), split once per site, so it costs its month. Sanitised content is
 // kept while the current feeds are rendered for the updates they show, so
 // that the views share one sanitising; between renders, spliced entries need
 // none, and sanitised updates are kept most recently used first within
-// 4 MiB, counting every byte they hold. The stamps that keep Last-Modified
+// 2 MiB, counting every byte they hold. The stamps that keep Last-Modified
 // are bounded by their bytes too (2 MiB). A document's gzip is made on its
 // first request for gzip. Start, the daemon's first render, reads only each view's newest
 // reports, so the current feeds are served before the history is read in the

@@ -547,8 +547,9 @@ const (
 	maxStampBytes = 2 << 20
 	// maxLazyBytes bounds the documents rendered on request that a site
 	// keeps, counted as the memory they hold (packed, and their gzip): about
-	// forty months' archives of 10,000 reports in five languages.
-	maxLazyBytes = 8 << 20
+	// twenty months' archives of 10,000 reports in five languages, or two
+	// hundred report pages.
+	maxLazyBytes = 4 << 20
 )
 
 // cached returns the site's document for key, rendering it on first use.
