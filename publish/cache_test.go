@@ -134,10 +134,7 @@ func TestADocumentsSizeIsWhatItTakesFromTheHeap(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&without)
 	heap := float64(with.HeapAlloc-without.HeapAlloc) / n
-	t.Logf("counted %.0f, heap %.0f", counted, heap)
-	if counted < 0.95*heap || counted > 1.2*heap {
-		t.Errorf("size counts %.0f bytes of a document that takes %.0f from the heap", counted, heap)
-	}
+	countsTheHeap(t, "size", "a document", counted, heap, 0.95, 1.2)
 }
 
 func TestStampsStayWithinTheirBoundAndWhatIsStampedAfreshIsNotOlderThanTheirForgetting(t *testing.T) {
@@ -183,10 +180,7 @@ func TestStampBytesIsWhatAStampTakesFromTheHeap(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	heap := float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/n + float64(len(keys[0])) + 48
 	counted := float64(stampBytes(keys[0], etag))
-	t.Logf("counted %.0f, heap %.0f", counted, heap)
-	if counted < 0.7*heap || counted > 1.4*heap {
-		t.Errorf("stampBytes counts %.0f bytes of a stamp that takes %.0f from the heap", counted, heap)
-	}
+	countsTheHeap(t, "stampBytes", "a stamp", counted, heap, 0.7, 1.4)
 	runtime.KeepAlive(keys)
 	runtime.KeepAlive(etags)
 	runtime.KeepAlive(s)
@@ -457,8 +451,15 @@ func TestHeldBytesIsWhatAKeptUpdateTakesFromTheHeap(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&without)
 	heap := float64(with.HeapAlloc-without.HeapAlloc) / n
-	t.Logf("counted %.0f, heap %.0f", counted, heap)
-	if counted < 0.8*heap || counted > 1.25*heap {
-		t.Errorf("heldBytes counts %.0f bytes of an update that takes %.0f from the heap", counted, heap)
+	countsTheHeap(t, "heldBytes", "an update", counted, heap, 0.8, 1.25)
+}
+
+// countsTheHeap checks that a count of what one thing holds, counted, is
+// within lo..hi times what it took from the heap.
+func countsTheHeap(t *testing.T, count, thing string, counted, heap, lo, hi float64) {
+	t.Helper()
+	t.Logf("%s: counted %.0f, heap %.0f", count, counted, heap)
+	if counted < lo*heap || counted > hi*heap {
+		t.Errorf("%s counts %.0f bytes of %s that takes %.0f from the heap", count, counted, thing, heap)
 	}
 }

@@ -208,9 +208,11 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) in
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}
+	var zipped []byte
 	length := d.lengthHeader
 	if gz {
-		length = d.gzLengthHeader
+		// gzipped first: its Once is what makes gzLengthHeader safe to read.
+		zipped, length = d.gzipped(), d.gzLengthHeader
 		h["Content-Encoding"] = gzipHeader
 	}
 	h["Content-Type"] = d.typeHeader
@@ -219,7 +221,7 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) in
 	switch {
 	case r.Method == http.MethodHead:
 	case gz:
-		w.Write(d.gzipped())
+		w.Write(zipped)
 	default:
 		d.writeBytes(w)
 	}
