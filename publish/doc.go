@@ -109,7 +109,7 @@
 // kept while the current feeds are rendered for the updates they show, so
 // that the views share one sanitising; between renders, spliced entries need
 // none, and sanitised updates are kept most recently used first within
-// 2 MiB, counting every byte they hold. The stamps that keep Last-Modified
+// 4 MiB, counting every byte they hold. The stamps that keep Last-Modified
 // are bounded by their bytes too (2 MiB). A document's gzip is made on its
 // first request for gzip. Start, the daemon's first render, reads only each view's newest
 // reports, so the current feeds are served before the history is read in the

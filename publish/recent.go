@@ -22,10 +22,11 @@ type recentUpdates struct {
 }
 
 // maxRecentBytes bounds the memory of the sanitised updates a server keeps
-// between renders: a month of reports in five languages is about 2 MiB, the
+// between renders: a month of reports in five languages is about 2 MiB
+// (with less, an export sanitises each report once per document), the
 // current feeds' reports about 5 MiB (a render holds those apart, see
 // Server.keepCurrent, and splices the others' entries without content).
-const maxRecentBytes = 2 << 20
+const maxRecentBytes = 4 << 20
 
 // get returns the sanitised copy of the update id as of updated, if kept.
 func (r *recentUpdates) get(id string, updated dedupe.Update) (*dedupe.Update, bool) {
