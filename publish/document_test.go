@@ -26,7 +26,7 @@ func TestDocumentsKeepTheirBytesWhileBuffersAreReused(t *testing.T) {
 		want = append(want, bytes.Clone(body))
 	}
 	for i, d := range docs {
-		if !bytes.Equal(d.body, want[i]) {
+		if !bytes.Equal(d.bytes(), want[i]) {
 			t.Fatalf("document %d: its body changed after others were rendered", i)
 		}
 		zr, err := gzip.NewReader(bytes.NewReader(d.gzipped()))
