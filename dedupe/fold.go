@@ -6,6 +6,7 @@ package dedupe
 
 import (
 	"html"
+	"iter"
 	"regexp"
 	"slices"
 	"strings"
@@ -130,16 +131,10 @@ func matchesAt(re *regexp.Regexp, s string, starts, needs []string, span int) []
 	lower := asciiLower(s)
 	var at []int
 	for _, start := range starts {
-		for i := 0; ; {
-			j := strings.Index(lower[i:], start)
-			if j < 0 {
-				break
-			}
-			j += i
+		for j := range indexAll(lower, start) {
 			if !letterBefore(s, j) && containsAny(lower[j:min(len(lower), j+span)], needs) {
 				at = append(at, j)
 			}
-			i = j + len(start)
 		}
 	}
 	slices.Sort(at)
@@ -175,19 +170,27 @@ func asciiLower(s string) string {
 func asciiWordIn(s string, words ...string) bool {
 	isLetter := func(i int) bool { return i >= 0 && i < len(s) && 'a' <= s[i]|0x20 && s[i]|0x20 <= 'z' }
 	for _, w := range words {
-		for i := 0; ; {
-			j := strings.Index(s[i:], w)
-			if j < 0 {
-				break
-			}
-			j += i
+		for j := range indexAll(s, w) {
 			if !isLetter(j-1) && !isLetter(j+len(w)) {
 				return true
 			}
-			i = j + len(w)
 		}
 	}
 	return false
+}
+
+// indexAll yields where sub starts in s, left to right, each occurrence
+// after the end of the one before.
+func indexAll(s, sub string) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := 0; ; {
+			j := strings.Index(s[i:], sub)
+			if j < 0 || !yield(i+j) {
+				return
+			}
+			i += j + len(sub)
+		}
+	}
 }
 
 func containsAny(s string, subs []string) bool {

@@ -146,16 +146,10 @@ func mentionsISW(s string) bool { return len(iswMentions(strings.ToLower(s))) > 
 // ("ISW" as a word, or one of iswMarks), as [start, end) byte spans in order.
 func iswMentions(lower string) [][2]int {
 	var spans [][2]int
-	for i := 0; ; {
-		j := strings.Index(lower[i:], "isw")
-		if j < 0 {
-			break
-		}
-		j += i
+	for j := range indexAll(lower, "isw") {
 		if wordBounded(lower, j, j+3) {
 			spans = append(spans, [2]int{j, j + 3})
 		}
-		i = j + 3
 	}
 	spans = iswMarkSet.appendSpans(spans, lower)
 	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
@@ -477,14 +471,7 @@ func isDigest(text string, mentions [][2]int) bool {
 	}
 	var marks []int
 	for _, b := range bullets {
-		for i := 0; ; {
-			j := strings.Index(text[i:], b)
-			if j < 0 {
-				break
-			}
-			marks = append(marks, i+j)
-			i += j + len(b)
-		}
+		marks = slices.AppendSeq(marks, indexAll(text, b))
 	}
 	if len(marks) < 2 {
 		return false
@@ -510,16 +497,10 @@ func isDigest(text string, mentions [][2]int) bool {
 // institute" does its work every day ("інститут, що щодня публікує аналіз").
 func habitOfTheInstitute(text string) bool {
 	for _, w := range instituteWords {
-		for i := 0; ; {
-			j := strings.Index(text[i:], w)
-			if j < 0 {
-				break
-			}
-			j += i
+		for j := range indexAll(text, w) {
 			if containsAny(text[j:min(len(text), j+len(w)+40)], habitAdverbs) {
 				return true
 			}
-			i = j + len(w)
 		}
 	}
 	return false

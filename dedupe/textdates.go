@@ -252,12 +252,8 @@ var coveringWords = []string{"протягом доби", "за добу", "в �
 // coveredDay returns the date written right after one of coveringWords.
 func coveredDay(text string, ref time.Time) time.Time {
 	for _, w := range coveringWords {
-		for i := 0; ; {
-			j := strings.Index(text[i:], w)
-			if j < 0 {
-				break
-			}
-			i += j + len(w)
+		for j := range indexAll(text, w) {
+			i := j + len(w)
 			rest := strings.TrimLeft(text[i:min(len(text), i+40)], " ,:")
 			if hits := datesIn(rest); len(hits) > 0 && hits[0].start == 0 {
 				if t, ok := hits[0].day.In(ref); ok {
