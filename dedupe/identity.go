@@ -376,8 +376,7 @@ func writtenYear(text string) time.Time {
 		}
 		m = []string{"", ys[len(ys)-1]}
 	}
-	year, _ := strconv.Atoi(m[1])
-	return time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	return time.Date(atoi(m[1]), 12, 31, 0, 0, 0, 0, time.UTC)
 }
 
 var headerYear = regexp.MustCompile(`(?i)(?:critical threats project|©)\s*(20\d\d)\b`)
@@ -493,11 +492,7 @@ var interviewWords = []string{"interview", "interviu", "інтерв", "инте
 // isIndexPage reports whether link is a site's index of several posts: a
 // tag, category or author page, or a page of a listing.
 func isIndexPage(link string) bool {
-	u, err := url.Parse(link)
-	if err != nil {
-		return false
-	}
-	parts := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
+	parts := pathSegments(link)
 	for i, p := range parts {
 		switch p {
 		case "tag", "tags", "category", "author":
@@ -569,21 +564,23 @@ var opinionSections = []string{
 // isOpinion reports whether link lies in a news site's opinion section: a
 // piece there argues about ISW's findings, it is no version of a report.
 func isOpinion(link string) bool {
-	u, err := url.Parse(link)
-	if err != nil {
-		return false
-	}
-	path, err := url.PathUnescape(u.EscapedPath())
-	if err != nil {
-		path = u.Path
-	}
-	parts := strings.Split(strings.Trim(strings.ToLower(path), "/"), "/")
+	parts := pathSegments(link)
 	for _, p := range parts[:max(0, len(parts)-1)] {
 		if slices.Contains(opinionSections, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// pathSegments returns the segments of link's path, unescaped and in
+// lower case; none when link is no URL.
+func pathSegments(link string) []string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return nil
+	}
+	return strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
 }
 
 func atoi(s string) int {
