@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"iswfeed/config"
 	"iswfeed/fetch"
 )
@@ -116,10 +114,7 @@ func TestNumberOnlyHeldHasNoUpdate(t *testing.T) {
 
 func TestAnchorsChangingBetweenOpensMoveHeldItems(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "store.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openFile(t, path)
 	defer db.Close()
 	open := func(cal map[int]string) *Store {
 		s, err := Open(db, withAnchors(cal))

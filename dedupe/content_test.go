@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -40,10 +39,7 @@ func TestSchemaTwoStoreIsCompressedOnOpen(t *testing.T) {
 	}
 	db.Close()
 
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = openFile(t, path)
 	defer db.Close()
 	if s, err = Open(db, cfg); err != nil {
 		t.Fatal(err)

@@ -288,10 +288,7 @@ func TestStoreWrittenBeforeLearningLearnsOnOpen(t *testing.T) {
 	it := config.Source{Name: "it", Lang: "it", Role: config.RoleTranslation}
 	cfg := &config.Config{Sources: []config.Source{isw, spa, it}}
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openFile(t, path)
 	s, err := Open(db, cfg)
 	if err != nil {
 		t.Fatal(err)

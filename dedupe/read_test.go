@@ -85,10 +85,7 @@ func TestGapsWithoutLanguagesUsesTheStoredOnes(t *testing.T) {
 func fileStore(t *testing.T) (string, *bolt.DB) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "store.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openFile(t, path)
 	return path, db
 }
 

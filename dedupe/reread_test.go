@@ -176,10 +176,7 @@ func TestOpenReadsAgainWhatOlderRulesStored(t *testing.T) {
 			Published: first, Updated: first, Undated: true},
 	}
 
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openFile(t, path)
 	s, err := Open(db, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -218,10 +215,7 @@ func TestOpenReadsAgainWhatOlderRulesStored(t *testing.T) {
 	}
 	db.Close()
 
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = openFile(t, path)
 	defer db.Close()
 	s, err = Open(db, cfg)
 	if err != nil {
@@ -253,10 +247,7 @@ func TestOpenReadsAgainWhatOlderRulesStored(t *testing.T) {
 	}
 	db.Close()
 
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = openFile(t, path)
 	if s, err = Open(db, cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -17,12 +17,19 @@ var (
 	spa = config.Source{Name: "spartanat", URL: "https://www.spartanat.com/feed/", Lang: "de", Role: config.RoleTranslation}
 )
 
-func openStore(t *testing.T, cfg *config.Config) *Store {
+// openFile opens the bbolt file at path for writing, as the daemon does.
+func openFile(t testing.TB, path string) *bolt.DB {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func openStore(t *testing.T, cfg *config.Config) *Store {
+	t.Helper()
+	db := openFile(t, filepath.Join(t.TempDir(), "test.db"))
 	t.Cleanup(func() { db.Close() })
 	if cfg == nil {
 		cfg = &config.Config{Sources: []config.Source{isw, spa}}
