@@ -335,15 +335,6 @@ func aroundISW(s string, marks []string) bool {
 
 const aroundBefore, aroundAfter = 100, 60
 
-// firstISWSentence returns the sentence (or list item) of the lower-case
-// text where ISW is first named (at m, its mentions), "" when it is not.
-func firstISWSentence(lower string, m [][2]int) string {
-	if len(m) == 0 {
-		return ""
-	}
-	return sentenceAt(lower, m[0][0])
-}
-
 // iswSentences returns the first n sentences of the lower-case text that
 // name ISW (at m, its mentions), each once.
 func iswSentences(lower string, m [][2]int, n int) []string {
