@@ -50,16 +50,6 @@ func newAnchors(cal map[int]time.Time) anchors {
 
 func (s *Store) anchorsOf(series string) anchors { return s.settings().anchors[series] }
 
-// dateOf returns the report date of update n of a series, if the calendar knows it.
-func (s *Store) dateOf(tx *bolt.Tx, series string, n int) (time.Time, bool) {
-	d, ok := s.pairDate(tx, series, n)
-	if !ok {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.DateOnly, d)
-	return t, err == nil
-}
-
 // numberOf returns the number of the report of date d, if the calendar knows it.
 func (s *Store) numberOf(tx *bolt.Tx, series string, d time.Time) (int, bool) {
 	date := d.Format(time.DateOnly)
