@@ -219,7 +219,7 @@ func (b *batch) unlink(k []byte, si *storedItem) error {
 func (b *batch) relink(sl seriesLink) error {
 	date := b.s.linkDate(b.tx, sl.series, sl.link)
 	prefix := key([]byte(sl.series), []byte(sl.link), nil)
-	return b.resettle(keysUnder(b.byLink, prefix),
+	return b.resettle(keysUnder(b.byLink, prefix, len(prefix)),
 		func(si *storedItem) bool { return si.LinkDate == date },
 		func(ik []byte, si *storedItem) error {
 			if err := b.remove(ik, si); err != nil {
@@ -306,7 +306,7 @@ func (b *batch) replace(sn seriesNum) error {
 		place = string(reportKey(sn.series, d))
 	}
 	prefix := numberKey(sn.series, sn.number, nil)
-	return b.resettle(keysUnder(b.numOnly, prefix),
+	return b.resettle(keysUnder(b.numOnly, prefix, len(prefix)),
 		func(si *storedItem) bool { return si.Place == place },
 		func(ik []byte, si *storedItem) error {
 			if err := b.unplace(ik, si); err != nil {
@@ -332,16 +332,6 @@ func (b *batch) resettle(keys [][]byte, settled func(*storedItem) bool, move fun
 		}
 	}
 	return nil
-}
-
-// keysUnder returns a copy of the rest of each key in bkt that starts with
-// prefix, collected before any of them moves.
-func keysUnder(bkt *bolt.Bucket, prefix []byte) [][]byte {
-	var keys [][]byte
-	for k := range withPrefix(bkt, prefix) {
-		keys = append(keys, bytes.Clone(k[len(prefix):]))
-	}
-	return keys
 }
 
 // rebuild recomputes a report's variants from the items placed at it; a report

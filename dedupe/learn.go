@@ -505,7 +505,7 @@ func (b *batch) relearn() error {
 	}
 	b.learned, b.lag, b.proven = pattern, lag, l.proven
 	prefix := key([]byte(b.source), nil)
-	return b.resettle(keysWith(b.numbering, prefix),
+	return b.resettle(keysUnder(b.numbering, prefix, 0),
 		func(si *storedItem) bool {
 			c := b.derived(si)
 			return c.Number == si.Number && c.Series == si.Series && c.Date == si.Date && c.LagDate == si.LagDate &&
@@ -520,15 +520,6 @@ func (b *batch) relearn() error {
 		})
 }
 
-// keysWith returns a copy of every key in bkt that starts with prefix, whole.
-func keysWith(bkt *bolt.Bucket, prefix []byte) [][]byte {
-	var keys [][]byte
-	for k := range withPrefix(bkt, prefix) {
-		keys = append(keys, bytes.Clone(k))
-	}
-	return keys
-}
-
 // learnStored fills dedupe.numbering from the items of a store written
 // before it existed, and lets each configured translation source learn and
 // number its items from them.
@@ -537,7 +528,7 @@ func (s *Store) learnStored(tx *bolt.Tx) error {
 		return err
 	}
 	b := s.batch(tx, s.now().UTC())
-	for _, k := range keysWith(b.items, nil) {
+	for _, k := range keysUnder(b.items, nil, 0) {
 		var si storedItem
 		if _, err := getJSON(b.items, k, &si); err != nil {
 			return fmt.Errorf("item %q: %w", k, err)

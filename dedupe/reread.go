@@ -42,7 +42,7 @@ func (s *Store) rereadAll(tx *bolt.Tx) (int, error) {
 	for _, src := range s.settings().sources {
 		configured[src.Name] = src
 	}
-	keys := keysWith(b.items, nil)
+	keys := keysUnder(b.items, nil, 0)
 	changed, source := 0, ""
 	for len(keys) > 0 {
 		chunk := make([]rereadItem, min(len(keys), rereadChunk))

@@ -197,7 +197,7 @@ func TestOpenReadsAgainWhatOlderRulesStored(t *testing.T) {
 			return err
 		}
 		items := tx.Bucket(bucketItems)
-		for _, k := range keysWith(items, nil) {
+		for _, k := range keysUnder(items, nil, 0) {
 			var raw map[string]any
 			if err := json.Unmarshal(items.Get(k), &raw); err != nil {
 				return err

@@ -591,6 +591,17 @@ func withPrefix(bkt *bolt.Bucket, prefix []byte) iter.Seq2[[]byte, []byte] {
 	}
 }
 
+// keysUnder returns a copy of each key in bkt that starts with prefix, from
+// byte from on (0 keeps the whole key, len(prefix) the rest), collected
+// before any of them moves.
+func keysUnder(bkt *bolt.Bucket, prefix []byte, from int) [][]byte {
+	var keys [][]byte
+	for k := range withPrefix(bkt, prefix) {
+		keys = append(keys, bytes.Clone(k[from:]))
+	}
+	return keys
+}
+
 func num(n int) []byte {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(n))

@@ -297,7 +297,7 @@ func migrateTo4(tx *bolt.Tx) error {
 		return err
 	}
 	numbering := tx.Bucket(bucketNumbering)
-	for _, k := range keysWith(numbering, nil) {
+	for _, k := range keysUnder(numbering, nil, 0) {
 		var rec placesOf
 		if _, err := getJSON(numbering, k, &rec); err != nil {
 			continue // never counted, as the walk skips it
