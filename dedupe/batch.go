@@ -41,6 +41,9 @@ type batch struct {
 
 	// places are the number places prepare read for the batch's items.
 	places map[titleLink][]numberPlace
+	// saved holds each item as the batch last wrote it to dedupe.items, so
+	// that rebuild and resettle do not decode again what the batch has.
+	saved map[string]storedItem
 }
 
 type titleLink struct {
@@ -88,8 +91,26 @@ func (s *Store) batch(tx *bolt.Tx, now time.Time) *batch {
 		links: tx.Bucket(bucketLinks), byLink: tx.Bucket(bucketByLink), linked: map[seriesLink]bool{},
 		numbering: tx.Bucket(bucketNumbering), lag: -1,
 		dirty: map[string]bool{}, touched: map[seriesNum]bool{}, dates: map[seriesDate]bool{},
-		isHeld: map[string]bool{},
+		isHeld: map[string]bool{}, saved: map[string]storedItem{},
 	}
+}
+
+// save writes si to dedupe.items and keeps a copy for item.
+func (b *batch) save(k []byte, si *storedItem) error {
+	b.saved[string(k)] = *si
+	return putJSON(b.items, k, si)
+}
+
+// item returns the stored item under k: the batch's copy when it wrote one,
+// else decoded from dedupe.items (a missing item is the zero storedItem).
+func (b *batch) item(k []byte) (storedItem, error) {
+	if si, ok := b.saved[string(k)]; ok {
+		return si, nil
+	}
+	b.s.itemsDecoded.Add(1)
+	var si storedItem
+	_, err := getJSON(b.items, k, &si)
+	return si, err
 }
 
 // put stores one item, replacing its earlier copy, and reports whether it
@@ -152,7 +173,7 @@ func (b *batch) add(k []byte, si *storedItem) error {
 		if err := b.skipped.Put(k, []byte(si.Title)); err != nil {
 			return err
 		}
-		return putJSON(b.items, k, si)
+		return b.save(k, si)
 	}
 	if err := b.link(k, si); err != nil {
 		return err
@@ -244,7 +265,7 @@ func (b *batch) place(k []byte, si *storedItem, place string) error {
 		}
 		b.dirty[place] = true
 	}
-	return putJSON(b.items, k, si)
+	return b.save(k, si)
 }
 
 func (b *batch) unplace(k []byte, si *storedItem) error {
@@ -320,8 +341,8 @@ func (b *batch) replace(sn seriesNum) error {
 // it belongs.
 func (b *batch) resettle(keys [][]byte, settled func(*storedItem) bool, move func([]byte, *storedItem) error) error {
 	for _, ik := range keys {
-		var si storedItem
-		if _, err := getJSON(b.items, ik, &si); err != nil {
+		si, err := b.item(ik)
+		if err != nil {
 			return err
 		}
 		if settled(&si) {
@@ -343,13 +364,13 @@ func (b *batch) rebuild(place string) error {
 	best := map[[2]string]*storedItem{}
 	var named []string
 	for k := range withPrefix(b.placed, prefix) {
-		si := &storedItem{}
-		if _, err := getJSON(b.items, k[len(prefix):], si); err != nil {
+		si, err := b.item(k[len(prefix):])
+		if err != nil {
 			return err
 		}
 		slot := [2]string{si.Lang, si.Source}
 		if cur := best[slot]; cur == nil || si.newer(cur) {
-			best[slot] = si
+			best[slot] = &si
 		}
 		if si.ISWURL != "" && si.Role != config.RoleOriginal {
 			named = append(named, si.ISWURL)

@@ -183,3 +183,20 @@ func TestBatchItemsAreReadOnEveryCore(t *testing.T) {
 		t.Errorf("report %+v, want both items placed", rep)
 	}
 }
+
+func TestABatchDecodesOnlyTheItemsItDidNotWrite(t *testing.T) {
+	s := openStore(t, nil)
+	ingest(t, s,
+		isw, original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022"),
+		original("2022-04-05", "Russian Offensive Campaign Assessment, April 5, 2022"))
+	if n := s.itemsDecoded.Load(); n != 0 {
+		t.Errorf("the first batch decoded %d items again, want none: it wrote them", n)
+	}
+	ingest(t, s, spa, german("sp-45", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-05"))
+	if n := s.itemsDecoded.Load(); n != 1 {
+		t.Errorf("the second batch decoded %d items, want 1: the original its translation joins", n)
+	}
+	if u := mustUpdateOn(t, s, "2022-04-04"); len(u.Variants) != 2 {
+		t.Errorf("variants = %+v, want the original and its translation", u.Variants)
+	}
+}

@@ -136,7 +136,7 @@ func (b *batch) settle(r *rereadItem) (int, error) {
 	if fresh.Series == asRead.Series && fresh.Number == asRead.Number && fresh.Date == asRead.Date &&
 		fresh.ISWURL == asRead.ISWURL && fresh.NumberBy == asRead.NumberBy && fresh.Role == old.Role {
 		old.Hash, old.Undated = fresh.Hash, fresh.Undated
-		return 0, putJSON(b.items, r.key, old)
+		return 0, b.save(r.key, old)
 	}
 	fresh.Changed = old.Changed
 	if err := b.remove(r.key, old); err != nil {

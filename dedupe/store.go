@@ -71,6 +71,9 @@ type Store struct {
 	// reread counts the items Open read differently than their store's
 	// older rules had (see ReaderVersion).
 	reread int
+	// itemsDecoded counts the items batches decoded again from
+	// dedupe.items (see batch.item): what tests hold rebuild to.
+	itemsDecoded atomic.Uint64
 	// learnByWalk makes batches learn by walking every record of the source
 	// (Store.learn), not from the tallies: what tests hold the tallies to.
 	learnByWalk bool
