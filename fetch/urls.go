@@ -38,9 +38,14 @@ var urlAttrs = map[string]bool{
 // Bytes outside the rewritten start tags are copied unchanged, so the contents
 // of script and style, comments and malformed markup pass through as they came.
 func absoluteHTML(base *url.URL, fragment string) string {
-	if base == nil || !strings.Contains(fragment, "=") || !strings.Contains(fragment, "<") {
+	if base == nil || !strings.Contains(fragment, "<") || keepsURLs(base, fragment) {
 		return fragment
 	}
+	return rewriteURLs(base, fragment)
+}
+
+// rewriteURLs is absoluteHTML's pass over the tokens of fragment.
+func rewriteURLs(base *url.URL, fragment string) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var out strings.Builder
 	var attrs []html.Attribute
@@ -79,6 +84,67 @@ func absoluteHTML(base *url.URL, fragment string) string {
 	out.WriteString(fragment[copied:])
 	return out.String()
 }
+
+// keepsURLs reports whether every URL attribute of fragment already reads as
+// absolute would write it, so that absoluteHTML would change nothing: most
+// posts link only to absolute URLs, and this costs a scan for "=" where
+// tokenising costs a pass over every byte. It reads the attribute before each
+// "=" and its value as the tokenizer does; a value it cannot read as the
+// tokenizer would (a character reference, a CR, a NUL) answers false.
+func keepsURLs(base *url.URL, fragment string) bool {
+	checked := ""
+	for rest := fragment; ; {
+		eq := strings.IndexByte(rest, '=')
+		if eq < 0 {
+			return true
+		}
+		name := strings.ToLower(attrNameBefore(rest[:eq]))
+		rest = rest[eq+1:]
+		if !urlAttrs[name] && name != "srcset" {
+			continue
+		}
+		val := attrValue(rest)
+		switch {
+		case strings.ContainsAny(val, "&\r\x00"):
+			return false
+		case val == checked:
+		case name == "srcset" && absoluteSrcset(base, val) != val,
+			name != "srcset" && absolute(base, strings.TrimSpace(val)) != val:
+			return false
+		}
+		checked = val
+	}
+}
+
+// attrNameBefore returns the attribute name that ends s, past any white
+// space: a name starts after white space, "/" or a quote.
+func attrNameBefore(s string) string {
+	s = strings.TrimRight(s, htmlSpace)
+	return s[strings.LastIndexAny(s, htmlSpace+"/>=\"'<")+1:]
+}
+
+// attrValue returns the attribute value at the start of s, which follows
+// an "=": quoted, or up to white space or ">".
+func attrValue(s string) string {
+	s = strings.TrimLeft(s, htmlSpace)
+	if s == "" {
+		return ""
+	}
+	switch q := s[0]; q {
+	case '"', '\'':
+		if end := strings.IndexByte(s[1:], q); end >= 0 {
+			return s[1 : 1+end]
+		}
+		return s[1:]
+	}
+	if end := strings.IndexAny(s, htmlSpace+">"); end >= 0 {
+		return s[:end]
+	}
+	return s
+}
+
+// htmlSpace is the white space of HTML's tokenizer.
+const htmlSpace = " \n\r\t\f"
 
 // absoluteAttrs appends the attributes of the tokenizer's current tag to
 // attrs, URLs resolved against base, and reports whether any URL changed.

@@ -50,6 +50,49 @@ func TestAbsoluteHTML(t *testing.T) {
 	}
 }
 
+func TestKeepsURLsAnswersAsTheTokenizerWould(t *testing.T) {
+	base := mustURL(t, "https://www.spartanat.com/2023/03/lage-401/")
+	tests := []struct {
+		name, in string
+		keeps    bool
+	}{
+		{"absolute links only", `<p class="x"><a href="https://www.understandingwar.org/">ISW</a> <img alt=Karte src='https://cdn.example/k.png'></p>`, true},
+		{"no attributes", `<p>Lage &amp; Bewertung</p>`, true},
+		{"a relative href", `<p><a href="https://a.example/">a</a><a href="/b">b</a></p>`, false},
+		{"an upper-case, spaced, unquoted relative href", `<A HREF = x>x</A>`, false},
+		{"an href right after a quoted value", `<a title="t"href="x">x</a>`, false},
+		{"a relative srcset candidate", `<img srcset="https://a.example/a.png 1x, b.png 2x">`, false},
+		{"an absolute URL that absolute writes otherwise", `<a href="HTTPS://a.example/x/../y">x</a>`, false},
+		{"a character reference in a URL", `<a href="https://a.example/?a=1&amp;b=2">x</a>`, false},
+		{"a URL with spaces around it", `<a href=" https://a.example/ ">x</a>`, false},
+		{"an attribute that holds no URL", `<p data-x="y" style="a:b">`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := keepsURLs(base, tt.in); got != tt.keeps {
+				t.Errorf("keepsURLs = %v, want %v", got, tt.keeps)
+			}
+			if tt.keeps && rewriteURLs(base, tt.in) != tt.in {
+				t.Errorf("keepsURLs says yes, but the tokens give %s", rewriteURLs(base, tt.in))
+			}
+		})
+	}
+}
+
+// FuzzKeepsURLs checks the shortcut against the tokenizer: a fragment that
+// keepsURLs keeps, rewriteURLs leaves as it came.
+func FuzzKeepsURLs(f *testing.F) {
+	f.Add(`<p><a href="https://a.example/">x</a><img srcset="https://a.example/a 1x"/><a title='t'href=x>`)
+	f.Add(`<a x="1"href="rel"><img SRC = y><a href=>`)
+	f.Add(iswReport(1 << 10))
+	base := mustURL(f, "https://www.spartanat.com/2023/03/lage-401/")
+	f.Fuzz(func(t *testing.T, fragment string) {
+		if keepsURLs(base, fragment) && rewriteURLs(base, fragment) != fragment {
+			t.Fatalf("keepsURLs kept %q, which the tokens rewrite to %q", fragment, rewriteURLs(base, fragment))
+		}
+	})
+}
+
 // iswReport returns HTML shaped like an ISW report of about size bytes:
 // paragraphs with relative links, footnote anchors and map images.
 func iswReport(size int) string {
