@@ -200,3 +200,34 @@ func TestABatchDecodesOnlyTheItemsItDidNotWrite(t *testing.T) {
 		t.Errorf("variants = %+v, want the original and its translation", u.Variants)
 	}
 }
+
+func TestAnItemFetchedAgainUnchangedIsNotReadAgain(t *testing.T) {
+	s := openStore(t, nil)
+	lage := german("sp-45", "Ukraine: Die Lage 45", "https://www.spartanat.com/2022/04/ukraine-die-lage-45-4-april-2022/", "2022-04-05")
+	other := german("sp-x", "In eigener Sache", "https://www.spartanat.com/2022/04/in-eigener-sache/", "2022-04-05")
+	first := ingest(t, s, spa, lage, other)
+	read := s.itemsRead.Load()
+	again := ingest(t, s, spa, lage, other)
+	if n := s.itemsRead.Load() - read; n != 0 {
+		t.Errorf("the same items fetched again were read %d times, want none", n)
+	}
+	if again.Skipped != first.Skipped || again.Changed != 0 {
+		t.Errorf("report again %+v, first %+v: want the same skipped, nothing changed", again, first)
+	}
+	edited := lage
+	edited.Content += "<p>Nachtrag</p>"
+	ingest(t, s, spa, edited, other)
+	if n := s.itemsRead.Load() - read; n != 1 {
+		t.Errorf("%d items read after one was edited, want that one", n)
+	}
+	cfg := &config.Config{Sources: []config.Source{isw, spa}}
+	cfg.Sources[1].Number = `Lage (\d+)`
+	if err := s.Configure(cfg); err != nil {
+		t.Fatal(err)
+	}
+	read = s.itemsRead.Load()
+	ingest(t, s, cfg.Sources[1], edited, other)
+	if n := s.itemsRead.Load() - read; n != 2 {
+		t.Errorf("%d items read after the source's number pattern changed, want both", n)
+	}
+}

@@ -135,7 +135,7 @@ func (b *batch) settle(r *rereadItem) (int, error) {
 	asRead := old.asRead()
 	if fresh.Series == asRead.Series && fresh.Number == asRead.Number && fresh.Date == asRead.Date &&
 		fresh.ISWURL == asRead.ISWURL && fresh.NumberBy == asRead.NumberBy && fresh.Role == old.Role {
-		old.Hash, old.Undated = fresh.Hash, fresh.Undated
+		old.Hash, old.Undated, old.Input = fresh.Hash, fresh.Undated, nil // read by older rules
 		return 0, b.save(r.key, old)
 	}
 	fresh.Changed = old.Changed

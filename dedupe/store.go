@@ -71,9 +71,10 @@ type Store struct {
 	// reread counts the items Open read differently than their store's
 	// older rules had (see ReaderVersion).
 	reread int
-	// itemsDecoded counts the items batches decoded again from
-	// dedupe.items (see batch.item): what tests hold rebuild to.
-	itemsDecoded atomic.Uint64
+	// itemsRead counts the fetched items batches read (see latestCopies),
+	// and itemsDecoded the items batches decoded again from
+	// dedupe.items (see batch.item): what tests hold ingest's shortcuts to.
+	itemsRead, itemsDecoded atomic.Uint64
 	// learnByWalk makes batches learn by walking every record of the source
 	// (Store.learn), not from the tallies: what tests hold the tallies to.
 	learnByWalk bool
@@ -327,7 +328,11 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 		reader = r
 	}
 	rep := Report{Seen: len(items)}
-	incoming := latestCopies(src, items, reader, &rep)
+	stored, err := s.storedCopies(src, items)
+	if err != nil {
+		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
+	}
+	incoming := s.latestCopies(src, items, reader, stored, &rep)
 	fresh, err := s.changedItems(incoming)
 	if err != nil {
 		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
@@ -400,12 +405,22 @@ func prepare(fresh []*incoming) {
 
 // latestCopies reads every item, on every core, and keeps one copy per item
 // id: the newest, and on a tie the one with the greatest hash, so the
-// batch's order does not matter.
-func latestCopies(src config.Source, items []fetch.Item, reader identityReader, rep *Report) []*incoming {
+// batch's order does not matter. An item stored from the same input is not
+// read again: its stored reading stands, with the fetched copy's dates.
+func (s *Store) latestCopies(src config.Source, items []fetch.Item, reader identityReader, stored map[string]*storedItem, rep *Report) []*incoming {
 	read := make([]incoming, len(items))
 	onEveryCore(len(items), func(i int) {
 		it := items[i]
-		read[i] = incoming{key: itemKey(src.Name, it.ID), item: newStoredItem(src, it, reader.Read(it)), content: it.Content}
+		k, input := itemKey(src.Name, it.ID), inputOf(src, it, reader)
+		if old := stored[string(k)]; input != nil && old != nil && bytes.Equal(old.Input, input) {
+			si := old.asRead()
+			si.Published, si.Updated = it.Published.UTC(), it.Updated.UTC()
+			read[i] = incoming{key: k, item: si, content: it.Content}
+			return
+		}
+		s.itemsRead.Add(1)
+		read[i] = incoming{key: k, item: newStoredItem(src, it, reader.Read(it)), content: it.Content}
+		read[i].item.Input = input
 	})
 	out := make([]*incoming, 0, len(items))
 	byID := make(map[string]int, len(items))
@@ -424,6 +439,54 @@ func latestCopies(src config.Source, items []fetch.Item, reader identityReader, 
 		out = append(out, in)
 	}
 	return out
+}
+
+// storedCopies returns the stored copies of the items that have an Input.
+func (s *Store) storedCopies(src config.Source, items []fetch.Item) (map[string]*storedItem, error) {
+	stored := map[string]*storedItem{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketItems)
+		if b == nil {
+			return nil
+		}
+		for _, it := range items {
+			k := itemKey(src.Name, it.ID)
+			var si storedItem
+			if found, err := getJSON(b, k, &si); err != nil {
+				return fmt.Errorf("item %q: %w", k, err)
+			} else if found && si.Input != nil {
+				stored[string(k)] = &si
+			}
+		}
+		return nil
+	})
+	return stored, err
+}
+
+// inputOf hashes what reading it depends on: every field of it, and the
+// source and rules of reader. It is nil for a reader other than a
+// sourceReader (a test's), whose rules it cannot see.
+func inputOf(src config.Source, it fetch.Item, reader identityReader) []byte {
+	r, ok := reader.(*sourceReader)
+	if !ok {
+		return nil
+	}
+	number := ""
+	if r.number != nil {
+		number = r.number.String()
+	}
+	published, updated := it.Published.UTC().String(), it.Updated.UTC().String()
+	if it.Undated {
+		published, updated = "undated", "undated" // as in newStoredItem
+	}
+	h := sha256.New()
+	for _, f := range []string{strconv.Itoa(ReaderVersion), strconv.FormatBool(r.original), number,
+		src.Name, src.Role, src.Lang, it.Source, it.Lang, it.ID, it.Title, it.Link, it.Content, it.Author, it.FeedTitle,
+		published, updated, strconv.FormatBool(it.Undated), strconv.FormatBool(it.Truncated)} {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+	}
+	return h.Sum(nil)
 }
 
 // changedItems returns the incoming items that are new, or newer than and
@@ -473,7 +536,11 @@ type storedItem struct {
 	// when the item states none.
 	LinkDate string `json:"link_date,omitempty"`
 	// Hash covers everything the item says, content included.
-	Hash    []byte    `json:"hash"`
+	Hash []byte `json:"hash"`
+	// Input is a hash of the item as fetched and of the rules that read it
+	// (see inputOf): when a fetched copy has the same, reading it again
+	// would give the same Hash.
+	Input   []byte    `json:"input,omitempty"`
 	Changed time.Time `json:"changed"`
 	// Place is the report key the item is placed at, empty while held.
 	Place string `json:"place,omitempty"`
