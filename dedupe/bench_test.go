@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -88,18 +89,31 @@ func parse(b *testing.B, data []byte) *gofeed.Feed {
 	return feed
 }
 
-func reportItemsPerSecond(b *testing.B, items int) {
+// reportItemsPerSecond reports the items per second of wall time, and the
+// process's CPU time (user and system) per op since cpu0 (see cpuTime): on
+// a shared machine the CPU time is what compares between runs.
+func reportItemsPerSecond(b *testing.B, items int, cpu0 time.Duration) {
 	b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// cpuTime is the CPU time this process has used so far, on every core.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkParseOnly(b *testing.B) {
 	data := benchFeed()
 	b.SetBytes(int64(len(data)))
-	items := 0
+	items, cpu0 := 0, cpuTime()
 	for b.Loop() {
 		items += len(parse(b, data).Items)
 	}
-	reportItemsPerSecond(b, items)
+	reportItemsPerSecond(b, items, cpu0)
 }
 
 // benchStore opens a store in a bbolt file on disk with default (synced) writes.
@@ -121,7 +135,7 @@ func BenchmarkPipeline(b *testing.B) {
 	b.Run("new items", func(b *testing.B) {
 		s := benchStore(b)
 		b.SetBytes(int64(len(data)))
-		items, round := 0, 0
+		items, round, cpu0 := 0, 0, cpuTime()
 		for b.Loop() {
 			round++
 			batch := toItems(spa, parse(b, data), round)
@@ -131,14 +145,14 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 			items += len(batch)
 		}
-		reportItemsPerSecond(b, items)
+		reportItemsPerSecond(b, items, cpu0)
 	})
 	b.Run("fetch.Parse and new items", func(b *testing.B) {
 		// The daemon's own path: fetch's normalisation (charset, shape checks,
 		// absolute URLs in content) instead of the bare conversion above.
 		s := benchStore(b)
 		b.SetBytes(int64(len(data)))
-		items, round := 0, 0
+		items, round, cpu0 := 0, 0, cpuTime()
 		for b.Loop() {
 			round++
 			parsed, err := fetch.Parse(spa, data, "application/rss+xml", nil, benchDay0)
@@ -154,7 +168,7 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 			items += len(parsed)
 		}
-		reportItemsPerSecond(b, items)
+		reportItemsPerSecond(b, items, cpu0)
 	})
 	b.Run("unchanged batch again", func(b *testing.B) {
 		s := benchStore(b)
@@ -162,7 +176,7 @@ func BenchmarkPipeline(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.SetBytes(int64(len(data)))
-		items := 0
+		items, cpu0 := 0, cpuTime()
 		for b.Loop() {
 			batch := toItems(spa, parse(b, data), 0)
 			rep, err := s.IngestBatch(spa, batch)
@@ -171,7 +185,7 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 			items += len(batch)
 		}
-		reportItemsPerSecond(b, items)
+		reportItemsPerSecond(b, items, cpu0)
 	})
 }
 
@@ -179,7 +193,7 @@ func BenchmarkPipeline(b *testing.B) {
 func BenchmarkIngest(b *testing.B) {
 	feed := parse(b, benchFeed())
 	s := benchStore(b)
-	items, round := 0, 0
+	items, round, cpu0 := 0, 0, cpuTime()
 	for b.Loop() {
 		round++
 		batch := toItems(spa, feed, round)
@@ -188,7 +202,7 @@ func BenchmarkIngest(b *testing.B) {
 		}
 		items += len(batch)
 	}
-	reportItemsPerSecond(b, items)
+	reportItemsPerSecond(b, items, cpu0)
 }
 
 // BenchmarkUpdates reads from a store of 2,000 reports, each with an original
