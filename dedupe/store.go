@@ -332,11 +332,7 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 	if err != nil {
 		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
 	}
-	incoming := s.latestCopies(src, items, reader, stored, &rep)
-	fresh, err := s.changedItems(incoming)
-	if err != nil {
-		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
-	}
+	fresh := changedItems(s.latestCopies(src, items, reader, stored, &rep), stored)
 	if len(fresh) == 0 {
 		return rep, nil
 	}
@@ -441,7 +437,9 @@ func (s *Store) latestCopies(src config.Source, items []fetch.Item, reader ident
 	return out
 }
 
-// storedCopies returns the stored copies of the items that have an Input.
+// storedCopies returns the stored copies of items, read once for both
+// latestCopies and changedItems. It only reads, so a batch that changes
+// nothing costs no write.
 func (s *Store) storedCopies(src config.Source, items []fetch.Item) (map[string]*storedItem, error) {
 	stored := map[string]*storedItem{}
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -454,7 +452,7 @@ func (s *Store) storedCopies(src config.Source, items []fetch.Item) (map[string]
 			var si storedItem
 			if found, err := getJSON(b, k, &si); err != nil {
 				return fmt.Errorf("item %q: %w", k, err)
-			} else if found && si.Input != nil {
+			} else if found {
 				stored[string(k)] = &si
 			}
 		}
@@ -490,29 +488,16 @@ func inputOf(src config.Source, it fetch.Item, reader identityReader) []byte {
 }
 
 // changedItems returns the incoming items that are new, or newer than and
-// different from their stored copy. It only reads, so a batch that changes
-// nothing costs no write.
-func (s *Store) changedItems(in []*incoming) ([]*incoming, error) {
+// different from their stored copy. The write transaction looks again
+// (batch.put): a copy stored since is not overwritten by an older one.
+func changedItems(in []*incoming, stored map[string]*storedItem) []*incoming {
 	var fresh []*incoming
-	err := s.db.View(func(tx *bolt.Tx) error {
-		items := tx.Bucket(bucketItems)
-		if items == nil {
-			fresh = in
-			return nil
+	for _, x := range in {
+		if old := stored[string(x.key)]; old == nil || x.item.supersedes(old) {
+			fresh = append(fresh, x)
 		}
-		for _, x := range in {
-			var old storedItem
-			found, err := getJSON(items, x.key, &old)
-			if err != nil {
-				return fmt.Errorf("item %q: %w", x.key, err)
-			}
-			if !found || x.item.supersedes(&old) {
-				fresh = append(fresh, x)
-			}
-		}
-		return nil
-	})
-	return fresh, err
+	}
+	return fresh
 }
 
 // storedItem is an item as dedupe keeps it, with what was read from it and
