@@ -151,7 +151,11 @@
 //	                    ("learned", "weak"), unproven (a weak number held
 //	                    back), lag_date (the date its source's lag gives),
 //	                    undated (its feed gave no date: published is its
-//	                    first fetch)
+//	                    first fetch), input (SHA-256 of the item as fetched
+//	                    and of the rules that read it, ReaderVersion among
+//	                    them: a copy fetched with the same input is not read
+//	                    again; absent on items stored before it was kept,
+//	                    which are read as before)
 //	dedupe.content      item key → the item's HTML as the source gave it, as
 //	                    one zstd frame (a value without zstd's magic number
 //	                    is uncompressed HTML, as schema 2 kept it)
