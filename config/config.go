@@ -69,8 +69,11 @@ type Fetch struct {
 	FullTextTimeout  time.Duration `yaml:"full_text_timeout"`
 	FullTextMaxBytes int64         `yaml:"full_text_max_bytes"`
 	// AllowPrivateNetworks lets article pages and redirects reach loopback,
-	// private and link-local addresses; the hosts of configured sources may always.
+	// private and link-local addresses; a source's own configured hosts may always.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// RoundWait is how long a poll round waits, after its first poll stored
+	// items, for its slower polls before the feeds are rendered.
+	RoundWait time.Duration `yaml:"round_wait"`
 }
 
 // Series configures one report series: the operator's number↔date anchors and

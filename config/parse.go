@@ -43,7 +43,12 @@ const (
 	defaultMinBytesPerSecond = 512
 	defaultFullTextTimeout   = 20 * time.Second
 	defaultFullTextMaxBytes  = 5 << 20
+	defaultRoundWait         = 5 * time.Second
 )
+
+// maxRoundWait bounds fetch.round_wait: a round that waits longer holds a
+// new report back from the feeds for no poll's sake, as polls time out sooner.
+const maxRoundWait = 5 * time.Minute
 
 // cronParser accepts the standard five fields and descriptors such as "@every 30m".
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -92,6 +97,7 @@ func (c *Config) applyDefaults() {
 	c.Fetch.MinBytesPerSecond = cmp.Or(c.Fetch.MinBytesPerSecond, defaultMinBytesPerSecond)
 	c.Fetch.FullTextTimeout = cmp.Or(c.Fetch.FullTextTimeout, defaultFullTextTimeout)
 	c.Fetch.FullTextMaxBytes = cmp.Or(c.Fetch.FullTextMaxBytes, defaultFullTextMaxBytes)
+	c.Fetch.RoundWait = cmp.Or(c.Fetch.RoundWait, defaultRoundWait)
 	for i, s := range c.Sources {
 		if s.URL == "" && len(s.URLs) > 0 {
 			c.Sources[i].URL = s.URLs[0]
@@ -156,6 +162,10 @@ func (c *Config) Validate() error {
 	if min(f.ConnectTimeout, f.TLSTimeout, f.FirstByteTimeout, f.Timeout, f.FullTextTimeout) < 0 ||
 		min(f.MaxBodyBytes, f.MinBytesPerSecond, f.FullTextMaxBytes) < 0 || f.Concurrency < 0 {
 		fail("fetch", "limits must not be negative")
+	}
+	if f.RoundWait <= 0 || f.RoundWait > maxRoundWait {
+		fail("fetch.round_wait", "%s is not a positive duration of at most %s; write e.g. round_wait: 5s (the default)",
+			durationText(f.RoundWait), durationText(maxRoundWait))
 	}
 	for name, s := range c.Series {
 		if !slices.Contains(KnownSeries, name) {

@@ -14,12 +14,12 @@
 // costs at most one re-fetch.
 //
 // Polls make rounds (see RoundSink): a round begins when a poll starts while
-// none runs and ends when no poll runs and none is due, or RoundWait (5 s)
-// after its first poll handed items to the sink, whichever comes first; the
+// none runs and ends when no poll runs and none is due, or fetch.round_wait
+// (5 s) after its first poll handed items to the sink, whichever comes first; the
 // polls still running then make the next round. A Sink that is a RoundSink
 // is told once at the end of each round that handed it items, so the daemon
 // renders its feeds once per round, and a source that hangs delays what the
-// others brought by RoundWait at most. A PollAll is one round.
+// others brought by fetch.round_wait at most. A PollAll is one round.
 // iswfeed_poll_rounds_total counts rounds by how they ended.
 //
 // The files follow the concerns: poller.go the lifecycle (Start, Stop,

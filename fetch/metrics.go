@@ -42,7 +42,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"source", "outcome"}),
 		rounds: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "iswfeed_poll_rounds_total",
-			Help: "Poll rounds by how they ended: answered (every poll of it), deadline (5 s after its first poll stored items) or stopped; counted once the sink has acted on it.",
+			Help: "Poll rounds by how they ended: answered (every poll of it), deadline (fetch.round_wait after its first poll stored items) or stopped; counted once the sink has acted on it.",
 		}, []string{"end"}),
 	}
 	if reg == nil {

@@ -1,7 +1,6 @@
 package fetch
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,9 +33,6 @@ type Options struct {
 	Registry prometheus.Registerer
 	// Version names iswfeed in the User-Agent.
 	Version string
-	// RoundWait bounds how long a round waits for its slowest poll once
-	// another has handed items to the sink; zero means RoundWait.
-	RoundWait time.Duration
 }
 
 // Result is the outcome of one poll of one source.
@@ -69,11 +65,10 @@ type Poller struct {
 	metrics  *metrics
 	version  string
 	limits   *limits
-	// roundWait is Options.RoundWait; endMu keeps the sink's EndRound calls
-	// apart, and ending waits for those in flight.
-	roundWait time.Duration
-	endMu     sync.Mutex
-	ending    sync.WaitGroup
+	// endMu keeps the sink's EndRound calls apart, and ending waits for
+	// those in flight.
+	endMu  sync.Mutex
+	ending sync.WaitGroup
 	// wake tells the scheduler that a poll ended or the config changed.
 	wake chan struct{}
 
@@ -115,7 +110,6 @@ func NewPoller(cfg *config.Config, db *bbolt.DB, sink Sink, opts Options) (*Poll
 	p := &Poller{
 		store: st, articles: arts, sink: sink, log: opts.Log, metrics: m, version: opts.Version,
 		limits: newLimits(1), wake: make(chan struct{}, 1), states: states, inflight: map[string]bool{},
-		roundWait: cmp.Or(opts.RoundWait, RoundWait),
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
@@ -222,7 +216,8 @@ func (p *Poller) Stop() {
 // Reload switches to cfg without a restart: added sources (and any other that
 // is due) are polled at once, removed ones forgotten, and the state of the
 // others is kept (a source whose URL changed starts afresh, without the old
-// URL's validators). Polls in flight finish with the config they started with.
+// URL's validators). Polls in flight finish with the config they started with;
+// a new fetch.round_wait applies to rounds whose first items arrive after it.
 func (p *Poller) Reload(cfg *config.Config) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()

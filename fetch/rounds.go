@@ -5,11 +5,6 @@ import (
 	"time"
 )
 
-// RoundWait is how long a round waits at most, after its first poll handed
-// items to the sink, for its other polls before the sink is told it ended: a
-// source that hangs delays what the others brought by no more than this.
-const RoundWait = 5 * time.Second
-
 // A RoundSink is a Sink that is told when a poll round ends, so that it acts
 // once on everything the round's polls stored (the daemon renders its feeds
 // then, not after each source).
@@ -17,8 +12,9 @@ const RoundWait = 5 * time.Second
 // A round is the polls that run together: it opens when a poll starts while
 // none runs, and ends when no poll runs and none is due, that is when every
 // source polled in it has answered or given up; or, if one of its polls
-// handed items to the sink, RoundWait after the first that did, whichever
-// comes first. The polls still running then belong to the next round.
+// handed items to the sink, fetch.round_wait (5 s by default) after the
+// first that did, whichever comes first: a source that hangs delays what the
+// others brought by no more than that. The polls still running then belong to the next round.
 // Sources on one schedule are due at the same tick and so make one round;
 // sources on schedules of their own make rounds of their own. A PollAll is a
 // round by itself.
@@ -34,7 +30,7 @@ type RoundSink interface {
 // Round ends, the label of iswfeed_poll_rounds_total.
 const (
 	roundAnswered = "answered" // every poll of it answered or gave up
-	roundDeadline = "deadline" // RoundWait after its first delivery
+	roundDeadline = "deadline" // fetch.round_wait after its first delivery
 	roundStopped  = "stopped"  // the poller stopped
 )
 
@@ -44,7 +40,7 @@ type round struct {
 	seq       uint64
 	open      bool        // a poll of it was started
 	delivered bool        // one of its polls handed items to the sink
-	deadline  *time.Timer // ends it RoundWait after its first delivery
+	deadline  *time.Timer // ends it fetch.round_wait after its first delivery
 }
 
 // delivered reports whether a poll handed items to the sink, which stored them.
@@ -55,14 +51,15 @@ func (r Result) delivered() bool { return r.Err == nil && r.Status != 0 && !r.No
 func (p *Poller) joinRoundLocked() { p.round.open = true }
 
 // deliveredLocked records that a poll of the round in progress handed items
-// to the sink, and sets the round's deadline at the first; p.mu is held.
+// to the sink, and sets the round's deadline at the first, by the config in
+// force then; p.mu is held.
 func (p *Poller) deliveredLocked() {
 	if p.round.delivered {
 		return
 	}
 	p.round.delivered = true
 	seq := p.round.seq
-	p.round.deadline = time.AfterFunc(p.roundWait, func() {
+	p.round.deadline = time.AfterFunc(p.cfg.Fetch.RoundWait, func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if p.round.seq == seq {

@@ -80,9 +80,9 @@ func (g *gated) isWaiting() bool {
 	return g.waiting
 }
 
-// roundsPoller starts a poller on urls, all on one hourly schedule (so each
+// roundsConfig is the config of urls, all on one hourly schedule (so each
 // is polled once, at once), with timeouts beyond the tests' and roundWait.
-func roundsPoller(t *testing.T, s Sink, roundWait time.Duration, urls ...string) (*Poller, *prometheus.Registry) {
+func roundsConfig(t *testing.T, roundWait time.Duration, urls ...string) *config.Config {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("schedule: \"@every 1h\"\nmin_interval: 1m\nmax_interval: 6h\nfetch: {timeout: 2m, first_byte_timeout: 2m}\nsources:\n")
@@ -93,8 +93,15 @@ func roundsPoller(t *testing.T, s Sink, roundWait time.Duration, urls ...string)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Fetch.RoundWait = roundWait // beyond what the config allows, for the tests whose deadline never comes
+	return cfg
+}
+
+// roundsPoller starts a poller on roundsConfig's sources.
+func roundsPoller(t *testing.T, s Sink, roundWait time.Duration, urls ...string) (*Poller, *prometheus.Registry) {
+	t.Helper()
 	reg := prometheus.NewRegistry()
-	p, err := NewPoller(cfg, openDB(t), s, Options{Registry: reg, RoundWait: roundWait})
+	p, err := NewPoller(roundsConfig(t, roundWait, urls...), openDB(t), s, Options{Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,4 +199,33 @@ func TestStopEndsTheRoundInProgress(t *testing.T) {
 		t.Errorf("EndRound by Stop saw %v Ingests; want one call after the fast source's", got)
 	}
 	waitRounds(t, reg, "stopped", 1)
+}
+
+func TestAReloadedRoundWaitEndsTheRoundsAfterIt(t *testing.T) {
+	fast := serve(t, "application/rss+xml", fixture(t, "wordpress.rss"))
+	slow := newGated(t)
+	s := &roundSink{}
+	p, reg := roundsPoller(t, s, time.Hour, fast.URL, slow.URL)
+	for deadline := time.Now().Add(30 * time.Second); s.of("src0") == nil || !slow.isWaiting(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the fast source was not polled")
+		}
+	}
+	slow.open()
+	waitRounds(t, reg, "answered", 1)
+
+	// The sources a reload adds are polled at once: a round of their own,
+	// which the new round_wait ends while its slow source still hangs.
+	slower := newGated(t)
+	next := roundsConfig(t, 100*time.Millisecond, fast.URL, slow.URL, serve(t, "application/rss+xml", fixture(t, "wordpress.rss")).URL, slower.URL)
+	if err := p.Reload(next); err != nil {
+		t.Fatal(err)
+	}
+	waitRounds(t, reg, "deadline", 1)
+	if !slower.isWaiting() {
+		t.Fatal("the hanging source answered before its round's deadline")
+	}
+	if got := s.ended(); !slices.Equal(got, []int{2, 3}) {
+		t.Errorf("EndRound saw %v Ingests; want a call after the first round's two and one at the deadline after the added fast source's", got)
+	}
 }

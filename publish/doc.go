@@ -98,7 +98,8 @@
 // entries it shares (an archive unpacks its view's current feed only when
 // they share one).
 // The daemon calls Refresh once per poll round that stored something (when
-// every poll of the round has answered, or 5 s after the first brought items:
+// every poll of the round has answered, or fetch.round_wait after the first
+// brought items:
 // see fetch.RoundSink), so one report in five languages costs one render;
 // calls that arrive during a render share one render after it.
 // iswfeed_feed_renders_total counts the renders. Everything else is rendered

@@ -231,7 +231,7 @@ func failedAsItself(st fetch.State) error {
 // sources on a 1 s schedule beside bad ones (drip, hang, 429) on their host
 // and on other loopback addresses. While the hanging sources' first
 // requests are open, every good source is polled again and again and its
-// report reaches the merged feed (at its round's deadline, fetch.RoundWait,
+// report reaches the merged feed (at its round's deadline, fetch.round_wait,
 // since the hanging polls hold every round open); a report that comes out
 // later gets there too, and each bad source fails as itself.
 func TestHangingSourcesDelayNoOtherSource(t *testing.T) {

@@ -160,13 +160,18 @@ func (g *gatedSources) isWaiting(lang string) bool {
 }
 
 // roundsApp runs the daemon's parts on g's sources, all on a 1 s schedule,
-// and returns them once the site has read the (empty) history.
-func roundsApp(t *testing.T, g *gatedSources) (*app, string) {
+// with fetch.round_wait at its default unless roundWait is given, and
+// returns them once the site has read the (empty) history.
+func roundsApp(t *testing.T, g *gatedSources, roundWait ...string) (*app, string) {
 	t.Helper()
 	var yaml strings.Builder
+	wait := ""
+	if len(roundWait) > 0 {
+		wait = ", round_wait: " + roundWait[0]
+	}
 	// Timeouts far beyond the test's: a source answers when the gate opens.
 	fmt.Fprintf(&yaml, "listen: 127.0.0.1:0\ndatabase: %s\nschedule: \"@every 1s\"\nmin_interval: 1s\nmax_interval: 1m\n"+
-		"fetch: {timeout: 2m, first_byte_timeout: 2m, allow_private_networks: true}\nsources:\n", filepath.Join(t.TempDir(), "iswfeed.db"))
+		"fetch: {timeout: 2m, first_byte_timeout: 2m, allow_private_networks: true%s}\nsources:\n", filepath.Join(t.TempDir(), "iswfeed.db"), wait)
 	for _, lang := range roundLangs {
 		role := config.RoleTranslation
 		if lang == "en" {
@@ -326,4 +331,80 @@ func TestHangingSourceHoldsTheOthersAtMostTheRoundWait(t *testing.T) {
 		t.Errorf("the late answer's round rendered %v times; want once", got)
 	}
 	wantVersions(t, web, day, roundLangs...)
+}
+
+// repoll lets the requests of langs answer, each time all of them wait,
+// until n answers or done holds, and returns how many answers it let through.
+// A source is polled at most once per min_interval (1 s here), so n answers
+// take n seconds at least: a clock made of events.
+func (g *gatedSources) repoll(n int, done func() bool, langs ...string) int {
+	for i := range n {
+		if done() {
+			return i
+		}
+		g.arrive(langs...)
+		g.open(langs...)
+	}
+	return n
+}
+
+// TestRoundWaitSetsWhenAHangingSourcesRoundRenders: fetch.round_wait is how
+// long the others' items wait for a source that hangs. Long, they wait for
+// its answer and then render once with it; short, they render while it hangs.
+func TestRoundWaitSetsWhenAHangingSourcesRoundRenders(t *testing.T) {
+	fast, slow := roundLangs[:4], roundLangs[4]
+	day := time.Date(2023, 3, 30, 0, 0, 0, 0, time.UTC)
+	// start runs a daemon whose first round found the feeds empty, and
+	// whose second has the fast sources' versions of day stored while the
+	// hanging source's poll waits.
+	start := func(t *testing.T, roundWait string) (*gatedSources, *app, string) {
+		g := newGatedSources(t)
+		a, web := roundsApp(t, g, roundWait)
+		g.arrive(roundLangs...)
+		g.open(roundLangs...)
+		endRound(t, a, 1)
+		g.arrive(roundLangs...)
+		g.publish(day, roundLangs...)
+		g.open(fast...)
+		return g, a, web
+	}
+	rounds := func(a *app) float64 { return counted(t, a.metrics, "iswfeed_poll_rounds_total") }
+	renders := func(a *app) float64 { return counted(t, a.metrics, "iswfeed_feed_renders_total") }
+	t.Run("round_wait 5m holds what the others brought until the hanging source answers", func(t *testing.T) {
+		g, a, web := start(t, "5m")
+		base := renders(a)
+		// Six more polls of the fast sources: six seconds, beyond the default 5s.
+		if n := g.repoll(6, func() bool { return rounds(a) > 1 }, fast...); n != 6 || rounds(a) != 1 || renders(a) != base {
+			t.Fatalf("the round ended after %d more polls of the others, with %v renders; want it open after 6, with none", n, renders(a)-base)
+		}
+		wantVersions(t, web, day)
+		g.open(slow)
+		endRound(t, a, 2)
+		if got := counted(t, a.metrics, "iswfeed_poll_rounds_total", "end", "answered"); got != 2 {
+			t.Errorf("rounds ended by their last answer: %v, want 2", got)
+		}
+		if got := renders(a) - base; got != 1 {
+			t.Errorf("the round rendered %v times; want once, with every version", got)
+		}
+		wantVersions(t, web, day, roundLangs...)
+	})
+	t.Run("round_wait 100ms renders what the others brought while it hangs", func(t *testing.T) {
+		g, a, web := start(t, "100ms")
+		base := renders(a)
+		// Within two more polls of the others (two seconds), where the default 5s would take five.
+		if n := g.repoll(6, func() bool { return rounds(a) > 1 }, fast...); n > 2 {
+			t.Errorf("the round ended after %d more polls of the others; want it ended at its 100ms deadline, before a third", n)
+		}
+		endRound(t, a, 2)
+		if !g.isWaiting(slow) {
+			t.Fatal("the hanging source answered before the round ended")
+		}
+		if got := counted(t, a.metrics, "iswfeed_poll_rounds_total", "end", "deadline"); got != 1 {
+			t.Errorf("rounds cut at their deadline: %v, want 1", got)
+		}
+		if got := renders(a) - base; got != 1 {
+			t.Errorf("the fast sources' round rendered %v times; want once", got)
+		}
+		wantVersions(t, web, day, fast...)
+	})
 }
