@@ -32,6 +32,9 @@ type app struct {
 	cfg     atomic.Pointer[config.Config]
 	server  atomic.Pointer[publish.Server]
 
+	// stopping is set once the daemon stops: rendering is then the next
+	// daemon's job.
+	stopping atomic.Bool
 	// stale is set while the feeds lag behind the store after a failed render;
 	// changed while a poll round has stored something the feeds do not show yet.
 	stale, changed atomic.Bool
@@ -48,7 +51,14 @@ type sink struct{ a *app }
 
 var _ fetch.RoundSink = sink{}
 
-func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) error {
+// Ingest stores items unless their poll was cancelled (the daemon stops): a
+// batch takes the store's lock for as long as it takes, which the next
+// daemon would wait for, and the poll's validators are not saved, so its
+// items are fetched again.
+func (s sink) Ingest(ctx context.Context, src config.Source, items []fetch.Item) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	rep, err := s.a.store.IngestBatch(src, items)
 	s.a.mu.Lock()
 	_, failing := s.a.faults[src.Name]
@@ -73,8 +83,13 @@ func (s sink) Ingest(_ context.Context, src config.Source, items []fetch.Item) e
 }
 
 // EndRound re-renders the feeds once for everything the round's polls
-// stored, or after a failed render; a round that changed nothing renders nothing.
+// stored, or after a failed render; a round that changed nothing renders
+// nothing, nor does the round that Stop ends: the next daemon renders the
+// store at its start.
 func (s sink) EndRound() {
+	if s.a.stopping.Load() {
+		return
+	}
 	if s.a.changed.Swap(false) || s.a.stale.Load() {
 		s.a.refresh()
 	}
@@ -92,11 +107,19 @@ func (a *app) refresh() {
 	a.stale.Store(false)
 }
 
+// openApp opens the store, refusing one another iswfeed holds, and wires
+// the daemon's parts to it.
 func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	db, err := openWritable(cfg.Database)
 	if err != nil {
 		return nil, stopDaemonFirst(err)
 	}
+	return newApp(cfg, db, log)
+}
+
+// newApp wires the daemon's parts to the open store db; it closes db if
+// they cannot be.
+func newApp(cfg *config.Config, db *bolt.DB, log *slog.Logger) (*app, error) {
 	a := &app{log: log, db: db, ingested: map[string]dedupe.Report{}, faults: map[string]error{}}
 	a.cfg.Store(cfg)
 	if err := a.init(cfg); err != nil {

@@ -53,11 +53,20 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	a, err := openApp(cfg, log)
+	db, err := waitForStore(ctx, cfg.Database, log)
+	if err != nil {
+		return stopDaemonFirst(err)
+	}
+	a, err := newApp(cfg, db, log)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	releasing := false // once stopping, release closes the store
+	defer func() {
+		if !releasing {
+			a.Close()
+		}
+	}()
 	ctx, stop := context.WithCancel(ctx)
 	defer stop() // before Close, which waits for the last release's read
 	go releasingPages(ctx, a.db, log)
@@ -114,10 +123,49 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 		}
 	}
 	log.Info("stopping")
-	a.poller.Stop()
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	releasing = true
+	stop()
+	a.release(srv)
+	return nil
+}
+
+// stopWait is how long a stopping daemon waits for what is in progress (a
+// batch being stored, a render, requests being answered) before it exits
+// without it, so that the next daemon has the store within a second. What
+// it leaves is safe to leave: bbolt drops a transaction that was not
+// committed, and a poll whose items were not committed saved no validators,
+// so they are fetched again.
+const stopWait = 500 * time.Millisecond
+
+// release stops the poller and the HTTP server and closes the store, waiting
+// for them up to stopWait; what is still running then goes on in the
+// background, so that a process that exits lets go of the store's lock.
+// The round in progress renders nothing: the next daemon renders the store.
+func (a *app) release(srv *http.Server) {
+	a.stopping.Store(true)
+	wait, cancel := context.WithTimeout(context.Background(), stopWait)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	answered := make(chan struct{})
+	go func() {
+		// Shutdown closes the listener at once, for the next daemon.
+		if err := srv.Shutdown(wait); err != nil {
+			srv.Close()
+			a.log.Warn("stopping: requests still being answered were cut off", "err", err)
+		}
+		close(answered)
+	}()
+	released := make(chan struct{})
+	go func() {
+		a.poller.Stop()
+		<-answered // requests read the store until they end
+		a.Close()
+		close(released)
+	}()
+	select {
+	case <-released:
+	case <-wait.Done():
+		a.log.Warn("stopping without waiting for the work in progress (storing a batch, or rendering); what it did not commit is fetched again at the next start", "waited", stopWait)
+	}
 }
 
 // releaseEvery is how often the daemon hands back the pages of the store

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"syscall"
 	"time"
@@ -16,12 +18,22 @@ import (
 
 // The store is one bbolt file. bbolt locks it for the writer's whole life, so
 // a second writer, or a reader while the daemon writes, waits lockTimeout and
-// is then told who holds it. Every command opens it through openWritable or
+// is then told who holds it; serve waits longer, for a daemon that stops (see
+// waitForStore). Every command opens it through openWritable or
 // openReadOnly, which check it before bbolt reads it: bbolt crashes on a
 // truncated file rather than report it.
 
 // lockTimeout is how long opening the store waits for another process's lock.
 const lockTimeout = 2 * time.Second
+
+// serveLockWait is how long serve waits for the lock of a daemon that still
+// holds the store: one that stops lets go within stopWait, and systemd kills
+// one that does not after TimeoutStopSec (15 s in contrib/iswfeed.service).
+const serveLockWait = 30 * time.Second
+
+// lockTry is how long a first try at the lock takes when it is held; bbolt
+// tries every 50 ms.
+const lockTry = 100 * time.Millisecond
 
 // errInUse says the store's lock is held: a running iswfeed writes it.
 var errInUse = errors.New("in use by a running iswfeed")
@@ -29,20 +41,42 @@ var errInUse = errors.New("in use by a running iswfeed")
 // openWritable opens the store file at path for the one process that changes
 // it, creating it if it does not exist. A store held by a running iswfeed is
 // errInUse; a damaged or read-only one is refused, never repaired.
-func openWritable(path string) (*bolt.DB, error) {
+func openWritable(path string) (*bolt.DB, error) { return openWritableWithin(path, lockTimeout) }
+
+// waitForStore opens the store for serve. While another iswfeed holds it (a
+// daemon that is stopping, as at a restart), it says so and tries again
+// every lockTry, up to serveLockWait or until ctx ends.
+func waitForStore(ctx context.Context, path string, log *slog.Logger) (*bolt.DB, error) {
+	start := time.Now()
+	for waited := false; ; waited = true {
+		db, err := openWritableWithin(path, lockTry)
+		switch {
+		case err == nil && waited:
+			log.Info("the store is free: opened it", "database", path, "waited", time.Since(start).Round(time.Millisecond))
+			return db, nil
+		case !errors.Is(err, errInUse), ctx.Err() != nil, time.Since(start) >= serveLockWait:
+			return db, err
+		case !waited:
+			log.Warn("the store is locked by another iswfeed; waiting for it to stop", "database", path, "wait_at_most", serveLockWait)
+		}
+	}
+}
+
+// openWritableWithin is openWritable waiting up to timeout for the lock.
+func openWritableWithin(path string, timeout time.Duration) (*bolt.DB, error) {
 	if info, err := os.Stat(path); err == nil {
 		if !info.Mode().IsRegular() {
 			return nil, storeFault(path, errors.New("not a regular file"))
 		}
 		// Read-only first: bbolt reads the freelist of a writable handle
 		// at once, and faults if the file was cut short.
-		db, err := openReadOnly(path)
+		db, err := openReadOnlyWithin(path, timeout)
 		if err != nil {
 			return nil, err
 		}
 		db.Close()
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
 	if err != nil {
 		return nil, storeFault(path, err)
 	}
@@ -51,7 +85,10 @@ func openWritable(path string) (*bolt.DB, error) {
 
 // openReadOnly opens the store file at path for reading. A store held by a
 // running iswfeed is errInUse; a damaged one is refused.
-func openReadOnly(path string) (*bolt.DB, error) {
+func openReadOnly(path string) (*bolt.DB, error) { return openReadOnlyWithin(path, lockTimeout) }
+
+// openReadOnlyWithin is openReadOnly waiting up to timeout for the lock.
+func openReadOnlyWithin(path string, timeout time.Duration) (*bolt.DB, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, storeFault(path, err)
@@ -62,7 +99,7 @@ func openReadOnly(path string) (*bolt.DB, error) {
 	if info.Size() == 0 {
 		return nil, storeFault(path, errors.New("the file is empty"))
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
 	if err != nil {
 		return nil, storeFault(path, err)
 	}
