@@ -99,10 +99,10 @@
 // they share one).
 // The daemon calls Refresh once per poll round that stored something (when
 // every poll of the round has answered, or fetch.round_wait after the first
-// brought items:
-// see fetch.RoundSink), so one report in five languages costs one render;
-// calls that arrive during a render share one render after it.
-// iswfeed_feed_renders_total counts the renders. Everything else is rendered
+// brought items: see fetch.RoundSink), so one report in five languages costs
+// one render; calls that arrive during a render share one render after it.
+// iswfeed_feed_renders_total counts the renders by cause (RenderRound,
+// RenderStartup, RenderReload, RenderRetry). Everything else is rendered
 // on first request and kept until the next change, in a cache bounded by the
 // bytes its documents hold (4 MiB per site); an archive is a slice of its
 // view's history (for one language's view, the places of its reports in the

@@ -11,13 +11,33 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
+// Causes of a render, the label cause of iswfeed_feed_renders_total: a
+// dashboard that summed the counter before it had the label sums it still.
+const (
+	// RenderRound is the render of a poll round that stored something:
+	// Refresh's, and the one to count when asking how often polls change the feeds.
+	RenderRound = "round"
+	// RenderStartup is a server's first full render, made by Start, of the
+	// store a daemon opened.
+	RenderStartup = "startup"
+	// RenderReload is the first render of the server that a config reload
+	// builds (Options.StartCause), and the refresh after it is put in place.
+	RenderReload = "reload"
+	// RenderRetry is a render tried again after one failed.
+	RenderRetry = "retry"
+)
+
+// renderCauses are the causes a render is counted under, each counted from
+// zero so that a dashboard sees them all from the start.
+var renderCauses = []string{RenderRound, RenderStartup, RenderReload, RenderRetry}
+
 // metrics counts requests by route and status (so the share of 304s is
 // requests{status="304"} over all requests of a route), WebSub pings and
-// renders of the current feeds.
+// renders of the current feeds by cause.
 type metrics struct {
 	requests *prometheus.CounterVec
 	pings    *prometheus.CounterVec
-	renders  prometheus.Counter
+	renders  *prometheus.CounterVec
 	counters sync.Map // routeStatus → prometheus.Counter of requests
 }
 
@@ -34,18 +54,24 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "iswfeed_websub_pings_total",
 			Help: "WebSub publish pings sent, by hub and outcome (ok, rejected, error).",
 		}, []string{"hub", "outcome"}),
-		renders: prometheus.NewCounter(prometheus.CounterOpts{
+		renders: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "iswfeed_feed_renders_total",
-			Help: "Times the site was rendered again because the store changed what it shows: the daemon asks once per poll round that stored something.",
-		}),
+			Help: "Times the site was rendered again because the store changed what it shows, by cause: round (a poll round stored something; the daemon asks once per round), startup (the daemon's first render of its store), reload (a config reload's) or retry (a failed render tried again).",
+		}, []string{"cause"}),
 	}
 	if reg != nil {
 		m.requests = register(reg, m.requests)
 		m.pings = register(reg, m.pings)
 		m.renders = register(reg, m.renders)
 	}
+	for _, c := range renderCauses {
+		m.renders.WithLabelValues(c)
+	}
 	return m
 }
+
+// rendered counts a render made for cause.
+func (m *metrics) rendered(cause string) { m.renders.WithLabelValues(cause).Inc() }
 
 // register registers c with reg, or returns the collector reg already has
 // under c's name. Any other error is a programmer's error.

@@ -37,6 +37,9 @@ type Options struct {
 	// it moves whenever either changes, so /status is rendered again only
 	// then. Without it /status is rendered at most once a second.
 	Generation func() uint64
+	// StartCause is what Start's renders count as: RenderStartup when empty,
+	// RenderReload for the server that a config reload builds.
+	StartCause string
 }
 
 // SourceStatus is one source's poll state as the public JSON shows it: in
@@ -212,12 +215,18 @@ type feedCounters struct {
 // updates are as they were, and pings the WebSub hubs for each feed whose
 // bytes changed. The daemon calls it once per poll round; calls that arrive
 // while a render runs share the one render that starts after it, and every
-// call returns after a render that began after it was made.
-func (s *Server) Refresh() error {
+// call returns after a render that began after it was made. A render it
+// makes counts as RenderRound.
+func (s *Server) Refresh() error { return s.RefreshFor(RenderRound) }
+
+// RefreshFor is Refresh, counting the render it makes under cause (see
+// RenderRound and the others); calls that share a render count it under the
+// first one's cause.
+func (s *Server) RefreshFor(cause string) error {
 	s.refreshMu.Lock()
 	if s.rendering {
 		if s.next == nil {
-			s.next = &round{done: make(chan struct{})}
+			s.next = &round{done: make(chan struct{}), cause: cause}
 		}
 		r := s.next
 		s.waiting++
@@ -227,7 +236,7 @@ func (s *Server) Refresh() error {
 	}
 	s.rendering = true
 	s.refreshMu.Unlock()
-	err := s.refresh()
+	err := s.refresh(cause)
 	for {
 		s.refreshMu.Lock()
 		r := s.next
@@ -238,7 +247,7 @@ func (s *Server) Refresh() error {
 			return err
 		}
 		s.refreshMu.Unlock()
-		r.err = s.refresh()
+		r.err = s.refresh(r.cause)
 		close(r.done)
 	}
 }
@@ -256,12 +265,13 @@ func (s *Server) siteOf(ups []dedupe.Update, langs []string) *site {
 
 // round is a render that calls made during another wait for.
 type round struct {
-	done chan struct{}
-	err  error
+	done  chan struct{}
+	err   error
+	cause string // the first call's
 }
 
-// refresh renders the site if the store changed.
-func (s *Server) refresh() error {
+// refresh renders the site if the store changed, counting it under cause.
+func (s *Server) refresh(cause string) error {
 	if s.onRender != nil {
 		s.onRender()
 	}
@@ -281,7 +291,7 @@ func (s *Server) refresh() error {
 		return err
 	}
 	s.site.Store(next)
-	s.metrics.renders.Inc()
+	s.metrics.rendered(cause)
 	switch {
 	case old.partial:
 		close(old.complete)

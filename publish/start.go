@@ -26,7 +26,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	if !ok {
-		return s.Refresh()
+		return s.RefreshFor(s.startCause())
 	}
 	st.shows = map[view][sha256.Size]byte{}
 	if err := s.renderView(&site{}, st, view{}); err != nil {
@@ -36,12 +36,15 @@ func (s *Server) Start() error {
 	s.site.Store(st)
 	go func() {
 		s.renderViews(st)
-		if err := s.Refresh(); err != nil {
+		if err := s.RefreshFor(s.startCause()); err != nil {
 			s.log.Error("publish: unable to read the history; archives, pages and the API wait for the next refresh", "err", err)
 		}
 	}()
 	return nil
 }
+
+// startCause is what Start's renders count as.
+func (s *Server) startCause() string { return cmp.Or(s.opts.StartCause, RenderStartup) }
 
 // renderViews replaces the site Start serves first, which holds only the
 // merged feed, with one that holds every view's current feeds, unless a

@@ -147,15 +147,19 @@ func run(path string, rounds int, startProfile func() error) error {
 	return nil
 }
 
-// renders is what iswfeed_feed_renders_total counts in reg.
+// renders is what iswfeed_feed_renders_total counts in reg, over every cause
+// (the tree measured may count them under one series or by cause).
 func renders(reg *prometheus.Registry) float64 {
 	families, _ := reg.Gather()
+	var sum float64
 	for _, f := range families {
-		if f.GetName() == "iswfeed_feed_renders_total" && len(f.GetMetric()) > 0 {
-			return f.GetMetric()[0].GetCounter().GetValue()
+		if f.GetName() == "iswfeed_feed_renders_total" {
+			for _, m := range f.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
 		}
 	}
-	return 0
+	return sum
 }
 
 // cost is what one measurement took, in milliseconds.

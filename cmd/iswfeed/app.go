@@ -90,16 +90,19 @@ func (s sink) EndRound() {
 	if s.a.stopping.Load() {
 		return
 	}
-	if s.a.changed.Swap(false) || s.a.stale.Load() {
-		s.a.refresh()
+	switch {
+	case s.a.changed.Swap(false):
+		s.a.refresh(publish.RenderRound)
+	case s.a.stale.Load():
+		s.a.refresh(publish.RenderRetry)
 	}
 }
 
-// refresh re-renders the feeds. A failure is the site's, not the sources'
-// whose items are already stored: it is logged, and retried by the next
-// round or by retryStale.
-func (a *app) refresh() {
-	if err := a.server.Load().Refresh(); err != nil {
+// refresh re-renders the feeds, counting the render under cause. A failure
+// is the site's, not the sources' whose items are already stored: it is
+// logged, and retried by the next round or by retryStale.
+func (a *app) refresh(cause string) {
+	if err := a.server.Load().RefreshFor(cause); err != nil {
 		a.stale.Store(true)
 		a.log.Error("the feeds could not be rendered; they stay as they were until the next poll retries", "err", err)
 		return
@@ -142,7 +145,7 @@ func (a *app) init(cfg *config.Config) error {
 	if err := dedupe.RegisterMetrics(a.metrics, a.store); err != nil {
 		return err
 	}
-	srv, err := a.newServer(cfg)
+	srv, err := a.newServer(cfg, publish.RenderStartup)
 	if err != nil {
 		return err
 	}
@@ -151,10 +154,12 @@ func (a *app) init(cfg *config.Config) error {
 	return err
 }
 
-// newServer builds the HTTP side for cfg and renders its current feeds; the
+// newServer builds the HTTP side for cfg and renders its current feeds,
+// counting those renders under cause (the daemon's start or a reload); the
 // history is read in the background.
-func (a *app) newServer(cfg *config.Config) (*publish.Server, error) {
-	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: a.metrics, Generation: a.generation})
+func (a *app) newServer(cfg *config.Config, cause string) (*publish.Server, error) {
+	srv := publish.New(cfg, a.store, a.log, publish.Options{Sources: a.sourceStatuses, Health: a.health, Registry: a.metrics,
+		Generation: a.generation, StartCause: cause})
 	return srv, srv.Start()
 }
 
@@ -177,7 +182,7 @@ func (a *app) Close() error { return a.db.Close() }
 // on a timer, since most rounds answer 304 and end without telling the sink.
 func (a *app) retryStale() {
 	if a.stale.Load() {
-		a.refresh()
+		a.refresh(publish.RenderRetry)
 	}
 }
 
@@ -292,7 +297,7 @@ func (a *app) reload(load func() (*config.Config, error)) {
 		a.log.Error("reload: new config rejected, the old one keeps running", "err", err)
 		return
 	}
-	srv, err := a.newServer(cfg)
+	srv, err := a.newServer(cfg, publish.RenderReload)
 	if err != nil {
 		rejected(err)
 		return
@@ -307,6 +312,6 @@ func (a *app) reload(load func() (*config.Config, error)) {
 	maps.DeleteFunc(a.faults, func(name string, _ error) bool { _, ok := cfg.Source(name); return !ok })
 	a.mu.Unlock()
 	// A round that ended between newServer and the swap refreshed the old server.
-	a.refresh()
+	a.refresh(publish.RenderReload)
 	a.log.Info("reload: config applied", "config", cfg.Origin, "sources", len(cfg.Sources))
 }

@@ -409,3 +409,28 @@ func TestRoundWaitSetsWhenAHangingSourcesRoundRenders(t *testing.T) {
 		wantVersions(t, web, day, fast...)
 	})
 }
+
+// TestRendersAreCountedByCause: iswfeed_feed_renders_total{cause="round"}
+// counts the renders of poll rounds alone; the daemon's start and a reload
+// count under their own causes.
+func TestRendersAreCountedByCause(t *testing.T) {
+	g := newGatedSources(t)
+	a, _ := roundsApp(t, g)
+	renders := func(cause string) float64 { return counted(t, a.metrics, "iswfeed_feed_renders_total", "cause", cause) }
+	if got := renders("startup"); got != 1 {
+		t.Errorf("the start rendered %v times; want once", got)
+	}
+	g.arrive(roundLangs...)
+	g.publish(time.Date(2023, 3, 29, 0, 0, 0, 0, time.UTC), roundLangs...)
+	g.open(roundLangs...)
+	endRound(t, a, 1)
+	cfg := *a.cfg.Load()
+	cfg.Title = "ISW daily reports, reloaded"
+	a.reload(func() (*config.Config, error) { return &cfg, nil })
+	want := map[string]float64{"round": 1, "startup": 1, "reload": 1, "retry": 0}
+	for cause, n := range want {
+		if got := renders(cause); got != n {
+			t.Errorf("renders of cause %q: %v, want %v", cause, got, n)
+		}
+	}
+}
