@@ -20,8 +20,8 @@ var (
 	ErrNetwork          = errors.New("network error")
 	ErrSink             = errors.New("unable to store items")
 	// ErrPrivateAddress is a connection refused because it would reach a
-	// loopback, private, link-local or metadata address that no configured
-	// source names (fetch.allow_private_networks lifts it).
+	// loopback, private, link-local or metadata address off the source's own
+	// configured hosts (fetch.allow_private_networks lifts it).
 	ErrPrivateAddress = errors.New("refused to connect to a private address")
 	// ErrInsecureRedirect is a redirect from https to http, never followed.
 	ErrInsecureRedirect = errors.New("refused a redirect from https to http")

@@ -42,20 +42,21 @@ type fetcher struct {
 }
 
 func newFetcher(cfg *config.Config, version string) *fetcher {
-	g := newGuard(cfg)
 	f := cfg.Fetch
 	dialer := &net.Dialer{Timeout: min(f.ConnectTimeout, f.Timeout), KeepAlive: 30 * time.Second}
-	transport := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           g.dialContext(dialer),
-		TLSHandshakeTimeout:   min(f.TLSTimeout, f.Timeout),
-		ResponseHeaderTimeout: min(f.FirstByteTimeout, f.Timeout),
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   1,
-		IdleConnTimeout:       90 * time.Second,
-		ForceAttemptHTTP2:     true,
-	}
-	client := &http.Client{Timeout: f.Timeout, Transport: transport, CheckRedirect: checkRedirect}
+	g := newGuard(cfg, dialer, func(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
+		return &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           dial,
+			TLSHandshakeTimeout:   min(f.TLSTimeout, f.Timeout),
+			ResponseHeaderTimeout: min(f.FirstByteTimeout, f.Timeout),
+			MaxIdleConns:          256,
+			MaxIdleConnsPerHost:   1,
+			IdleConnTimeout:       90 * time.Second,
+			ForceAttemptHTTP2:     true,
+		}
+	})
+	client := &http.Client{Timeout: f.Timeout, Transport: g, CheckRedirect: checkRedirect}
 	return &fetcher{
 		client:    client,
 		userAgent: fmt.Sprintf("iswfeed/%s (+%s)", cmp.Or(version, "dev"), cfg.BaseURL),
@@ -93,7 +94,7 @@ type request struct {
 func (f *fetcher) get(ctx context.Context, r request) (*response, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	req, err := http.NewRequestWithContext(forSource(ctx, r.source), http.MethodGet, r.url, nil)
 	if err != nil {
 		return nil, failure(r.source, ErrNetwork, "invalid request", err)
 	}

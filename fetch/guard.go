@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -14,58 +16,119 @@ import (
 	"iswfeed/config"
 )
 
-// guard keeps requests that a source's content or redirects chose (an
-// article's page, a redirect's target) off loopback, private, link-local and
-// metadata addresses. It checks the address each connection is made to, after
-// name resolution, so a name that resolves to 127.0.0.1 is caught too.
-// The hosts the operator configured (the sources' addresses and the proxy)
-// are trusted as they are: a source on a private network is the operator's choice.
+// guard is the fetcher's transport. It keeps the requests that a source's
+// content or redirects chose (an article's page, a redirect's target) off
+// loopback, private, link-local and metadata addresses, checking the address
+// each connection is made to, after name resolution, so a name that resolves
+// to 127.0.0.1 is caught too. Trust follows the request, not the host: a
+// source's configured addresses are the operator's choice, so a request
+// whose every hop stays on one of its source's own configured hosts (the
+// feed itself, an http→https or path move there, an article on the same
+// host) is trusted; one that reaches another source's host, or comes back
+// to its own after leaving it, is checked like any other. The proxy is
+// trusted too. Trusted and checked requests use two transports, so that a
+// checked request never reuses a connection that a trusted one opened.
 type guard struct {
 	allowPrivate bool
-	trusted      map[string]bool // host:port as the transport dials it
+	// hosts are each source's configured hosts, by source name.
+	hosts            map[string][]*url.URL
+	trusted, checked *http.Transport
 }
 
-func newGuard(cfg *config.Config) *guard {
-	g := &guard{allowPrivate: cfg.Fetch.AllowPrivateNetworks, trusted: map[string]bool{}}
+// newGuard returns the guard of cfg's sources, whose two transports are
+// made by transport from a dial function.
+func newGuard(cfg *config.Config, dialer *net.Dialer, transport func(dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport) *guard {
+	g := &guard{allowPrivate: cfg.Fetch.AllowPrivateNetworks, hosts: map[string][]*url.URL{}}
 	for _, src := range cfg.Sources {
 		for _, addr := range src.Addresses() {
-			g.trust(addr)
+			if u, err := url.Parse(addr); err == nil && u.Host != "" {
+				g.hosts[src.Name] = append(g.hosts[src.Name], u)
+			}
 		}
 	}
+	proxies := map[string]bool{}
 	proxy := httpproxy.FromEnvironment()
 	for _, p := range []string{proxy.HTTPProxy, proxy.HTTPSProxy} {
 		if p != "" && !strings.Contains(p, "://") {
 			p = "http://" + p
 		}
-		g.trust(p)
+		if u, err := url.Parse(p); err == nil && u.Host != "" {
+			proxies[dialAddr(u)] = true
+		}
 	}
+	checking := *dialer
+	checking.ControlContext = refusePrivate
+	g.trusted = transport(dialer.DialContext)
+	g.checked = transport(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if proxies[strings.ToLower(addr)] {
+			return dialer.DialContext(ctx, network, addr)
+		}
+		return checking.DialContext(ctx, network, addr)
+	})
 	return g
 }
 
-// trust adds the host of rawURL as the transport names it when dialling.
-func (g *guard) trust(rawURL string) {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
-		return
-	}
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443", "socks5": "1080"}[u.Scheme]
-	}
-	g.trusted[net.JoinHostPort(strings.ToLower(u.Hostname()), port)] = true
+// dialAddr is u's host:port as the transport names it when dialling.
+func dialAddr(u *url.URL) string {
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), portOf(u))
 }
 
-// dialContext dials trusted hosts with d and every other host with a copy
-// of d that refuses private addresses as each connection is made.
-func (g *guard) dialContext(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	guarded := *d
-	guarded.ControlContext = refusePrivate
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if g.allowPrivate || g.trusted[strings.ToLower(addr)] {
-			return d.DialContext(ctx, network, addr)
-		}
-		return guarded.DialContext(ctx, network, addr)
+// portOf is u's port, or its scheme's.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
 	}
+	return map[string]string{"http": "80", "https": "443", "socks5": "1080"}[u.Scheme]
+}
+
+// sourceKey is the context key of the source a request is made for.
+type sourceKey struct{}
+
+// forSource returns ctx for the requests made for the source named name.
+func forSource(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, sourceKey{}, name)
+}
+
+// RoundTrip sends req by the trusted transport when every hop that led to
+// it stayed on its source's own hosts, and by the checked one otherwise.
+func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if g.allowPrivate || g.staysHome(req) {
+		return g.trusted.RoundTrip(req)
+	}
+	return g.checked.RoundTrip(req)
+}
+
+// staysHome reports whether req and every request whose redirect led to it
+// are on one of the configured hosts of the source they are made for.
+func (g *guard) staysHome(req *http.Request) bool {
+	name, _ := req.Context().Value(sourceKey{}).(string)
+	own := g.hosts[name]
+	for r := req; r != nil; {
+		if !slices.ContainsFunc(own, func(u *url.URL) bool { return sameHost(u, r.URL) }) {
+			return false
+		}
+		if r.Response == nil {
+			return true
+		}
+		r = r.Response.Request
+	}
+	return false
+}
+
+// sameHost reports whether u is on the host of the configured address
+// home: the same name and port, or the default ports of their schemes (an
+// http→https move).
+func sameHost(home, u *url.URL) bool {
+	if !strings.EqualFold(home.Hostname(), u.Hostname()) {
+		return false
+	}
+	return portOf(home) == portOf(u) || home.Port() == "" && u.Port() == "" && u.Scheme == "https"
+}
+
+// CloseIdleConnections closes both transports' idle connections.
+func (g *guard) CloseIdleConnections() {
+	g.trusted.CloseIdleConnections()
+	g.checked.CloseIdleConnections()
 }
 
 // refusePrivate is a net.Dialer's ControlContext: it runs with the resolved

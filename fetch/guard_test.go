@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -78,11 +79,70 @@ func TestRedirectsIntoPrivateNetworksAreRefused(t *testing.T) {
 			t.Errorf("poll: %+v", r)
 		}
 	})
-	t.Run("a redirect to the host of a configured source is the operator's choice", func(t *testing.T) {
-		src := redirector(t, inside.URL+"/feed/")
-		p, _ := newPoller(t, testConfig(t, "", src.URL+"/feed/", inside.URL+"/other/"), openDB(t), &sink{})
-		if r := p.PollAll(t.Context())[0]; r.Err != nil || r.Items != 3 {
-			t.Errorf("poll: %+v", r)
+}
+
+// TestTrustFollowsTheRequest: a source's configured hosts are trusted for
+// that source's requests alone, and only while they stay on them.
+func TestTrustFollowsTheRequest(t *testing.T) {
+	// other is another configured source, on a private address of its own.
+	other, otherHits := listenOn(t, "127.0.0.2")
+	t.Run("a redirect on the source's own host is followed", func(t *testing.T) {
+		var moved atomic.Int64
+		home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/feed/" {
+				http.Redirect(w, r, "/moved/feed/", http.StatusMovedPermanently)
+				return
+			}
+			moved.Add(1)
+			w.Header().Set("Content-Type", "application/rss+xml")
+			w.Write(fixture(t, "wordpress.rss"))
+		}))
+		defer home.Close()
+		p, _ := newPoller(t, testConfig(t, "", home.URL+"/feed/"), openDB(t), &sink{})
+		if r := pollOne(t, p); r.Err != nil || r.Items != 3 || moved.Load() != 1 {
+			t.Errorf("poll: %+v, %d requests at the new path", r, moved.Load())
+		}
+	})
+	t.Run("a redirect to another configured source's private host is refused", func(t *testing.T) {
+		src := redirector(t, other.URL+"/feed/")
+		p, _ := newPoller(t, testConfig(t, "", src.URL+"/feed/", other.URL+"/feed/"), openDB(t), &sink{})
+		before := otherHits.Load()
+		r := pollScheduled(t, p, "src0")
+		wantErr(t, r.Err, ErrPrivateAddress)
+		if otherHits.Load() != before {
+			t.Error("the other source's host was reached by this source's redirect")
+		}
+		if r := pollScheduled(t, p, "src1"); r.Err != nil || r.Items != 3 {
+			t.Errorf("the other source's own poll: %+v", r)
+		}
+	})
+	t.Run("an article link to a configured host from another source is refused", func(t *testing.T) {
+		site := newTeaserSite(t)
+		sk := &sink{}
+		// The teaser site's item 399 links a page on other's host; other is configured.
+		site.elsewhere = other.URL + "/2023/03/die-lage-399/"
+		cfg := testConfig(t, "", site.URL+"/feed/", other.URL+"/feed/")
+		cfg.Sources[0].FullText = true
+		p, _ := newPoller(t, cfg, openDB(t), sk)
+		// The other source's poll leaves a connection to its host open:
+		// the article request must not take it.
+		if r := pollScheduled(t, p, "src1"); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		before := otherHits.Load()
+		if r := pollScheduled(t, p, "src0"); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if otherHits.Load() != before {
+			t.Error("the other source's host was reached by this source's article link")
+		}
+		for _, it := range sk.of("src0") {
+			if it.ID == "p399" && it.Content != "Kurzfassung 399." {
+				t.Errorf("item 399 has %q, want its teaser", it.Content)
+			}
+		}
+		if n := len(site.requests("/2023/03/die-lage-401/")); n != 1 {
+			t.Errorf("the article on the source's own host was fetched %d times, want once", n)
 		}
 	})
 }
@@ -96,7 +156,8 @@ func TestHTTPSToHTTPRedirectIsRefused(t *testing.T) {
 	cfg := testConfig(t, "", secure.URL+"/feed/")
 	cfg.Fetch.AllowPrivateNetworks = true
 	p, _ := newPoller(t, cfg, openDB(t), &sink{})
-	p.fetcher.client.Transport.(*http.Transport).TLSClientConfig = secure.Client().Transport.(*http.Transport).TLSClientConfig
+	g := p.fetcher.client.Transport.(*guard)
+	g.trusted.TLSClientConfig = secure.Client().Transport.(*http.Transport).TLSClientConfig
 	r := pollOne(t, p)
 	wantErr(t, r.Err, ErrInsecureRedirect)
 	if hits.Load() != 0 {
@@ -125,6 +186,27 @@ func TestIsPrivate(t *testing.T) {
 	} {
 		if got := isPrivate(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("isPrivate(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestSameHost(t *testing.T) {
+	for _, tt := range []struct {
+		home, target string
+		want         bool
+	}{
+		{"http://feeds.example.org/feed/", "http://feeds.example.org/moved/feed/", true},
+		{"http://feeds.example.org/feed/", "https://FEEDS.example.org/feed/", true},
+		{"http://127.0.0.1:8080/feed/", "http://127.0.0.1:8080/other/", true},
+		{"http://127.0.0.1:8080/feed/", "http://127.0.0.1:8081/feed/", false},
+		{"http://127.0.0.1:8080/feed/", "https://127.0.0.1/feed/", false},
+		{"https://feeds.example.org/feed/", "http://feeds.example.org/feed/", false},
+		{"http://feeds.example.org/feed/", "http://intranet.example.org/feed/", false},
+	} {
+		home, _ := url.Parse(tt.home)
+		target, _ := url.Parse(tt.target)
+		if got := sameHost(home, target); got != tt.want {
+			t.Errorf("sameHost(%s, %s) = %v, want %v", tt.home, tt.target, got, tt.want)
 		}
 	}
 }
