@@ -2,14 +2,21 @@ package publish
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	bolt "go.etcd.io/bbolt"
 
+	"iswfeed/config"
+	"iswfeed/dedupe"
 	"iswfeed/fetch"
 )
 
@@ -163,6 +170,72 @@ func BenchmarkServeBeside(b *testing.B) {
 					b.Fatal(w.code)
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkServeRoutes serves, through ServeHTTP, a request of each kind the
+// mux routes: what routing and the route's lookup cost beside the answer.
+func BenchmarkServeRoutes(b *testing.B) {
+	f := bigStore(b, 1000)
+	f.srv = New(f.cfg, f.store, f.srv.log, Options{Registry: prometheus.NewRegistry()})
+	if err := f.srv.Refresh(); err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []string{"/feed.atom", "/de/feed.atom", "/de+/feed.json", "/archive/2023-02.atom",
+		"/updates/401", "/updates/russian-offensive/2023-03-29", "/api/updates/401", "/api", "/icon.svg", "/nothing"} {
+		b.Run(strings.ReplaceAll(path, "/", "_"), func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			w := &discardWriter{h: http.Header{}}
+			f.srv.ServeHTTP(w, req)
+			if etag := w.h.Get("ETag"); etag != "" {
+				req.Header.Set("If-None-Match", etag) // a 304: the answer costs least beside the routing
+			}
+			for b.Loop() {
+				clear(w.h)
+				f.srv.ServeHTTP(w, req)
+			}
+			if w.code != http.StatusNotModified && path != "/nothing" {
+				b.Fatalf("%s: %d", path, w.code)
+			}
+		})
+	}
+}
+
+// BenchmarkStatusAtScale renders /status afresh, as after a poll, on a copy
+// of a large store such as bench/scale.sh builds: ISWFEED_BENCH_STORE names
+// the copy's bbolt file and ISWFEED_BENCH_CONFIG its config.
+func BenchmarkStatusAtScale(b *testing.B) {
+	dbPath, cfgPath := os.Getenv("ISWFEED_BENCH_STORE"), os.Getenv("ISWFEED_BENCH_CONFIG")
+	if dbPath == "" || cfgPath == "" {
+		b.Skip("ISWFEED_BENCH_STORE and ISWFEED_BENCH_CONFIG name a copy of a large store and its config")
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	store, err := dedupe.Open(db, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var gen atomic.Uint64
+	srv := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Generation: gen.Load})
+	if err := srv.Refresh(); err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/status", nil)
+	for b.Loop() {
+		gen.Add(1) // a poll state changed
+		w := &discardWriter{h: http.Header{}}
+		srv.ServeHTTP(w, req)
+		if w.code != 0 && w.code != http.StatusOK {
+			b.Fatal(w.code)
 		}
 	}
 }
