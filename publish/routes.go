@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,12 @@ import (
 )
 
 const defaultSeries = config.DefaultSeries
+
+// patternOf is the pattern the mux routes a GET of path by.
+func (s *Server) patternOf(path string) string {
+	_, pattern := s.mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}})
+	return pattern
+}
 
 // routes maps every path the server answers. ServeMux answers unknown paths
 // with 404 and other methods with 405 and an Allow header. Every document's
@@ -59,6 +66,10 @@ type route struct {
 
 func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	doc, err := rt.resolve(r)
+	if c, ok := w.(*capture); ok {
+		c.doc, c.err = doc, err
+		return
+	}
 	if err != nil {
 		rt.s.fail(w, r, err)
 		return
@@ -67,32 +78,38 @@ func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // documentAt returns the document a GET of path (no query) answers with,
-// found through the routes as a request is, without serving it.
+// routed by the mux as a request is, wildcards and all, without serving it.
 func (s *Server) documentAt(ctx context.Context, path string) (*document, error) {
 	r, err := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
 	}
-	h, pattern := s.mux.Handler(r)
-	rt, ok := h.(route)
-	if !ok {
+	var c capture
+	s.mux.ServeHTTP(&c, r)
+	if c.doc == nil && c.err == nil {
 		return nil, fmt.Errorf("publish: %s is not a document", path)
 	}
-	setPathValues(r, pattern)
-	return rt.resolve(r)
+	return c.doc, c.err
 }
 
-// setPathValues gives r the values of pattern's wildcards, as ServeMux does
-// when it routes r.
-func setPathValues(r *http.Request, pattern string) {
-	_, pat, _ := strings.Cut(pattern, " ")
-	want, got := strings.Split(pat, "/"), strings.Split(r.URL.Path, "/")
-	for i, seg := range want {
-		if name, ok := strings.CutPrefix(seg, "{"); ok && i < len(got) && name != "$}" {
-			r.SetPathValue(strings.TrimSuffix(name, "}"), got[i])
-		}
-	}
+// capture is the ResponseWriter documentAt routes with: a route hands it what
+// it resolved instead of serving it, and anything else is dropped.
+type capture struct {
+	doc    *document
+	err    error
+	header http.Header
 }
+
+func (c *capture) Header() http.Header {
+	if c.header == nil {
+		c.header = http.Header{}
+	}
+	return c.header
+}
+
+func (c *capture) Write(b []byte) (int, error) { return len(b), nil }
+
+func (c *capture) WriteHeader(int) {}
 
 // current serves one of the eagerly rendered current feeds.
 func (s *Server) current(path func(*http.Request) (string, error)) route {
@@ -112,15 +129,15 @@ func (s *Server) current(path func(*http.Request) (string, error)) route {
 // langFeedPath checks /{lang}/{doc} and /{lang}+/{doc} against the languages
 // there are.
 func (s *Server) langFeedPath(r *http.Request) (string, error) {
-	doc, dir := r.PathValue("doc"), r.PathValue("lang")
-	if !slices.Contains([]string{"feed.atom", "feed.rss", "feed.json"}, doc) {
+	format, ok := strings.CutPrefix(r.PathValue("doc"), "feed.")
+	if !ok || !slices.Contains(formats, format) {
 		return "", notFound("404 page not found")
 	}
-	v, err := s.site.Load().viewOf(dir)
+	v, err := s.site.Load().viewOf(r.PathValue("lang"))
 	if err != nil {
 		return "", err
 	}
-	return v.feedPath(strings.TrimPrefix(doc, "feed.")), nil
+	return v.feedPath(format), nil
 }
 
 // renderer renders a document for a request from one site.
@@ -168,7 +185,8 @@ func (s *Server) archive(st *site, r *http.Request) (*document, error) {
 }
 
 // find resolves an update by number (the daily report) or by date, within
-// the published series.
+// the published series: a number through the site's index of numbers, a date
+// by a binary search of its updates, which are in newestFirst's order.
 func (st *site) find(series, key string) (*dedupe.Update, error) {
 	if series == "" {
 		series = defaultSeries
@@ -176,10 +194,8 @@ func (st *site) find(series, key string) (*dedupe.Update, error) {
 	// Only the canonical spelling of a number ("404", not "0404" or "+404"),
 	// so that one report has one URL and one cache entry.
 	if n, err := strconv.Atoi(key); err == nil && n > 0 && strconv.Itoa(n) == key {
-		for i := range st.updates {
-			if u := &st.updates[i]; u.Series == series && u.Number == n {
-				return u, nil
-			}
+		if i, ok := st.numbered()[seriesNumber{series, n}]; ok {
+			return &st.updates[i], nil
 		}
 		return nil, notFound("no update %d", n)
 	}
@@ -187,12 +203,37 @@ func (st *site) find(series, key string) (*dedupe.Update, error) {
 	if err != nil {
 		return nil, badRequest("%q is neither an update number nor a date (YYYY-MM-DD)", key)
 	}
-	for i := range st.updates {
-		if u := &st.updates[i]; u.Series == series && u.Date.Equal(d) {
-			return u, nil
-		}
+	if i, ok := slices.BinarySearchFunc(st.updates, dedupe.Update{Series: series, Date: d}, newestFirst); ok {
+		return &st.updates[i], nil
 	}
 	return nil, notFound("no %s report of %s", series, key)
+}
+
+// seriesNumber names a numbered update.
+type seriesNumber struct {
+	series string
+	number int
+}
+
+// numbered is the site's index of its numbered updates' places, made on
+// first use; of two updates with one number, the newer has it, as a search
+// from the newest would find.
+func (st *site) numbered() map[seriesNumber]int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.numbers != nil {
+		return st.numbers
+	}
+	st.numbers = map[seriesNumber]int{}
+	for i := range st.updates {
+		u := &st.updates[i]
+		if k := (seriesNumber{u.Series, u.Number}); u.Number > 0 {
+			if _, ok := st.numbers[k]; !ok {
+				st.numbers[k] = i
+			}
+		}
+	}
+	return st.numbers
 }
 
 // fullUpdate is the update at the request's path, with sanitised content.

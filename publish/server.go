@@ -74,8 +74,8 @@ type Server struct {
 	metrics *metrics
 	mux     *http.ServeMux // the routes, for documentAt
 	// feedCounters and langFeedCounters count the current feeds that
-	// ServeHTTP answers without the mux: the merged feed's, by path, and the
-	// languages'.
+	// ServeHTTP answers without the mux, under the patterns the mux routes
+	// them by: the merged feed's, by path, and the languages' (one pattern).
 	feedCounters     []feedCounters
 	langFeedCounters *routeCounters
 	handler          http.Handler
@@ -147,6 +147,7 @@ type site struct {
 	maxBytes  int                  // lazyBytes' bound; 0 means maxLazyBytes
 	histories map[view]*history    // each view's split, made on first use
 	keys      map[string]entryKey  // each update's entry key by id, made on first use
+	numbers   map[seriesNumber]int // each numbered update's place, made on first use (find)
 }
 
 // stamp remembers a path's last bytes so Last-Modified moves only when they do.
@@ -167,12 +168,12 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 		lazyBytes: maxLazyBytes, maxStampBytes: maxStampBytes, cacheControl: cacheControl(cfg.CacheMaxAge)}
 	s.recent.limit = maxRecentBytes
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
+	s.mux = s.routes()
 	for _, f := range formats {
 		p := view{}.feedPath(f)
-		s.feedCounters = append(s.feedCounters, feedCounters{p, s.metrics.route("GET " + p)})
+		s.feedCounters = append(s.feedCounters, feedCounters{p, s.metrics.route(s.patternOf(p))})
 	}
-	s.langFeedCounters = s.metrics.route("GET /{lang}/{doc}")
-	s.mux = s.routes()
+	s.langFeedCounters = s.metrics.route(s.patternOf(view{lang: "en"}.feedPath("atom")))
 	s.handler = s.metrics.instrument(s.mux)
 	return s
 }
