@@ -147,7 +147,7 @@ func extract(body []byte, contentType string, page *url.URL) (string, error) {
 	if err := a.RenderHTML(&b); err != nil {
 		return "", err
 	}
-	content, _ := truncateUTF8(stripControls(b.String()), maxContentBytes)
+	content, _ := truncateUTF8(config.DropControls(b.String()), maxContentBytes)
 	return absoluteHTML(page, content), nil
 }
 

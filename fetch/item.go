@@ -3,7 +3,6 @@ package fetch
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -63,7 +62,7 @@ type Item struct {
 const (
 	maxTitleBytes  = 1 << 10
 	maxAuthorBytes = 256
-	maxURLBytes    = 2 << 10
+	maxURLBytes    = config.MaxLinkBytes
 	maxIDBytes     = 2 << 10
 )
 
@@ -73,13 +72,13 @@ func normalise(src config.Source, base *url.URL, fi *gofeed.Item, fetched time.T
 	it := Item{
 		Source:  src.Name,
 		Lang:    src.Lang,
-		ID:      stripControls(fi.GUID),
+		ID:      config.DropControls(fi.GUID),
 		Title:   oneLine(fi.Title, maxTitleBytes),
 		Link:    httpLink(base, fi.Link),
-		Content: stripControls(fi.Content),
+		Content: config.DropControls(fi.Content),
 	}
 	if it.Content == "" {
-		it.Content = stripControls(fi.Description)
+		it.Content = config.DropControls(fi.Description)
 	}
 	it.Content, it.Truncated = truncateUTF8(it.Content, maxContentBytes)
 	it.Content = absoluteHTML(contentBase(base, it.Link), it.Content)
@@ -142,88 +141,9 @@ func contentBase(feed *url.URL, link string) *url.URL {
 	return feed
 }
 
-// httpLink is ref resolved against base when it is then an http(s) URL with a
-// host and at most maxURLBytes long, without user-info; otherwise "". It is
-// the one check every link a source gives passes before anything writes it:
-// javascript:, data:, vbscript: and unparseable links become no link.
-func httpLink(base *url.URL, ref string) string {
-	ref = stripControls(ref)
-	if ref == "" || len(ref) > maxURLBytes {
-		return ""
-	}
-	u, err := url.Parse(ref)
-	if err != nil {
-		return ""
-	}
-	if base != nil {
-		u = base.ResolveReference(u)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	u.User = nil
-	u.RawQuery = escapeQuery(u.RawQuery)
-	if s := u.String(); len(s) <= maxURLBytes {
-		return s
-	}
-	return ""
-}
-
-// escapeQuery percent-encodes what RFC 3986 does not allow in a query (space,
-// quotes, angle brackets...), which url.URL.String leaves as it came, so that
-// a link is one well-formed URL wherever it is written.
-func escapeQuery(q string) string {
-	var b strings.Builder
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		if c < 0x80 && (isAlnum(c) || strings.IndexByte("-._~!$&'()*+,;=:@/?%", c) >= 0) && c != '\'' {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", c)
-	}
-	return b.String()
-}
-
-func isAlnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// stripControls trims s, drops control characters (also those that arrive
-// as character references such as &#1;), and replaces invalid UTF-8.
-func stripControls(s string) string {
-	s = strings.TrimSpace(s)
-	if cleanText(s) {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
-		if isControlRune(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// cleanText reports whether s is valid UTF-8 without control characters,
-// decoding only what is not ASCII: an item's content is tens of kilobytes.
-func cleanText(s string) bool {
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if isControlRune(rune(c)) {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || isControlRune(r) {
-			return false
-		}
-		i += size
-	}
-	return true
-}
+// httpLink is config.WebLink: the one check every link a source gives
+// passes before anything writes it.
+func httpLink(base *url.URL, ref string) string { return config.WebLink(base, ref) }
 
 // oneLine makes s a single line of at most n bytes: every run of white space
 // and control characters (CR and LF among them, which would reach terminals
@@ -234,7 +154,7 @@ func oneLine(s string, n int) string {
 	b.Grow(min(len(s), n+utf8.UTFMax))
 	space := false
 	for _, r := range s {
-		if unicode.IsSpace(r) || isControlRune(r) || r == '\u2028' || r == '\u2029' {
+		if unicode.IsSpace(r) || config.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			space = true
 			continue
 		}

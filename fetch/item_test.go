@@ -6,7 +6,6 @@ import (
 	"html"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // rssItem is a one-item RSS feed; fields are XML-escaped by the caller.
@@ -149,18 +148,6 @@ func TestXSSCorpusParses(t *testing.T) {
 			t.Errorf("feed %d: link %q", i, l)
 		}
 	}
-}
-
-func FuzzCleanText(f *testing.F) {
-	for _, s := range []string{"plain", "tab\tand\nnewline", "bell\x07", "del\x7f", "c1 \u0085", "bad \xff", "\ufffe", "Звіт №401", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want := strings.IndexFunc(s, isControlRune) < 0 && utf8.ValidString(s)
-		if got := cleanText(s); got != want {
-			t.Errorf("cleanText(%q) = %v, want %v", s, got, want)
-		}
-	})
 }
 
 func FuzzStripControlBytes(f *testing.F) {

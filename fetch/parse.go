@@ -309,10 +309,6 @@ func stripControlBytes(b []byte) []byte {
 // isC0 reports whether c is a C0 control byte that XML forbids.
 func isC0(c byte) bool { return c < 0x20 && c != '\t' && c != '\n' && c != '\r' }
 
-func isControlRune(r rune) bool {
-	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7F || (r >= 0x80 && r < 0xA0) || r == 0xFFFE || r == 0xFFFF
-}
-
 // controlRefs are character references to C0 controls (&#1;, &#x1F;), which
 // encoding/xml refuses as firmly as the raw bytes.
 var controlRefs = regexp.MustCompile(`&#(0*([0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*([0-8bBcCeEfF]|1[0-9a-fA-F]));`)

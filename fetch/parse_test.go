@@ -330,7 +330,7 @@ func FuzzParse(f *testing.F) {
 			if it.ID == "" || it.Published.IsZero() {
 				t.Fatalf("item without id or date: %+v", it)
 			}
-			if strings.IndexFunc(it.Title, isControlRune) >= 0 || !utf8Valid(it.Title) {
+			if strings.IndexFunc(it.Title, config.IsControl) >= 0 || !utf8Valid(it.Title) {
 				t.Fatalf("title not clean UTF-8: %q", it.Title)
 			}
 			if len(it.Title) > maxTitleBytes || len(it.Author) > maxAuthorBytes || strings.ContainsAny(it.Title+it.Author, "\r\n\t") {
