@@ -4,13 +4,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"html"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"iswfeed/config"
 )
 
 // Translators' WordPress sites replace embedded posts and videos with the
@@ -307,15 +308,9 @@ func replaceWithLink(n *xhtml.Node, href string) {
 	n.Parent.RemoveChild(n)
 }
 
-// webURL returns s if it is an absolute http(s) address.
-func webURL(s string) string {
-	s = strings.TrimSpace(s)
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return ""
-	}
-	return s
-}
+// webURL is s as a link iswfeed writes, or "": config.WebLink, the check
+// fetch makes of every link on the way in.
+func webURL(s string) string { return config.WebLink(nil, s) }
 
 func walk(n *xhtml.Node, f func(*xhtml.Node)) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {

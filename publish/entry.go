@@ -59,7 +59,7 @@ func reportTitle(u *dedupe.Update) string {
 func (s *Server) mergedEntry(u *dedupe.Update) entry {
 	lead, l := u.Lead(), labelsFor("en")
 	e := entry{
-		ID: u.ID, Title: l.stableTitle(u), Lang: lead.Lang, Link: lead.URL,
+		ID: u.ID, Title: l.stableTitle(u), Lang: lead.Lang, Link: linkOf(lead),
 		Published: firstPublished(u), Updated: u.Updated, Update: u,
 		Categories: numberCategory(l, u),
 	}
@@ -108,7 +108,7 @@ func (s *Server) orOriginalEntry(u *dedupe.Update, lang string) entry {
 // links v and the original, and the links to both.
 func (s *Server) versionEntry(u *dedupe.Update, v dedupe.Variant, lang string) entry {
 	l := labelsFor(lang)
-	e := entry{Title: l.stableTitle(u), Lang: lang, Link: v.URL, Update: u}
+	e := entry{Title: l.stableTitle(u), Lang: lang, Link: linkOf(v), Update: u}
 	// Only this version and the original, so that a translation into another
 	// language leaves this feed's bytes alone.
 	shown := []dedupe.Variant{v}
@@ -118,15 +118,17 @@ func (s *Server) versionEntry(u *dedupe.Update, v dedupe.Variant, lang string) e
 	// No number: learned from a translation into another language, it would
 	// change this feed's bytes too.
 	e.Content = headerHTML(l, header{versions: shown, shown: v, isw: iswURL(u)}) + v.Content
-	if v.URL != "" {
-		e.Links = append(e.Links, entryLink{Rel: "alternate", Href: v.URL, Lang: v.Lang, Title: plainText(v.Title)})
+	if e.Link != "" {
+		e.Links = append(e.Links, entryLink{Rel: "alternate", Href: e.Link, Lang: v.Lang, Title: plainText(v.Title)})
 	}
-	if o, ok := u.Original(); ok && o.URL != "" && o.URL != v.URL {
-		rel := "alternate"
-		if o.Lang == v.Lang {
-			rel = "via"
+	if o, ok := u.Original(); ok {
+		if link := linkOf(o); link != "" && link != e.Link {
+			rel := "alternate"
+			if o.Lang == v.Lang {
+				rel = "via"
+			}
+			e.Links = append(e.Links, entryLink{Rel: rel, Href: link, Lang: o.Lang, Title: plainText(o.Title)})
 		}
-		e.Links = append(e.Links, entryLink{Rel: rel, Href: o.URL, Lang: o.Lang, Title: plainText(o.Title)})
 	}
 	e.Links = withISWLink(l, e.Links, iswURL(u))
 	s.attribute(&e, v)
@@ -141,14 +143,15 @@ func versionLinks(u *dedupe.Update) []entryLink {
 	for _, lang := range u.Langs() {
 		best, _ := u.InLang(lang)
 		for _, v := range u.Variants {
-			if v.Lang != lang || v.URL == "" {
+			link := linkOf(v)
+			if v.Lang != lang || link == "" {
 				continue
 			}
 			rel := "related"
 			if v.Source == best.Source {
 				rel = "alternate"
 			}
-			links = append(links, entryLink{Rel: rel, Href: v.URL, Lang: v.Lang, Title: plainText(v.Title)})
+			links = append(links, entryLink{Rel: rel, Href: link, Lang: v.Lang, Title: plainText(v.Title)})
 		}
 	}
 	return links
@@ -177,7 +180,8 @@ func headerHTML(l labels, h header) string {
 	var parts []string
 	original := false
 	for _, v := range h.versions {
-		if v.URL == "" {
+		link := linkOf(v)
+		if link == "" {
 			continue
 		}
 		var marks []string
@@ -191,7 +195,7 @@ func headerHTML(l labels, h header) string {
 		if len(marks) > 0 {
 			label += " (" + strings.Join(marks, ", ") + ")"
 		}
-		parts = append(parts, linkHTML(v.URL, v.Lang, label))
+		parts = append(parts, linkHTML(link, v.Lang, label))
 	}
 	if !original && h.isw != "" {
 		parts = append(parts, linkHTML(h.isw, "en", l.OriginalAtISW))
@@ -217,6 +221,13 @@ func linkHTML(href, lang, label string) string {
 // iswURL is the address of ISW's original of u, if it is a web address.
 func iswURL(u *dedupe.Update) string {
 	return webURL(u.ISWURL)
+}
+
+// linkOf is the address of version v as the feeds and pages write it: the
+// stored link passes fetch's check once more, since an item stored by an
+// older version, or before a rule existed, may carry anything.
+func linkOf(v dedupe.Variant) string {
+	return webURL(v.URL)
 }
 
 // withISWLink adds a related link to ISW's original, unless a link goes there

@@ -92,7 +92,7 @@ func newJSONItem(e *entry, about string) *jsonItem {
 	}
 	ext := &jsonItemExt{About: about, Series: u.Series, Number: u.Number, Date: u.Date.Format(time.DateOnly), ISWURL: iswURL(u), Variants: []jsonVariant{}}
 	for _, v := range u.Variants {
-		ext.Variants = append(ext.Variants, jsonVariant{Lang: v.Lang, Source: v.Source, Role: v.Role, Title: plainText(v.Title), URL: v.URL})
+		ext.Variants = append(ext.Variants, jsonVariant{Lang: v.Lang, Source: v.Source, Role: v.Role, Title: plainText(v.Title), URL: linkOf(v)})
 	}
 	it.Ext = ext
 	return it

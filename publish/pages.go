@@ -78,7 +78,7 @@ func (s *Server) reportOf(u *dedupe.Update) report {
 	for _, v := range u.Variants {
 		r.HasOriginal = r.HasOriginal || v.Role == config.RoleOriginal
 		r.Versions = append(r.Versions, version{
-			Lang: v.Lang, Name: langName(v.Lang), Source: v.Source, SourceTitle: s.sourceTitle(v), Title: plainText(v.Title), URL: v.URL,
+			Lang: v.Lang, Name: langName(v.Lang), Source: v.Source, SourceTitle: s.sourceTitle(v), Title: plainText(v.Title), URL: linkOf(v),
 			Published: v.Published.UTC().Format("2006-01-02 15:04 UTC"), Original: v.Role == config.RoleOriginal,
 			// Content was sanitised by withContent; it is empty on index rows.
 			Content: template.HTML(v.Content),

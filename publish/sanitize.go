@@ -2,6 +2,7 @@ package publish
 
 import (
 	"html"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -10,13 +11,38 @@ import (
 
 // policy is the one sanitiser every source's HTML passes through: bluemonday's
 // UGC policy (no scripts, event handlers, styles, iframes or javascript: URLs)
-// with links marked nofollow and noreferrer.
+// with links marked nofollow and noreferrer, and every URL it keeps (href,
+// src, cite) made what config.WebLink makes of it or dropped, so that content
+// stored before a rule existed meets the rule fetch applies to links today:
+// relative (fetch made them absolute), mailto: and other schemes go too.
 var policy = func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.RequireNoFollowOnLinks(true)
 	p.RequireNoReferrerOnLinks(true)
+	p.AllowRelativeURLs(false)
+	p.AllowURLSchemeWithCustomPolicy("http", asWebLink)
+	p.AllowURLSchemeWithCustomPolicy("https", asWebLink)
+	p.AllowURLSchemeWithCustomPolicy("mailto", func(*url.URL) bool { return false })
 	return p
 }()
+
+// asWebLink makes u the link config.WebLink makes of it and reports whether
+// there is one; the policy writes u as it leaves it.
+func asWebLink(u *url.URL) bool {
+	raw := u.String()
+	link := webURL(raw)
+	if link == "" {
+		return false
+	}
+	if link != raw {
+		clean, err := url.Parse(link)
+		if err != nil {
+			return false
+		}
+		*u = *clean
+	}
+	return true
+}
 
 // textPolicy strips every tag; titles are plain text.
 var textPolicy = bluemonday.StrictPolicy()
