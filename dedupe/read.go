@@ -229,17 +229,39 @@ func (s *Store) Stats() (Stats, error) {
 		if err != nil {
 			return err
 		}
-		st.Items = tx.Bucket(bucketItems).Stats().KeyN
-		st.Held = tx.Bucket(bucketHeld).Stats().KeyN
-		return tx.Bucket(bucketSkipped).ForEach(func(k, _ []byte) error {
-			st.Skipped[string(k[:bytes.IndexByte(k, 0)])]++
-			return nil
-		})
+		return countItems(tx, &st)
 	})
 	if err != nil {
 		return Stats{}, fmt.Errorf("dedupe: unable to count: %w", err)
 	}
 	return st, nil
+}
+
+// ItemCounts returns the counts of Stats that read no report (Items, Held,
+// Skipped), so that a reader who keeps the counts of reports from the
+// changes (ChangesSince) reads what changed, not the history.
+func (s *Store) ItemCounts() (Stats, error) {
+	st := Stats{ByLang: map[string]int{}, Skipped: map[string]int{}}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketReports) == nil {
+			return nil
+		}
+		return countItems(tx, &st)
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("dedupe: unable to count: %w", err)
+	}
+	return st, nil
+}
+
+// countItems fills st's counts of items, held and skipped.
+func countItems(tx *bolt.Tx, st *Stats) error {
+	st.Items = tx.Bucket(bucketItems).Stats().KeyN
+	st.Held = tx.Bucket(bucketHeld).Stats().KeyN
+	return tx.Bucket(bucketSkipped).ForEach(func(k, _ []byte) error {
+		st.Skipped[string(k[:bytes.IndexByte(k, 0)])]++
+		return nil
+	})
 }
 
 // Gaps is what the store could not complete: reports missing a language,
@@ -312,7 +334,18 @@ func (s *Store) Gaps(langs []string, series ...string) (Gaps, error) {
 			}
 		}
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	waiting, err := s.Waiting(series...)
+	g.Unplaced, g.Conflicts, g.Numbering = waiting.Unplaced, waiting.Conflicts, waiting.Numbering
+	return g, err
+}
+
+// Waiting returns the gaps that read no report: the items of the given
+// series (all when none are given) that could not be placed, calendar
+// conflicts and each translation source's numbering; Missing and Unnumbered
+// stay empty.
+func (s *Store) Waiting(series ...string) (Gaps, error) {
+	g := Gaps{Missing: map[string][]Ref{}}
+	err := s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketHeld) == nil {
 			return nil
 		}
