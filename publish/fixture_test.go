@@ -29,6 +29,7 @@ var (
 type fixture struct {
 	t     testing.TB
 	cfg   *config.Config
+	db    *bolt.DB
 	store *dedupe.Store
 	srv   *Server
 	web   *httptest.Server
@@ -36,8 +37,8 @@ type fixture struct {
 
 func newFixture(t testing.TB, opts Options, edit ...func(*config.Config)) *fixture {
 	t.Helper()
-	cfg, _, store := openStore(t, append([]func(*config.Config){func(c *config.Config) { c.Sources = []config.Source{isw, spa} }}, edit...)...)
-	f := &fixture{t: t, cfg: cfg, store: store}
+	cfg, db, store := openStore(t, append([]func(*config.Config){func(c *config.Config) { c.Sources = []config.Source{isw, spa} }}, edit...)...)
+	f := &fixture{t: t, cfg: cfg, db: db, store: store}
 	f.srv = New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	if err := f.srv.Refresh(); err != nil {
 		t.Fatal(err)

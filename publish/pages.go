@@ -4,7 +4,6 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
-	"sync"
 	"time"
 
 	"iswfeed/config"
@@ -127,73 +126,6 @@ func (s *Server) updatePage(st *site, r *http.Request) (*document, error) {
 	}{page: s.layout(st, reportTitle(u)), Report: s.reportOf(u)}
 	data.Alternates = data.Report.Versions
 	return s.htmlDocument(r.URL.Path, "update", data, u.Updated)
-}
-
-type langCount struct {
-	Name  string
-	Count int
-}
-
-// statusCache keeps /status between changes: its statistics and gaps read
-// the whole store, too much to do per request.
-type statusCache struct {
-	mu   sync.Mutex
-	site *site
-	gen  uint64
-	at   time.Time
-	doc  *document
-}
-
-// statusMaxAge is how long /status may lag behind a change.
-const statusMaxAge = time.Second
-
-// cachedStatus serves /status as last rendered while the store and the poll
-// states are as they were then (always for up to statusMaxAge), and renders
-// it again otherwise. Concurrent requests wait for one render.
-func (s *Server) cachedStatus(st *site, r *http.Request) (*document, error) {
-	var gen uint64
-	if s.opts.Generation != nil {
-		gen = s.opts.Generation()
-	}
-	c := &s.status
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	unchanged := s.opts.Generation != nil && c.gen == gen
-	if c.doc != nil && c.site == st && (unchanged || s.now().Sub(c.at) < statusMaxAge) {
-		return c.doc, nil
-	}
-	doc, err := s.statusPage(st, r)
-	if err != nil {
-		return nil, err
-	}
-	c.site, c.gen, c.at, c.doc = st, gen, s.now(), doc
-	return doc, nil
-}
-
-// statusPage renders /status from live state.
-func (s *Server) statusPage(st *site, r *http.Request) (*document, error) {
-	data := struct {
-		page
-		Sources      []SourceStatus
-		SourcesError string
-		Stats        dedupe.Stats
-		Langs        []langCount
-		Gaps         dedupe.Gaps
-	}{page: s.layout(st, "Status")}
-	var err error
-	if data.Sources, err = s.sources(); err != nil {
-		data.SourcesError = err.Error()
-	}
-	if data.Stats, err = s.store.Stats(); err != nil {
-		return nil, err
-	}
-	for _, l := range st.langs {
-		data.Langs = append(data.Langs, langCount{langName(l), data.Stats.ByLang[l]})
-	}
-	if data.Gaps, err = s.store.Gaps(nil); err != nil {
-		return nil, err
-	}
-	return s.htmlDocument(r.URL.Path, "status", data, time.Time{})
 }
 
 func (s *Server) htmlDocument(key, name string, data any, modified time.Time) (*document, error) {

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -8,6 +9,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"iswfeed/config"
+	"iswfeed/fetch"
 )
 
 // pollStates stands for the daemon's poll states: the test changes them and
@@ -112,4 +116,106 @@ func BenchmarkStatus(b *testing.B) {
 			f.srv.ServeHTTP(httptest.NewRecorder(), req)
 		}
 	})
+}
+
+// freshStatus gets /status as a second after its last render, which it
+// may serve again for up to statusMaxAge.
+func freshStatus(f *fixture) response {
+	f.srv.status.mu.Lock()
+	f.srv.status.at = time.Time{}
+	f.srv.status.mu.Unlock()
+	return f.get("/status")
+}
+
+// statusReads are the reports /status has read, and how many times it read
+// every one.
+func statusReads(f *fixture) (read, full int) {
+	c := &f.srv.status
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.figures.read, c.figures.fullReads
+}
+
+// wantStatus is what /status must say of the store: what dedupe's own counts
+// give, read from every report.
+func wantStatus(t *testing.T, f *fixture) []string {
+	t.Helper()
+	st, err := f.store.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := f.store.Gaps(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		fmt.Sprintf("<p>%d reports, %d versions, %d items; %d held until the calendar can place them.</p>", st.Updates, st.Variants, st.Items, st.Held),
+		fmt.Sprintf("<p>%d reports without a known number, %d items not yet placed, %d calendar conflicts.</p>", len(g.Unnumbered), len(g.Unplaced), len(g.Conflicts)),
+	}
+	for l, n := range st.ByLang {
+		want = append(want, fmt.Sprintf("<li>%s: %d reports</li>", langName(l), n))
+	}
+	return want
+}
+
+func TestStatusReadsWhatChangedNotTheHistory(t *testing.T) {
+	polls := &pollStates{}
+	f := newFixture(t, Options{Sources: polls.sources, Generation: polls.gen.Load})
+	start := day("2023-01-01")
+	var en, de []fetch.Item
+	for i := range 60 {
+		date := start.AddDate(0, 0, i).Format(time.DateOnly)
+		en = append(en, original(date, "<p>Report.</p>"))
+		if i%2 == 0 {
+			de = append(de, german(300+i, date, "<p>Die Lage.</p>"))
+		}
+	}
+	f.ingest(isw, en...)
+	f.ingest(spa, de...)
+	check := func(when string) {
+		t.Helper()
+		body := freshStatus(f).body
+		for _, w := range wantStatus(t, f) {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s, /status lacks %s:\n%s", when, w, body)
+			}
+		}
+	}
+	check("at first")
+	if read, full := statusReads(f); full != 1 || read != 60 {
+		t.Fatalf("the first /status read %d reports in %d full reads, want 60 in one", read, full)
+	}
+
+	txs := f.db.Stats().TxN
+	for range 20 {
+		polls.gen.Add(1) // a poll saved its state, and stored nothing
+		if r := freshStatus(f); r.StatusCode != 200 {
+			t.Fatalf("/status: %d", r.StatusCode)
+		}
+	}
+	if n := f.db.Stats().TxN - txs; n != 0 {
+		t.Errorf("20 renders after polls that stored nothing read the store %d times, want none", n)
+	}
+
+	changes := []struct {
+		name  string
+		src   config.Source
+		items []fetch.Item
+	}{
+		{"a new report", isw, []fetch.Item{original("2023-03-02", "<p>New.</p>")}},
+		{"a translation of a report that had none", spa, []fetch.Item{german(301, "2023-01-02", "<p>Nachgereicht.</p>")}},
+		{"an edited translation", spa, []fetch.Item{german(300, "2023-01-01", "<p>Korrigiert.</p>")}},
+		{"a translation whose number is not placed yet", spa, []fetch.Item{{Source: "spartanat", Lang: "de", ID: "sp-900",
+			Title: "Ukraine: Die Lage 900", Link: "https://www.spartanat.com/ukraine-die-lage-900/", Content: "<p>?</p>", Published: day("2023-03-10")}}},
+	}
+	for _, c := range changes {
+		read, _ := statusReads(f)
+		f.ingest(c.src, c.items...)
+		polls.gen.Add(1)
+		check("after " + c.name)
+		after, full := statusReads(f)
+		if full != 1 || after-read > 2 {
+			t.Errorf("after %s /status read %d reports, %d full reads in all; want the one or two it touched", c.name, after-read, full)
+		}
+	}
 }
