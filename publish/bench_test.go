@@ -203,9 +203,10 @@ func BenchmarkServeRoutes(b *testing.B) {
 	}
 }
 
-// BenchmarkStatusAtScale renders /status afresh, as after a poll, on a copy
-// of a large store such as bench/scale.sh builds: ISWFEED_BENCH_STORE names
-// the copy's bbolt file and ISWFEED_BENCH_CONFIG its config.
+// BenchmarkStatusAtScale renders /status afresh on a copy of a large store
+// such as bench/scale.sh builds, after a poll that stored nothing and after
+// one that stored a report: ISWFEED_BENCH_STORE names the copy's bbolt file
+// (it gains a report per iteration) and ISWFEED_BENCH_CONFIG its config.
 func BenchmarkStatusAtScale(b *testing.B) {
 	dbPath, cfgPath := os.Getenv("ISWFEED_BENCH_STORE"), os.Getenv("ISWFEED_BENCH_CONFIG")
 	if dbPath == "" || cfgPath == "" {
@@ -230,12 +231,33 @@ func BenchmarkStatusAtScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/status", nil)
-	for b.Loop() {
-		gen.Add(1) // a poll state changed
+	serve := func(b *testing.B) {
+		gen.Add(1)
+		srv.status.at = time.Time{} // past statusMaxAge
 		w := &discardWriter{h: http.Header{}}
 		srv.ServeHTTP(w, req)
 		if w.code != 0 && w.code != http.StatusOK {
 			b.Fatal(w.code)
 		}
 	}
+	serve(b)
+	b.Run("poll stored nothing", func(b *testing.B) {
+		for b.Loop() {
+			serve(b)
+		}
+	})
+	src, _ := cfg.Source("isw")
+	d := time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.Run("poll stored a report", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			d = d.AddDate(0, 0, 1)
+			it := original(d.Format(time.DateOnly), "<p>New.</p>")
+			if _, err := store.IngestBatch(src, []fetch.Item{it}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			serve(b)
+		}
+	})
 }
