@@ -3,7 +3,9 @@ package dedupe
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -223,4 +225,35 @@ func TestSchemaOneMigratesContentOut(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func TestItemCountsAndWaitingAreStatsAndGapsWithoutTheReports(t *testing.T) {
+	s := openStore(t, nil)
+	ingest(t, s, isw,
+		original("2022-04-04", "Russian Offensive Campaign Assessment, April 4, 2022"),
+		original("2022-04-05", "Russian Offensive Campaign Assessment, April 5, 2022"))
+	ingest(t, s, spa, lage("de5", 46, "2022-04-05"), fetch.Item{ID: "de77", Title: "Ukraine: Die Lage 77", Published: isoDay("2022-06-01")})
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := s.ItemCounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Items != st.Items || counts.Held != st.Held || !maps.Equal(counts.Skipped, st.Skipped) || counts.Updates != 0 {
+		t.Errorf("ItemCounts = %+v, Stats = %+v", counts, st)
+	}
+	g, err := s.Gaps(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Waiting()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Unplaced) != 1 || !reflect.DeepEqual(w.Unplaced, g.Unplaced) || !reflect.DeepEqual(w.Conflicts, g.Conflicts) ||
+		!reflect.DeepEqual(w.Numbering, g.Numbering) || len(w.Unnumbered) != 0 || len(w.Missing) != 0 {
+		t.Errorf("Waiting = %+v, Gaps = %+v", w, g)
+	}
 }

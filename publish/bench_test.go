@@ -261,3 +261,23 @@ func BenchmarkStatusAtScale(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkFind resolves the oldest of 10,000 daily reports by number and by
+// date, as a report page or an API lookup does on its first request.
+func BenchmarkFind(b *testing.B) {
+	ups := make([]dedupe.Update, 10000)
+	start := day("2022-02-24")
+	for i := range ups {
+		ups[i] = dedupe.Update{Series: defaultSeries, Date: start.AddDate(0, 0, len(ups)-1-i), Number: len(ups) - i}
+	}
+	st := &site{updates: ups}
+	for _, key := range []string{"1", "2022-02-24"} {
+		b.Run(key, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := st.find("", key); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

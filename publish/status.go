@@ -124,11 +124,12 @@ func (f *storeFigures) catchUp(store *dedupe.Store) error {
 		return err
 	}
 	counts, err := store.ItemCounts()
-	if err != nil {
-		return err
+	var waiting dedupe.Gaps
+	if err == nil {
+		waiting, err = store.Waiting()
 	}
-	waiting, err := store.Waiting()
 	if err != nil {
+		f.known = false // read everything next time, rather than keep stale counts
 		return err
 	}
 	f.items, f.waiting = counts, waiting
