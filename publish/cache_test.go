@@ -434,24 +434,32 @@ func TestHeldBytesIsWhatAKeptUpdateTakesFromTheHeap(t *testing.T) {
 	}
 	u := f.srv.site.Load().updates[0]
 	const n = 500
-	kept := make([]*dedupe.Update, 0, n)
-	for range n {
-		c, err := f.srv.sanitised(u)
-		if err != nil {
-			t.Fatal(err)
+	var counted float64
+	// The median of five measures: goroutines that earlier tests left (a
+	// server shutting down, a render finishing) can free or take memory
+	// during one of them.
+	heaps := make([]float64, 5)
+	for i := range heaps {
+		kept := make([]*dedupe.Update, 0, n)
+		for range n {
+			c, err := f.srv.sanitised(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept = append(kept, c)
 		}
-		kept = append(kept, c)
+		counted = float64(heldBytes(kept[0]) - keptOverhead)
+		var with, without runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&with)
+		runtime.KeepAlive(kept)
+		kept = nil
+		runtime.GC()
+		runtime.ReadMemStats(&without)
+		heaps[i] = (float64(with.HeapAlloc) - float64(without.HeapAlloc)) / n
 	}
-	counted := float64(heldBytes(kept[0]) - keptOverhead)
-	var with, without runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&with)
-	runtime.KeepAlive(kept)
-	kept = nil
-	runtime.GC()
-	runtime.ReadMemStats(&without)
-	heap := float64(with.HeapAlloc-without.HeapAlloc) / n
-	countsTheHeap(t, "heldBytes", "an update", counted, heap, 0.8, 1.25)
+	slices.Sort(heaps)
+	countsTheHeap(t, "heldBytes", "an update", counted, heaps[len(heaps)/2], 0.8, 1.25)
 }
 
 // countsTheHeap checks that a count of what one thing holds, counted, is
