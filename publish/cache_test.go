@@ -471,3 +471,14 @@ func countsTheHeap(t *testing.T, count, thing string, counted, heap, lo, hi floa
 		t.Errorf("%s counts %.0f bytes of %s that takes %.0f from the heap", count, counted, thing, heap)
 	}
 }
+
+// append rounds a slice's capacity up to what the heap gives it.
+func TestAllocatedIsAppendsRounding(t *testing.T) {
+	for _, c := range sizeClasses[1:] {
+		for _, n := range []int{int(c) - 1, int(c), int(c) + 1} {
+			if got := cap(append([]byte(nil), make([]byte, n)...)); allocated(n) != got {
+				t.Fatalf("allocated(%d) = %d, the heap gives %d", n, allocated(n), got)
+			}
+		}
+	}
+}

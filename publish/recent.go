@@ -2,6 +2,7 @@ package publish
 
 import (
 	"container/list"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -89,12 +90,22 @@ func heldBytes(u *dedupe.Update) int {
 // element and its map entry, with the key's header.
 const keptOverhead = int(unsafe.Sizeof(list.Element{})) + 64
 
-// allocated is what the heap gives a byte slice of capacity n, about: a
-// large one takes whole pages of the runtime's 8 KiB.
+// allocated is what the heap gives a byte slice of capacity n: a small one
+// takes the smallest of the runtime's size classes it fits, a large one
+// whole pages of the runtime's 8 KiB.
 func allocated(n int) int {
 	const large, page = 32 << 10, 8 << 10
-	if n <= large {
-		return n
+	if n > large {
+		return (n + page - 1) / page * page
 	}
-	return (n + page - 1) / page * page
+	i, _ := slices.BinarySearch(sizeClasses, uint16(n))
+	return int(sizeClasses[i])
 }
+
+// sizeClasses are the runtime's size classes of small objects
+// (internal/runtime/gc/sizeclasses.go), which TestAllocatedIsAppendsRounding
+// holds to the runtime's own rounding.
+var sizeClasses = []uint16{0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+	288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048,
+	2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880,
+	12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
