@@ -186,7 +186,7 @@ func TestStampBytesIsWhatAStampTakesFromTheHeap(t *testing.T) {
 	runtime.KeepAlive(s)
 }
 
-func TestTheCurrentFeedsHoldTheirBytesPackedOnce(t *testing.T) {
+func TestTheCurrentFeedsHoldTheirBytesOnceAsTheirGzip(t *testing.T) {
 	f := historyOf(t, 90)
 	st := f.srv.site.Load()
 	if len(st.docs) == 0 {
@@ -205,8 +205,8 @@ func TestTheCurrentFeedsHoldTheirBytesPackedOnce(t *testing.T) {
 func TestADocumentHoldsNoSpareCapacity(t *testing.T) {
 	body := make([]byte, 1000, 4096)
 	d := newDocument(body, typeText, time.Time{})
-	if gz := d.gzipped(); cap(d.packed) != len(d.packed) || cap(gz) != len(gz) {
-		t.Errorf("packed %d/%d, gzip %d/%d bytes used/held", len(d.packed), cap(d.packed), len(gz), cap(gz))
+	if gz := d.gzipped(); cap(gz) != len(gz) {
+		t.Errorf("gzip %d/%d bytes used/held", len(gz), cap(gz))
 	}
 }
 
@@ -480,5 +480,35 @@ func TestAllocatedIsAppendsRounding(t *testing.T) {
 				t.Fatalf("allocated(%d) = %d, the heap gives %d", n, allocated(n), got)
 			}
 		}
+	}
+}
+
+func TestPlainAnswersAreKeptWithinTheirBoundAndAreTheDocumentsBytes(t *testing.T) {
+	f := historyOf(t, 90)
+	const limit = 48 << 10 // a few archives
+	f.srv.plain.limit = limit
+	for range 2 { // the second time from the cache, what it kept
+		for _, g := range f.srv.exportPlan() {
+			for _, d := range g {
+				r := f.get(d.path)
+				doc, err := f.srv.documentAt(t.Context(), d.path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.StatusCode != 200 || r.body != string(doc.bytes()) {
+					t.Fatalf("%s: %d, %d bytes, want the document's %d", d.path, r.StatusCode, len(r.body), doc.rawLen)
+				}
+			}
+		}
+	}
+	c := &f.srv.plain
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	held := 0
+	for tag, e := range c.byTag {
+		held += plainSize(tag, e.bytes)
+	}
+	if held != c.held || held > limit || len(c.byTag) < 2 {
+		t.Errorf("the plain cache holds %d documents of %d bytes (counted %d), want some within %d", len(c.byTag), held, c.held, limit)
 	}
 }

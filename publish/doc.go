@@ -86,17 +86,17 @@
 // know which bytes changed, and to ping WebSub hubs for those only, in the
 // background); the other views keep their documents. A feed document is a
 // head, its entries and a tail (splice.go): each entry is encoded alone, as
-// the document nests it, and the next render of the same feed copies the
-// bytes of every entry whose update is unchanged (by a hash of all an entry
-// shows) from the document before, so a new report encodes one entry per
-// feed that shows it; an archive copies those it shares with its view's
-// current feed. The bytes are those of encoding the whole document at once,
-// and the entries cost no memory beyond the current documents that hold them.
-// A document keeps its bytes packed with S2 (a quarter of a feed's size,
-// unpacked at about 2 GB/s), unpacked for a request without gzip, for its
-// gzip, for an export, and by the next render of its feed to copy the
-// entries it shares (an archive unpacks its view's current feed only when
-// they share one).
+// the document nests it, and deflated alone, and the next render of the same
+// feed copies the deflated bytes of every entry whose update is unchanged
+// (by a hash of all an entry shows) from the document before, so a new
+// report encodes and compresses one entry per feed that shows it; an archive
+// copies those it shares with its view's current feed. The bytes are those of
+// encoding the whole document at once, and the entries cost no memory beyond
+// the current documents that hold them. A document holds its bytes only as
+// their gzip, a feed's joined from its entries' pieces, each deflated
+// against the entry before it (gzipjoin.go; 2-3% larger than one gzip of the
+// same bytes at 10k); a request without gzip inflates it, and the server
+// keeps the bytes it inflated last within 4 MiB, by ETag (inflate.go).
 // The daemon calls Refresh once per poll round that stored something (when
 // every poll of the round has answered, or fetch.round_wait after the first
 // brought items: see fetch.RoundSink), so one report in five languages costs
@@ -111,8 +111,7 @@
 // that the views share one sanitising; between renders, spliced entries need
 // none, and sanitised updates are kept most recently used first within
 // 4 MiB, counting every byte they hold. The stamps that keep Last-Modified
-// are bounded by their bytes too (2 MiB). A document's gzip is made on its
-// first request for gzip. Start, the daemon's first render, reads only each view's newest
+// are bounded by their bytes too (2 MiB). Start, the daemon's first render, reads only each view's newest
 // reports, so the current feeds are served before the history is read in the
 // background; it renders the merged feed before it returns and the other
 // views' current feeds just after (a request for one waits for them);

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/s2"
 )
 
 // Content types of what the server renders.
@@ -29,13 +28,12 @@ const (
 )
 
 // document is one rendered response, kept until the next change: its bytes,
-// their gzip (made on first request for it), and a strong ETag for each (the
-// two are different representations, so RFC 9110 wants different strong
-// validators). It keeps its bytes packed with S2, which holds a feed in a
-// quarter of its size and gives it back at about 2 GB/s (bytes), for the
-// requests without gzip, the gzip, an export and the next render's splice.
+// held only as their gzip (a feed's, joined from its entries' pieces, see
+// gzipjoin.go), and a strong ETag for each representation (RFC 9110 wants
+// different strong validators for the two). A request without gzip, an
+// export and the tests inflate it.
 type document struct {
-	packed       []byte
+	gz           []byte
 	rawLen       int
 	etag, gzEtag string
 	contentType  string
@@ -50,43 +48,41 @@ type document struct {
 	extra     []headerField
 	// The values of the headers every answer sends, made once so that a
 	// request allocates none: http.Header keys in canonical form.
-	etagHeader, gzEtagHeader, typeHeader, lengthHeader, modifiedHeader []string
+	etagHeader, gzEtagHeader, typeHeader, lengthHeader, gzLengthHeader, modifiedHeader []string
+	// plain, when set, keeps the inflated bytes of plain answers (the
+	// server's, set by stamped).
+	plain *plainCache
+}
 
-	gzOnce         sync.Once
-	gz             []byte
-	gzLengthHeader []string
+// zipped is a document's gzip and the length of what it inflates to.
+type zipped struct {
+	gz   []byte
+	size int
 }
 
 func newDocument(body []byte, contentType string, modified time.Time) *document {
-	return newDocumentSum(body, sha256.Sum256(body), contentType, modified)
-}
-
-// newDocumentSum is newDocument for a body whose hash is known: sum must
-// change whenever the bytes do (a spliced feed's comes from its parts').
-func newDocumentSum(body []byte, sum [sha256.Size]byte, contentType string, modified time.Time) *document {
-	tag := hex.EncodeToString(sum[:16])
+	buf := getBuffer()
+	defer putBuffer(buf)
+	gzipTo(buf, body)
 	// An exact-size copy: a buffer's spare capacity is memory the document
 	// would hold without counting it.
-	packed := exact(s2.Encode(make([]byte, s2.MaxEncodedLen(len(body))), body))
-	d := &document{packed: packed, rawLen: len(body), contentType: contentType, etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
+	return newDocumentSum(zipped{copyExact(buf.Bytes()), len(body)}, sha256.Sum256(body), contentType, modified)
+}
+
+// newDocumentSum is a document of z, whose bytes' hash is known: sum must
+// change whenever the bytes do (a spliced feed's comes from its parts').
+func newDocumentSum(z zipped, sum [sha256.Size]byte, contentType string, modified time.Time) *document {
+	tag := hex.EncodeToString(sum[:16])
+	d := &document{gz: z.gz, rawLen: z.size, contentType: contentType, etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
 	d.etagHeader, d.gzEtagHeader = []string{d.etag}, []string{d.gzEtag}
-	d.typeHeader, d.lengthHeader = []string{contentType}, []string{strconv.Itoa(len(body))}
+	d.typeHeader, d.lengthHeader = []string{contentType}, []string{strconv.Itoa(z.size)}
+	d.gzLengthHeader = []string{strconv.Itoa(len(z.gz))}
 	d.setModified(modified)
 	return d
 }
 
-// gzipped returns the gzip of the document's bytes, compressing them on the
-// first call.
-func (d *document) gzipped() []byte {
-	d.gzOnce.Do(func() {
-		buf := getBuffer()
-		defer putBuffer(buf)
-		gzipTo(buf, d.bytes())
-		d.gz = copyExact(buf.Bytes())
-		d.gzLengthHeader = []string{strconv.Itoa(len(d.gz))}
-	})
-	return d.gz
-}
+// gzipped returns the gzip of the document's bytes.
+func (d *document) gzipped() []byte { return d.gz }
 
 // gzipLevel is klauspost's default, several times faster than the standard
 // library's and about a tenth larger; its best level is as small and slower
@@ -132,36 +128,21 @@ func putBuffer(b *bytes.Buffer) {
 	}
 }
 
-// exact returns b in a slice of its own length and capacity.
-func exact(b []byte) []byte {
-	if len(b) == cap(b) {
-		return b
-	}
-	return append(make([]byte, 0, len(b)), b...)
-}
-
 // copyExact returns a copy of b of its own length and capacity: what is
 // filled in a pooled buffer leaves it so.
 func copyExact(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
 
-// bytes returns the document's bytes, unpacked into a slice of the caller's.
-func (d *document) bytes() []byte {
-	out, err := s2.Decode(make([]byte, d.rawLen), d.packed)
-	if err != nil {
-		panic(fmt.Sprintf("publish: a document's own packing does not decode: %v", err))
-	}
-	return out
-}
+// bytes returns the document's bytes, inflated into a slice of the caller's.
+func (d *document) bytes() []byte { return inflated(d.gz, d.rawLen) }
 
-// size is the memory the document holds, about: its packed bytes and, once
-// made, their gzip.
+// size is the memory the document holds, about: its gzip, and the rest.
 func (d *document) size() int {
-	return allocated(cap(d.packed)) + allocated(cap(d.gz)) + documentOverhead
+	return allocated(cap(d.gz)) + documentOverhead
 }
 
 // documentOverhead is what a document holds beyond its bodies: the struct,
-// its ETags, header values and extra headers (measured: about 1.5 KiB).
-const documentOverhead = 1536
+// its ETags, header values and extra headers (measured: about 1.1 KiB).
+const documentOverhead = 1152
 
 // setModified sets the document's time and the Last-Modified it sends.
 func (d *document) setModified(t time.Time) {
@@ -208,11 +189,9 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) in
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified
 	}
-	var zipped []byte
 	length := d.lengthHeader
 	if gz {
-		// gzipped first: its Once is what makes gzLengthHeader safe to read.
-		zipped, length = d.gzipped(), d.gzLengthHeader
+		length = d.gzLengthHeader
 		h["Content-Encoding"] = gzipHeader
 	}
 	h["Content-Type"] = d.typeHeader
@@ -221,27 +200,28 @@ func (d *document) serve(w http.ResponseWriter, r *http.Request, cc []string) in
 	switch {
 	case r.Method == http.MethodHead:
 	case gz:
-		w.Write(zipped)
+		w.Write(d.gz)
 	default:
 		d.writeBytes(w)
 	}
 	return http.StatusOK
 }
 
-// unpacked holds the buffers that plain answers unpack documents into.
-var unpacked = sync.Pool{New: func() any { return new([]byte) }}
-
-// writeBytes writes the document's bytes to w, unpacked into a pooled
-// buffer, so that a request without gzip costs no allocation of its size.
+// writeBytes writes the document's bytes to w: those its plain cache keeps,
+// else inflated, and kept there when they fit.
 func (d *document) writeBytes(w io.Writer) {
-	buf := unpacked.Get().(*[]byte)
-	defer unpacked.Put(buf)
-	out, err := s2.Decode((*buf)[:cap(*buf)], d.packed)
-	if err != nil {
-		panic(fmt.Sprintf("publish: a document's own packing does not decode: %v", err))
+	if d.plain == nil {
+		if err := inflateTo(w, d.gz); err != nil {
+			panic(fmt.Sprintf("publish: a document's own gzip does not inflate: %v", err))
+		}
+		return
 	}
-	*buf = out
-	w.Write(out)
+	b, ok := d.plain.get(d.etag)
+	if !ok {
+		b = d.bytes()
+		d.plain.put(d.etag, b)
+	}
+	w.Write(b)
 }
 
 // headerField is one field of a document's extra headers.

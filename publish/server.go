@@ -110,6 +110,8 @@ type Server struct {
 	lazyBytes int
 	// cacheControl is what documents kept until the next change send.
 	cacheControl []string
+	// plain keeps the bytes of the documents last served without gzip.
+	plain plainCache
 
 	pings sync.WaitGroup
 	// encoded counts the feed entries encoded, and fullReads the refreshes
@@ -166,7 +168,7 @@ func New(cfg *config.Config, store *dedupe.Store, log *slog.Logger, opts Options
 		started: time.Now().UTC().Truncate(time.Second).Add(time.Second),
 		metrics: newMetrics(opts.Registry), entries: map[string]*dedupe.Update{}, stamps: map[string]stamp{},
 		lazyBytes: maxLazyBytes, maxStampBytes: maxStampBytes, cacheControl: cacheControl(cfg.CacheMaxAge)}
-	s.recent.limit = maxRecentBytes
+	s.recent.limit, s.plain.limit = maxRecentBytes, maxPlainBytes
 	s.site.Store(&site{docs: map[string]*document{}, lazy: map[string]*document{}})
 	s.mux = s.routes()
 	for _, f := range formats {
@@ -517,8 +519,10 @@ func (s *Server) document(key string, body []byte, contentType string, updated t
 	return s.stamped(key, newDocument(body, contentType, updated))
 }
 
-// stamped gives d, the document at key, its Last-Modified as document says.
+// stamped gives d, the document at key, its Last-Modified as document says,
+// and the server's cache of plain answers.
 func (s *Server) stamped(key string, d *document) *document {
+	d.plain = &s.plain
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev, ok := s.stamps[key]
@@ -557,7 +561,7 @@ const (
 	// twelve thousand paths.
 	maxStampBytes = 2 << 20
 	// maxLazyBytes bounds the documents rendered on request that a site
-	// keeps, counted as the memory they hold (packed, and their gzip): about
+	// keeps, counted as the memory they hold (their gzip): about
 	// twenty months' archives of 10,000 reports in five languages, or two
 	// hundred report pages.
 	maxLazyBytes = 4 << 20
@@ -579,7 +583,6 @@ func (st *site) cached(key string, render func() (*document, error)) (*document,
 		if err != nil {
 			return nil, err
 		}
-		d.gzipped() // before it is counted, so that the cache's bound holds
 		st.keep(key, d)
 		return d, nil
 	})

@@ -56,8 +56,12 @@ func checkWhole(t *testing.T, f *fixture, after string) {
 			}
 			for path, month := range paths {
 				got := f.get(path).body
-				if want := wholeFeed(t, f.srv, st, v, format, month); got != want {
+				want := wholeFeed(t, f.srv, st, v, format, month)
+				if got != want {
 					t.Errorf("after %s, %s differs from a whole render:\n got %q\nwant %q", after, path, got, want)
+				}
+				if zipped := f.get(path, "Accept-Encoding", "gzip"); string(gunzipOne(t, []byte(zipped.body))) != want {
+					t.Errorf("after %s, the gzip of %s inflates to other bytes than a whole render", after, path)
 				}
 			}
 		}

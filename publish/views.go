@@ -292,22 +292,22 @@ type previous struct {
 }
 
 // of returns where the entries of ups that the previous document has sit,
-// with its bytes unpacked to copy them from; nil when it has none of them.
+// with its gzip to copy them from; nil when it has none of them.
 func (p previous) of(st *site, ups []dedupe.Update) *spliced {
 	if p.doc == nil || p.at == nil {
 		return nil
 	}
 	for i := range ups {
 		if _, ok := p.at.at[st.keyOf(&ups[i])]; ok {
-			return &spliced{body: p.doc.bytes(), at: p.at.at}
+			return &spliced{body: p.doc.gzipped(), at: p.at.at}
 		}
 	}
 	return nil
 }
 
 // renderDoc renders a document as renderFeed does, copying the entries prev
-// has from it, and returns where each entry sits in the document's bytes
-// (without them: the document keeps its bytes).
+// has from it, and returns where each entry sits in the document's gzip
+// (without it: the document keeps its gzip).
 func (s *Server) renderDoc(st *site, v view, format, month string, prev previous) (*document, *spliced, error) {
 	d := s.feedDoc(v, format)
 	var ups []dedupe.Update
