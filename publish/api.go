@@ -219,9 +219,14 @@ func (s *Server) cursorAt(st *site, series, key string) (cursor, error) {
 }
 
 // page returns the listing's updates and the cursor after the last, or the
-// zero cursor when there are no more. The listing's cursor moves back to just
-// after the update before the first shown, so that cursors that differ but
-// show the same page share one key.
+// zero cursor when there are no more. The first page holds the newest limit
+// updates. A page after a cursor holds at most limit and ends at an anchor:
+// an update whose place, counted from the oldest shown, is a multiple of
+// limit. So a newer report changes the first page and the one after it, and
+// every later page keeps its updates, its path and its bytes: an export
+// rewrites two pages, and a client's next link stays the page it was. The
+// listing's cursor moves back to just after the update before the first
+// shown, so that cursors that differ but show the same page share one key.
 func (l *listing) page(st *site) (ups []dedupe.Update, next cursor) {
 	shown := func(u *dedupe.Update) bool {
 		_, ok := u.InLang(l.lang)
@@ -235,15 +240,25 @@ func (l *listing) page(st *site) (ups []dedupe.Update, next cursor) {
 			before = &st.updates[i]
 		}
 	}
+	size := l.limit
 	l.after = cursor{}
 	if before != nil {
 		l.after = cursorOf(before)
+		older := 0
+		for j := i; j < len(st.updates); j++ {
+			if shown(&st.updates[j]) {
+				older++
+			}
+		}
+		// The first shown is the oldest but older-1: the page ends at the
+		// nearest multiple of limit at or below that place.
+		size = (older-1)%l.limit + 1
 	}
 	for ; i < len(st.updates); i++ {
 		if !shown(&st.updates[i]) {
 			continue
 		}
-		if len(ups) == l.limit {
+		if len(ups) == size {
 			next = cursorOf(&ups[len(ups)-1])
 			break
 		}

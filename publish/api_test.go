@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -378,4 +379,77 @@ func TestExportDeletesOnlyTheFilesItWroteThatAreGone(t *testing.T) {
 			t.Errorf("the second export deleted %s", name)
 		}
 	}
+}
+
+func TestANewReportChangesOnlyTheFirstTwoAPIPages(t *testing.T) {
+	f := newFixture(t, Options{})
+	var items []fetch.Item
+	start := day("2023-01-01")
+	for i := range defaultAPILimit*4 + 7 {
+		items = append(items, original(start.AddDate(0, 0, i).Format(time.DateOnly), "<p>report</p>"))
+	}
+	f.ingest(isw, items...)
+	// pages follows next from /api/updates: each page's path and body, and
+	// every update's date in the order listed.
+	pages := func(query string) (paths, bodies, dates []string) {
+		for p := "/api/updates" + query; p != ""; {
+			r := f.get(p)
+			var page struct {
+				Updates []UpdateView
+				Next    string
+			}
+			if r.StatusCode != 200 || json.Unmarshal([]byte(r.body), &page) != nil {
+				t.Fatalf("%s: %d %s", p, r.StatusCode, r.body)
+			}
+			if len(page.Updates) == 0 || len(page.Updates) > defaultAPILimit {
+				t.Fatalf("%s holds %d updates", p, len(page.Updates))
+			}
+			paths, bodies = append(paths, p), append(bodies, r.body)
+			for _, u := range page.Updates {
+				dates = append(dates, u.Date)
+			}
+			p = strings.TrimPrefix(page.Next, "https://feeds.example.org")
+		}
+		return paths, bodies, dates
+	}
+	paths, bodies, _ := pages("")
+	dir := t.TempDir()
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	inode := func(p string) uint64 {
+		info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(exportName(p))))
+		if err != nil {
+			t.Fatalf("the export lacks the page %s: %v", p, err)
+		}
+		return info.Sys().(*syscall.Stat_t).Ino
+	}
+	var inodes []uint64
+	for _, p := range paths {
+		inodes = append(inodes, inode(p))
+	}
+	f.ingest(isw, original(start.AddDate(0, 0, len(items)).Format(time.DateOnly), "<p>the newest</p>"))
+	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
+		t.Fatal(err)
+	}
+	newPaths, newBodies, dates := pages("")
+	if len(dates) != len(items)+1 || !slices.IsSortedFunc(dates, func(a, b string) int { return strings.Compare(b, a) }) {
+		t.Fatalf("paging after the new report lists %d updates, want %d newest first", len(dates), len(items)+1)
+	}
+	if len(newPaths) != len(paths) {
+		t.Fatalf("%d pages before the new report, %d after", len(paths), len(newPaths))
+	}
+	for i := 2; i < len(paths); i++ {
+		if newPaths[i] != paths[i] || newBodies[i] != bodies[i] {
+			t.Errorf("page %d changed with a new report: %s, was %s", i+1, newPaths[i], paths[i])
+		} else if inode(paths[i]) != inodes[i] {
+			t.Errorf("the export rewrote page %d, %s, whose bytes did not change", i+1, paths[i])
+		}
+	}
+	t.Run("one language pages the same way", func(t *testing.T) {
+		_, _, all := pages("?limit=7")
+		if _, _, de := pages("?lang=en&limit=7"); !slices.Equal(de, all) {
+			t.Errorf("lang=en&limit=7 lists %d updates, the listing without lang %d", len(de), len(all))
+		}
+	})
 }

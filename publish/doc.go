@@ -18,7 +18,10 @@
 //	/api/updates?lang=&limit=&before=      JSON list, newest report date first, then series by name;
 //	                                       limit 1..500 (default 50); before is an update number,
 //	                                       a YYYY-MM-DD date (every report older than that day)
-//	                                       or {series}/{yyyy-mm-dd}
+//	                                       or {series}/{yyyy-mm-dd}; the first page holds the
+//	                                       newest limit, a page after a cursor at most limit, ending
+//	                                       at an anchor counted from the oldest (a multiple of limit),
+//	                                       so that a newer report changes only the first two pages
 //	/api/updates/before/{series}/{yyyy-mm-dd}?lang=&limit=  the page after that report: what
 //	                                       next links to, so that a static export can hold it
 //	/api/updates/before/{number|yyyy-mm-dd}  the same, from a number or date
@@ -131,5 +134,5 @@
 // languages, the stored metadata of each report it shows, and an archive's
 // neighbouring months); the next export neither renders nor reads a document
 // whose inputs are the same and whose files are there, so one new report
-// costs the current feeds, its month and the API's listing pages.
+// costs the current feeds, its month and the API's first two listing pages.
 package publish

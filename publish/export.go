@@ -310,14 +310,14 @@ func (s *Server) exportPlan() []exportGroup {
 	}
 	top := exportGroup{{path: "/"}, {path: "/icon.svg"}, {path: "/api"}}
 	// The pages that /api/updates's next links lead to, at the default limit.
-	for i := 0; i < len(st.updates); i += defaultAPILimit {
-		l := listing{limit: defaultAPILimit}
-		if i > 0 {
-			l.after = cursorOf(&st.updates[i-1])
-		}
+	for l := (listing{limit: defaultAPILimit}); len(st.updates) > 0; {
 		ups, next := l.page(st)
 		p := l.url()
 		top = append(top, exportDoc{path: p, inputs: in.of(p, ups, next.path())})
+		if next.date.IsZero() {
+			break
+		}
+		l.after = next
 	}
 	plan = append(plan, top)
 	var g exportGroup

@@ -13,8 +13,9 @@ import (
 )
 
 // FuzzAPIUpdates asks /api/updates with arbitrary paths after it and query
-// strings: the answer is JSON, a 2xx, 3xx or 4xx, never a server error, and a
-// page holds no more updates than it may.
+// strings: the answer is JSON, a 2xx, 3xx or 4xx, never a server error, a
+// page holds no more updates than it may, and its next link is a page that
+// holds some.
 func FuzzAPIUpdates(f *testing.F) {
 	fx := newFixture(f, Options{})
 	threeReports(fx)
@@ -24,6 +25,7 @@ func FuzzAPIUpdates(f *testing.F) {
 		{"/401", ""}, {"/russian-offensive/2023-03-29", ""}, {"", "limit=0"}, {"", "limit=501"}, {"", "limit=-1"},
 		{"", "lang=%3Cscript%3E"}, {"", "before=2023-02-30"}, {"/before/%2e%2e", ""}, {"", "limit=1&limit=2"},
 		{"", "before=iran-update/2023-03-29"}, {"/before/0401", ""}, {"", "before=99999999999999999999"},
+		{"", "limit=2"}, {"/before/russian-offensive/2023-03-29", "limit=2"}, {"", "lang=de&limit=1&before=2023-03-30"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
@@ -42,6 +44,7 @@ func FuzzAPIUpdates(f *testing.F) {
 		}
 		var page struct {
 			Updates []json.RawMessage `json:"updates"`
+			Next    string            `json:"next"`
 			Error   string            `json:"error"`
 		}
 		if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil {
@@ -52,6 +55,17 @@ func FuzzAPIUpdates(f *testing.F) {
 		}
 		if len(page.Updates) > maxAPILimit {
 			t.Fatalf("%s: %d updates on one page", req.URL, len(page.Updates))
+		}
+		if page.Next == "" {
+			return
+		}
+		next := httptest.NewRecorder()
+		fx.srv.ServeHTTP(next, httptest.NewRequest(http.MethodGet, page.Next, nil))
+		var after struct {
+			Updates []json.RawMessage `json:"updates"`
+		}
+		if next.Code != http.StatusOK || json.Unmarshal(next.Body.Bytes(), &after) != nil || len(after.Updates) == 0 {
+			t.Fatalf("%s: next leads to %s, which answers %d %s", req.URL, page.Next, next.Code, next.Body)
 		}
 	})
 }
