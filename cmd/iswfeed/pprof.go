@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	runpprof "runtime/pprof"
 	"time"
 )
 
@@ -34,4 +36,20 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) (string, err
 	url := "http://" + ln.Addr().String() + "/debug/pprof/"
 	log.Info("serving pprof for the operator", "url", url)
 	return ln.Addr().String(), nil
+}
+
+// startCPUProfile writes a CPU profile into path until stop is called.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("unable to profile: %w", err)
+	}
+	if err := runpprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("unable to profile: %w", err)
+	}
+	return func() error {
+		runpprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }

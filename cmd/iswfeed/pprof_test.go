@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,4 +37,23 @@ func TestPprofIsServedOnlyWhenConfigured(t *testing.T) {
 		}
 	}
 	t.Error("pprof still answers after the daemon stopped")
+}
+
+func TestExportCPUProfileIsWrittenWhenAsked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "export.pprof")
+	stop, err := startCPUProfile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	// A profile is a gzipped protocol buffer, as go tool pprof reads it.
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("%s is no profile: %d bytes, %v", path, len(b), err)
+	}
+	if _, err := startCPUProfile(filepath.Join(t.TempDir(), "missing", "x.pprof")); err == nil {
+		t.Error("a profile into a directory that does not exist: no error")
+	}
 }

@@ -115,11 +115,19 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("export", "", stderr)
 	path := fs.String("config", "", "config file naming the store")
 	dir := fs.String("dir", "", "write the documents under this directory (required)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the export into this file (go tool pprof reads it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := required(fs, "dir", *dir); err != nil {
 		return err
+	}
+	if *profile != "" {
+		stop, err := startCPUProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	cfg, acc, err := openConfigAccess(*path)
 	if err != nil {
