@@ -49,6 +49,15 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 		return err
 	}
 	defer root.Close()
+	// The directory's files are listed while the site is read and its current
+	// feeds rendered, which need none of them.
+	var present map[string]bool
+	walked := make(chan struct{})
+	go func() {
+		defer close(walked)
+		present = regularFiles(root)
+	}()
+	defer func() { <-walked }() // before the root closes
 	s := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	// Each document is written once: a cache would only hold on to it.
 	s.lazyBytes = 1
@@ -73,7 +82,7 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 	if err := writeManifest(root, manifest{names: append(slices.Clone(before.names), written...)}); err != nil {
 		return err
 	}
-	present := regularFiles(root)
+	<-walked
 	unchanged := func(d exportDoc) bool {
 		name := exportName(d.path)
 		return d.inputs != "" && before.inputs[name] == d.inputs && present[name] && present[name+".gz"]
@@ -82,15 +91,20 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 	// nothing else needs them once their files are written.
 	st := s.site.Load()
 	current := len(st.views())
-	keys, skipped, err := s.exportAll(ctx, root, plan[:current], unchanged)
+	dirs := &exportDirs{root: root, open: map[string]*os.Root{}}
+	defer dirs.Close()
+	keys, skipped, err := s.exportAll(ctx, dirs, plan[:current], unchanged)
 	if err != nil {
 		return err
 	}
 	st.dropCurrent()
-	more, skippedMore, err := s.exportAll(ctx, root, plan[current:], unchanged)
+	more, skippedMore, err := s.exportAll(ctx, dirs, plan[current:], unchanged)
 	if err != nil {
 		return err
 	}
+	// Removing the directories that stale files leave empty goes through the
+	// root alone.
+	dirs.Close()
 	maps.Copy(keys, more)
 	skipped = append(skipped, skippedMore...)
 	if err := removeStale(root, before.names, written); err != nil {
@@ -110,7 +124,7 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 // GOMAXPROCS workers, but for those unchanged says are as the files hold
 // them. It returns the inputs of every document the files now hold, and the
 // names where something other than a regular file stands.
-func (s *Server) exportAll(ctx context.Context, root *os.Root, plan []exportGroup, unchanged func(exportDoc) bool) (map[string]string, []string, error) {
+func (s *Server) exportAll(ctx context.Context, dirs *exportDirs, plan []exportGroup, unchanged func(exportDoc) bool) (map[string]string, []string, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	groups := make(chan exportGroup)
@@ -130,7 +144,7 @@ func (s *Server) exportAll(ctx context.Context, root *os.Root, plan []exportGrou
 					name := exportName(d.path)
 					err := error(nil)
 					if !unchanged(d) {
-						err = s.exportOne(ctx, root, d.path)
+						err = s.exportOne(ctx, dirs, d.path)
 					}
 					mu.Lock()
 					switch {
@@ -161,6 +175,51 @@ func (s *Server) exportAll(ctx context.Context, root *os.Root, plan []exportGrou
 		return nil, nil, err
 	}
 	return keys, skipped, nil
+}
+
+// exportDirs opens each directory below an export's root once, for the
+// files written into it: every call through a root resolves its name again,
+// a directory at a time, and an export writes tens of thousands of files
+// into a few directories. Each is opened through the root, so it is inside.
+type exportDirs struct {
+	root *os.Root
+	mu   sync.Mutex
+	open map[string]*os.Root // by name below root
+}
+
+// of returns the root of name's directory, made if missing, and name's base.
+func (d *exportDirs) of(name string) (*os.Root, string, error) {
+	dir, base := path.Split(name)
+	if dir == "" {
+		return d.root, base, nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if r, ok := d.open[dir]; ok {
+		return r, base, nil
+	}
+	r, err := d.root.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = d.root.MkdirAll(dir, 0o755); err == nil {
+			r, err = d.root.OpenRoot(dir)
+		}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	d.open[dir] = r
+	return r, base, nil
+}
+
+// Close closes the directories opened, which the next use opens again.
+func (d *exportDirs) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for dir, r := range d.open {
+		r.Close()
+		delete(d.open, dir)
+	}
+	return nil
 }
 
 // openExportRoot opens dir, creating it, for an export: a directory that
@@ -228,8 +287,10 @@ func writeManifest(root *os.Root, m manifest) error {
 		}
 		b.WriteByte('\n')
 	}
-	_, err := writeIfChanged(root, manifestName, []byte(b.String()), time.Time{})
-	return err
+	if _, err := writeIfChanged(root, manifestName, []byte(b.String()), time.Time{}); err != nil {
+		return fmt.Errorf("publish: export %s: %w", manifestName, err)
+	}
+	return nil
 }
 
 // regularFiles lists the regular files under root, from the directories'
@@ -470,23 +531,29 @@ func writeTimes(w io.Writer, ts ...time.Time) {
 
 // exportOne writes p's document and its gzip. The gzip is compressed only
 // when the document's bytes changed or it is missing.
-func (s *Server) exportOne(ctx context.Context, root *os.Root, p string) error {
+func (s *Server) exportOne(ctx context.Context, dirs *exportDirs, p string) error {
 	doc, err := s.documentAt(ctx, p)
 	if err != nil {
 		return fmt.Errorf("publish: export %s: %w", p, err)
 	}
 	name := exportName(p)
-	changed, err := writeIfChanged(root, name, doc.bytes(), doc.fileTime())
+	dir, base, err := dirs.of(name)
 	if err != nil {
-		return err
+		return fmt.Errorf("publish: export %s: %w", name, err)
+	}
+	changed, err := writeIfChanged(dir, base, doc.bytes(), doc.fileTime())
+	if err != nil {
+		return fmt.Errorf("publish: export %s: %w", name, err)
 	}
 	if !changed {
-		if info, err := root.Lstat(name + ".gz"); err == nil && info.Mode().IsRegular() && info.Size() > 0 {
+		if info, err := dir.Lstat(base + ".gz"); err == nil && info.Mode().IsRegular() && info.Size() > 0 {
 			return nil
 		}
 	}
-	_, err = writeIfChanged(root, name+".gz", doc.gzipped(), doc.fileTime())
-	return err
+	if _, err = writeIfChanged(dir, base+".gz", doc.gzipped(), doc.fileTime()); err != nil {
+		return fmt.Errorf("publish: export %s.gz: %w", name, err)
+	}
+	return nil
 }
 
 // exportName maps a URL path to a file: / is index.html, pages without an
@@ -545,18 +612,18 @@ func writeIfChanged(root *os.Root, name string, b []byte, mtime time.Time) (bool
 	info, err := root.Lstat(name)
 	switch {
 	case err == nil && !info.Mode().IsRegular():
-		return false, fmt.Errorf("publish: export %s: %w", name, errNotRegular)
+		return false, errNotRegular
 	case err == nil && info.Size() == int64(len(b)):
 		old, err := readRegular(root, name)
 		if err != nil {
-			return false, fmt.Errorf("publish: export %s: %w", name, err)
+			return false, err
 		}
 		if bytes.Equal(old, b) {
 			return false, nil
 		}
 	}
 	if err := writeAtomic(root, name, b, mtime); err != nil {
-		return false, fmt.Errorf("publish: export %s: %w", name, err)
+		return false, err
 	}
 	return true, nil
 }
