@@ -108,7 +108,7 @@ func viewOf(cfg *config.Config, u *dedupe.Update) UpdateView {
 	}
 	for _, v := range u.Variants {
 		a.Variants = append(a.Variants, VariantView{Lang: v.Lang, Source: v.Source, Role: v.Role, Title: plainText(v.Title),
-			URL: v.URL, Published: v.Published.UTC(), Changed: v.Changed.UTC(), ContentHTML: v.Content})
+			URL: linkOf(v), Published: v.Published.UTC(), Changed: v.Changed.UTC(), ContentHTML: v.Content})
 	}
 	return a
 }

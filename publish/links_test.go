@@ -38,7 +38,9 @@ func TestStoredLinksPassTheIngestRulesWhenPublished(t *testing.T) {
 		"https://www.spartanat.com/2023/03/ukraine-die-lage-401-29-maerz-2023/": "2023-03-29",
 		"https://www.understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023": "2023-03-29",
 	}
-	paths := []string{"/", "/updates/401", "/updates/russian-offensive/2023-03-28", "/updates/russian-offensive/2023-02-26"}
+	paths := []string{"/", "/updates/401", "/updates/russian-offensive/2023-03-28", "/updates/russian-offensive/2023-02-26",
+		"/api/updates?limit=500", "/api/updates/401", "/api/updates/russian-offensive/2023-03-28",
+		"/api/updates/russian-offensive/2023-02-26"}
 	for _, v := range []string{"", "/en", "/de", "/de+"} {
 		for _, format := range formats {
 			paths = append(paths, v+"/feed."+format)
