@@ -189,11 +189,7 @@ func TestStopEndsTheRoundInProgress(t *testing.T) {
 	slow := newGated(t)
 	s := &roundSink{}
 	p, reg := roundsPoller(t, s, time.Hour, fast.URL, slow.URL)
-	for deadline := time.Now().Add(30 * time.Second); s.of("src0") == nil || !slow.isWaiting(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the fast source was not polled")
-		}
-	}
+	fastPolledSlowWaiting(t, s, slow)
 	p.Stop()
 	if got := s.ended(); !slices.Equal(got, []int{1}) {
 		t.Errorf("EndRound by Stop saw %v Ingests; want one call after the fast source's", got)
@@ -206,11 +202,7 @@ func TestAReloadedRoundWaitEndsTheRoundsAfterIt(t *testing.T) {
 	slow := newGated(t)
 	s := &roundSink{}
 	p, reg := roundsPoller(t, s, time.Hour, fast.URL, slow.URL)
-	for deadline := time.Now().Add(30 * time.Second); s.of("src0") == nil || !slow.isWaiting(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the fast source was not polled")
-		}
-	}
+	fastPolledSlowWaiting(t, s, slow)
 	slow.open()
 	waitRounds(t, reg, "answered", 1)
 
@@ -227,5 +219,16 @@ func TestAReloadedRoundWaitEndsTheRoundsAfterIt(t *testing.T) {
 	}
 	if got := s.ended(); !slices.Equal(got, []int{2, 3}) {
 		t.Errorf("EndRound saw %v Ingests; want a call after the first round's two and one at the deadline after the added fast source's", got)
+	}
+}
+
+// fastPolledSlowWaiting waits until the fast source src0 has been stored and
+// the slow one hangs in its answer: a round open on its slow source.
+func fastPolledSlowWaiting(t *testing.T, s *roundSink, slow *gated) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); s.of("src0") == nil || !slow.isWaiting(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the fast source was not polled")
+		}
 	}
 }
