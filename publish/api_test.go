@@ -290,12 +290,8 @@ func TestPagingThroughSeriesSharingDatesShowsEachUpdateOnce(t *testing.T) {
 
 func TestExportedAPIPagesLeadFromOneToTheNext(t *testing.T) {
 	f := newFixture(t, Options{})
-	var items []fetch.Item
-	start := day("2023-01-01")
-	for i := range defaultAPILimit*2 + 3 {
-		items = append(items, original(start.AddDate(0, 0, i).Format(time.DateOnly), "<p>report</p>"))
-	}
-	f.ingest(isw, items...)
+	n := defaultAPILimit*2 + 3
+	dailyOriginals(f, n)
 	dir := t.TempDir()
 	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
@@ -326,8 +322,8 @@ func TestExportedAPIPagesLeadFromOneToTheNext(t *testing.T) {
 		}
 		p = strings.TrimPrefix(page.Next, "https://feeds.example.org")
 	}
-	if len(seen) != len(items) || pages != 3 {
-		t.Errorf("following next through the export: %d updates on %d pages, want %d on 3", len(seen), pages, len(items))
+	if len(seen) != n || pages != 3 {
+		t.Errorf("following next through the export: %d updates on %d pages, want %d on 3", len(seen), pages, n)
 	}
 }
 
@@ -383,12 +379,8 @@ func TestExportDeletesOnlyTheFilesItWroteThatAreGone(t *testing.T) {
 
 func TestANewReportChangesOnlyTheFirstTwoAPIPages(t *testing.T) {
 	f := newFixture(t, Options{})
-	var items []fetch.Item
-	start := day("2023-01-01")
-	for i := range defaultAPILimit*4 + 7 {
-		items = append(items, original(start.AddDate(0, 0, i).Format(time.DateOnly), "<p>report</p>"))
-	}
-	f.ingest(isw, items...)
+	n := defaultAPILimit*4 + 7
+	dailyOriginals(f, n)
 	// pages follows next from /api/updates: each page's path and body, and
 	// every update's date in the order listed.
 	pages := func(query string) (paths, bodies, dates []string) {
@@ -428,13 +420,13 @@ func TestANewReportChangesOnlyTheFirstTwoAPIPages(t *testing.T) {
 	for _, p := range paths {
 		inodes = append(inodes, inode(p))
 	}
-	f.ingest(isw, original(start.AddDate(0, 0, len(items)).Format(time.DateOnly), "<p>the newest</p>"))
+	f.ingest(isw, original(day("2023-01-01").AddDate(0, 0, n).Format(time.DateOnly), "<p>the newest</p>"))
 	if err := Export(context.Background(), f.cfg, f.store, dir); err != nil {
 		t.Fatal(err)
 	}
 	newPaths, newBodies, dates := pages("")
-	if len(dates) != len(items)+1 || !slices.IsSortedFunc(dates, func(a, b string) int { return strings.Compare(b, a) }) {
-		t.Fatalf("paging after the new report lists %d updates, want %d newest first", len(dates), len(items)+1)
+	if len(dates) != n+1 || !slices.IsSortedFunc(dates, func(a, b string) int { return strings.Compare(b, a) }) {
+		t.Fatalf("paging after the new report lists %d updates, want %d newest first", len(dates), n+1)
 	}
 	if len(newPaths) != len(paths) {
 		t.Fatalf("%d pages before the new report, %d after", len(paths), len(newPaths))
@@ -452,4 +444,15 @@ func TestANewReportChangesOnlyTheFirstTwoAPIPages(t *testing.T) {
 			t.Errorf("lang=en&limit=7 lists %d updates, the listing without lang %d", len(de), len(all))
 		}
 	})
+}
+
+// dailyOriginals stores n of ISW's reports, one a day from 2023-01-01.
+func dailyOriginals(f *fixture, n int) {
+	f.t.Helper()
+	var items []fetch.Item
+	start := day("2023-01-01")
+	for i := range n {
+		items = append(items, original(start.AddDate(0, 0, i).Format(time.DateOnly), "<p>report</p>"))
+	}
+	f.ingest(isw, items...)
 }
