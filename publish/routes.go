@@ -144,16 +144,35 @@ func (s *Server) langFeedPath(r *http.Request) (string, error) {
 type renderer func(st *site, r *http.Request) (*document, error)
 
 // lazy serves documents rendered on first request and kept until the next
-// change, keyed by path: these renderers read no query, so a query string
-// neither renders nor keeps another copy.
+// change, keyed by routedPath: these renderers read no query, so a query
+// string neither renders nor keeps another copy.
 func (s *Server) lazy(render renderer) route {
 	return route{s: s, cache: s.cacheControl, resolve: func(r *http.Request) (*document, error) {
 		st, err := s.whole(r.Context())
 		if err != nil {
 			return nil, err
 		}
-		return st.cached(r.URL.Path, func() (*document, error) { return render(st, r) })
+		return st.cached(routedPath(r), func() (*document, error) { return render(st, r) })
 	}}
+}
+
+// routedPath is the path as the mux routes it: the escaped path's segments,
+// each unescaped and escaped again one way. Two requests share it only when
+// the mux gives them one route and the same path values, so that it keys
+// what was rendered for them; the unescaped path does not, as an escaped
+// slash ("/archive/en%2F2023-02.atom", one segment) unescapes to another
+// route's path ("/archive/en/2023-02.atom", two).
+func routedPath(r *http.Request) string {
+	if r.URL.RawPath == "" {
+		return r.URL.EscapedPath() // the standard escaping: no slash escaped, nothing to split
+	}
+	segs := strings.Split(r.URL.EscapedPath(), "/")
+	for i, seg := range segs {
+		if u, err := url.PathUnescape(seg); err == nil {
+			segs[i] = url.PathEscape(u)
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // dynamic serves documents that show live state (the sources' health): they

@@ -191,9 +191,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // currentFeed finds a GET or HEAD of a current feed, the requests subscribers
 // make most, without the mux, and returns it with the counters of the route
-// the mux would count it under.
+// the mux would count it under. A path spelled with escapes is left to the
+// mux, which routes an escaped slash ("/de%2Ffeed.atom") elsewhere.
 func (s *Server) currentFeed(r *http.Request) (*document, *routeCounters) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || r.URL.RawPath != "" {
 		return nil, nil
 	}
 	doc := s.site.Load().docs[r.URL.Path]
