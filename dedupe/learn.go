@@ -302,15 +302,47 @@ func (s *Store) Numberings(sources []config.Source) ([]Numbering, error) {
 
 func (s *Store) numberings(tx *bolt.Tx, sources []config.Source) []Numbering {
 	out := []Numbering{}
+	counted := s.talliesCurrent(tx)
 	for _, src := range sources {
 		if src.Role == config.RoleOriginal {
 			continue
 		}
-		n := s.learn(tx, src.Name).Numbering
+		n := s.numbering(tx, src.Name, counted)
 		n.Override, n.LagOverride = src.Number, src.Lag
 		out = append(out, n)
 	}
 	return out
+}
+
+// numbering is what source's records teach. The counts that the batches
+// keep (tally.go) give it, when they were counted with the anchors in force
+// (counted), at the cost of the places the source uses; the walk over the
+// source's records, which costs its history, is needed only to list the
+// records that disagree, so a source none of whose records disagree is not
+// walked.
+func (s *Store) numbering(tx *bolt.Tx, source string, counted bool) Numbering {
+	if counted {
+		if c := tallyOf(tx, source); len(c.disagree) == 0 {
+			return c.learning(source).Numbering
+		}
+	}
+	s.learnWalks.Add(1)
+	return s.learn(tx, source).Numbering
+}
+
+// talliesCurrent says whether the counts were last settled with the daily
+// series' anchors in force: a store read with other anchors than it was
+// written with (read-only, so that Configure settles nothing) has them as
+// they were.
+func (s *Store) talliesCurrent(tx *bolt.Tx) bool {
+	if tx.Bucket(bucketTally) == nil || tx.Bucket(bucketNumberingDate) == nil {
+		return false
+	}
+	counted := map[string]int{}
+	if v := tx.Bucket(bucketMeta).Get(keyTallyAnchors); v != nil && json.Unmarshal(v, &counted) != nil {
+		return false
+	}
+	return maps.Equal(counted, s.anchorsOf(seriesDaily).numbers)
 }
 
 // notePlaces records the places of an item's integers, and the date it is

@@ -78,6 +78,9 @@ type Store struct {
 	// learnByWalk makes batches learn by walking every record of the source
 	// (Store.learn), not from the tallies: what tests hold the tallies to.
 	learnByWalk bool
+	// learnWalks counts the walks over a source's records that reading
+	// the numberings made (see numbering): what tests hold Waiting to.
+	learnWalks atomic.Int64
 }
 
 // Generation changes after every write this Store commits (a batch that
