@@ -3,6 +3,7 @@ package dedupe
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -314,14 +315,26 @@ type Report struct {
 // updated, else published time) is ignored, so late or repeated copies cannot
 // undo an edit.
 func (s *Store) IngestBatch(src config.Source, items []fetch.Item) (Report, error) {
-	rep, err := s.ingestBatch(src, items)
+	return s.IngestBatchContext(context.Background(), src, items)
+}
+
+// IngestBatchContext is IngestBatch, given up when ctx ends (the daemon
+// stops): between items and before the write commits, so that a long batch
+// does not keep a stopping daemon, or the next one, waiting for the store's
+// lock. A batch given up writes nothing: its transaction is rolled back, and
+// the error is ctx's.
+func (s *Store) IngestBatchContext(ctx context.Context, src config.Source, items []fetch.Item) (Report, error) {
+	rep, err := s.ingestBatch(ctx, src, items)
 	if err == nil {
 		s.observe(src.Name, rep)
 	}
 	return rep, err
 }
 
-func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, error) {
+func (s *Store) ingestBatch(ctx context.Context, src config.Source, items []fetch.Item) (Report, error) {
+	if err := ctx.Err(); err != nil {
+		return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
+	}
 	reader := s.settings().readers[src.Name]
 	if reader == nil {
 		r, err := newSourceReader(src)
@@ -340,8 +353,14 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 		return rep, nil
 	}
 	prepare(fresh)
+	if err := ctx.Err(); err != nil {
+		return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
+	}
 	now := s.now().UTC()
 	err = s.update(func(tx *bolt.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		b := s.batch(tx, now)
 		b.knowPlaces(fresh)
 		if err := b.learnFor(src); err != nil {
@@ -350,6 +369,9 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 		rep.Changed = 0
 		reports := 0
 		for _, in := range fresh {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			changed, err := b.put(in)
 			if err != nil {
 				return err
@@ -369,8 +391,11 @@ func (s *Store) ingestBatch(src config.Source, items []fetch.Item) (Report, erro
 		}
 		rep.Held = b.heldOf(fresh)
 		rep.Placed = reports - rep.Held
-		return nil
+		return ctx.Err() // the last moment to give up: after it, the write commits
 	})
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
+	}
 	if err != nil {
 		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
 	}

@@ -51,15 +51,19 @@ type sink struct{ a *app }
 
 var _ fetch.RoundSink = sink{}
 
-// Ingest stores items unless their poll was cancelled (the daemon stops): a
-// batch takes the store's lock for as long as it takes, which the next
-// daemon would wait for, and the poll's validators are not saved, so its
-// items are fetched again.
+// Ingest stores items unless their poll is cancelled (the daemon stops),
+// before or during the batch: a batch takes the store's lock for as long as
+// it takes, which the next daemon would wait for, so a stop gives it up
+// unwritten; the poll's validators are not saved, so its items are fetched
+// again. A batch given up is no fault of the store's.
 func (s sink) Ingest(ctx context.Context, src config.Source, items []fetch.Item) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	rep, err := s.a.store.IngestBatch(src, items)
+	rep, err := s.a.store.IngestBatchContext(ctx, src, items)
+	if err != nil && ctx.Err() != nil {
+		return err
+	}
 	s.a.mu.Lock()
 	_, failing := s.a.faults[src.Name]
 	if err != nil {

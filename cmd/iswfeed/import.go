@@ -58,7 +58,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		sum, err := importFile(store, cfg, forced, file)
+		sum, err := importFile(ctx, store, cfg, forced, file)
 		total.add(sum)
 		progress.step(i+1, file, sum, err)
 	}
@@ -116,7 +116,7 @@ func feedFiles(args []string) ([]string, error) {
 	return files, nil
 }
 
-func importFile(store *dedupe.Store, cfg *config.Config, forced *config.Source, file string) (importSummary, error) {
+func importFile(ctx context.Context, store *dedupe.Store, cfg *config.Config, forced *config.Source, file string) (importSummary, error) {
 	body, err := os.ReadFile(file)
 	if err != nil {
 		return importSummary{failed: 1}, err
@@ -140,7 +140,7 @@ func importFile(store *dedupe.Store, cfg *config.Config, forced *config.Source, 
 		}
 		src = match
 	}
-	rep, err := store.IngestBatch(src, items)
+	rep, err := store.IngestBatchContext(ctx, src, items)
 	if err != nil {
 		return importSummary{failed: 1}, err
 	}
