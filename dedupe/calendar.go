@@ -178,7 +178,16 @@ type Conflict struct {
 func (s *Store) conflicts(tx *bolt.Tx, series []string) []Conflict {
 	var out []Conflict
 	want := func(sr string) bool { return len(series) == 0 || slices.Contains(series, sr) }
-	// Each walk visits one key per number (or date) and seeks past the rest.
+	keep := func(cf Conflict) { out = append(out, cf) }
+	s.numberConflicts(tx, want, keep)
+	s.dateConflicts(tx, want, keep)
+	return append(out, s.anchorClashes(want)...)
+}
+
+// numberConflicts calls keep with the conflict of each observed number of
+// the series that want takes, in key order. The walk visits one key per
+// number and seeks past the rest.
+func (s *Store) numberConflicts(tx *bolt.Tx, want func(string) bool, keep func(Conflict)) {
 	c := tx.Bucket(bucketByNumber).Cursor()
 	for k, _ := c.First(); k != nil; {
 		sr, n, _, ok := parseNumberKey(k)
@@ -188,12 +197,17 @@ func (s *Store) conflicts(tx *bolt.Tx, series []string) []Conflict {
 		}
 		if want(sr) {
 			if cf, ok := s.numberConflict(tx, sr, n); ok {
-				out = append(out, cf)
+				keep(cf)
 			}
 		}
 		k, _ = c.Seek(after(numberKey(sr, n, nil)))
 	}
-	c = tx.Bucket(bucketByDate).Cursor()
+}
+
+// dateConflicts calls keep with the conflict of each observed date of the
+// series that want takes, in key order, as numberConflicts does numbers.
+func (s *Store) dateConflicts(tx *bolt.Tx, want func(string) bool, keep func(Conflict)) {
+	c := tx.Bucket(bucketByDate).Cursor()
 	for k, _ := c.First(); k != nil; {
 		parts := bytes.SplitN(k, []byte{0}, 3)
 		if len(parts) < 3 {
@@ -202,11 +216,17 @@ func (s *Store) conflicts(tx *bolt.Tx, series []string) []Conflict {
 		}
 		if want(string(parts[0])) {
 			if cf, ok := s.dateConflict(tx, string(parts[0]), string(parts[1])); ok {
-				out = append(out, cf)
+				keep(cf)
 			}
 		}
 		k, _ = c.Seek(after(key(parts[0], parts[1], nil)))
 	}
+}
+
+// anchorClashes lists the anchors of the series that want takes that give
+// one date several numbers.
+func (s *Store) anchorClashes(want func(string) bool) []Conflict {
+	var out []Conflict
 	for _, sr := range slices.Sorted(maps.Keys(s.settings().anchors)) {
 		if !want(sr) {
 			continue
@@ -221,11 +241,11 @@ func (s *Store) conflicts(tx *bolt.Tx, series []string) []Conflict {
 }
 
 // numberConflict reports number n when items give it several dates, or a date
-// other than its anchor.
+// other than its anchor; a number no item gives is none.
 func (s *Store) numberConflict(tx *bolt.Tx, series string, n int) (Conflict, bool) {
 	dates := s.observedDates(tx, series, n)
 	anchor, anchored := s.anchorsOf(series).dates[n]
-	if len(dates) < 2 && (!anchored || dates[anchor] > 0) {
+	if len(dates) == 0 || len(dates) < 2 && (!anchored || dates[anchor] > 0) {
 		return Conflict{}, false
 	}
 	chosen, _ := s.pairDate(tx, series, n)
@@ -234,11 +254,11 @@ func (s *Store) numberConflict(tx *bolt.Tx, series string, n int) (Conflict, boo
 }
 
 // dateConflict reports date d when items give it several numbers, or a number
-// other than its anchor.
+// other than its anchor; a date no item gives is none.
 func (s *Store) dateConflict(tx *bolt.Tx, series, date string) (Conflict, bool) {
 	nums := s.observedNumbers(tx, series, date)
 	anchor, anchored := s.anchorsOf(series).numbers[date]
-	if len(nums) < 2 && (!anchored || nums[anchor] > 0) {
+	if len(nums) == 0 || len(nums) < 2 && (!anchored || nums[anchor] > 0) {
 		return Conflict{}, false
 	}
 	cf := Conflict{Series: series, Date: date, Claims: itoas(slices.Sorted(maps.Keys(nums))), Anchored: anchored}

@@ -345,6 +345,8 @@ func (s *Store) Gaps(langs []string, series ...string) (Gaps, error) {
 // stay empty.
 func (s *Store) Waiting(series ...string) (Gaps, error) {
 	g := Gaps{Missing: map[string][]Ref{}}
+	memo := s.readConflicts() // before the transaction, as the memo's log must be
+	defer memo.done()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketHeld) == nil {
 			return nil
@@ -352,7 +354,7 @@ func (s *Store) Waiting(series ...string) (Gaps, error) {
 		if err := s.unplaced(tx, &g, series); err != nil {
 			return err
 		}
-		g.Conflicts = s.conflicts(tx, series)
+		g.Conflicts = memo.conflicts(tx, series)
 		g.Numbering = s.numberings(tx, s.settings().sources)
 		return nil
 	})

@@ -82,6 +82,8 @@ type Store struct {
 	// learnWalks counts the walks over a source's records that reading
 	// the numberings made (see numbering): what tests hold Waiting to.
 	learnWalks atomic.Int64
+	// conflictMemo keeps the calendar's conflicts between Waiting's calls.
+	conflictMemo conflictMemo
 }
 
 // Generation changes after every write this Store commits (a batch that

@@ -2,13 +2,17 @@ package dedupe
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"iswfeed/config"
+	"iswfeed/fetch"
 )
 
 // walkedNumberings is what Waiting listed of the numberings before it read
@@ -141,6 +145,164 @@ func TestWaitingWithAnchorsTheCountsWereNotMadeWithIsTheWalk(t *testing.T) {
 		t.Fatal("the new anchors change no numbering: the test tests nothing")
 	}
 	if got := waitingNumberings(t, s); got != want {
+		t.Errorf("Waiting lists\n%s\nthe walk gives\n%s", got, want)
+	}
+}
+
+// walkedConflicts is the walk over every number and date of the calendar.
+func walkedConflicts(t *testing.T, s *Store) string {
+	t.Helper()
+	var out []Conflict
+	if err := s.db.View(func(tx *bolt.Tx) error { out = s.conflicts(tx, nil); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return jsonOf(t, out)
+}
+
+func waitingConflicts(t *testing.T, s *Store) string {
+	t.Helper()
+	g, err := s.Waiting()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jsonOf(t, g.Conflicts)
+}
+
+// TestWaitingConflictsAreTheWalks checks the conflicts Waiting keeps from
+// call to call: whatever the order of the batches (those of the learning
+// and of the arrival-order properties: wrong numbers, corrections,
+// reposts), after each of them, after new anchors and after a batch that
+// follows them, they are what the walk over every number and date gives,
+// and only the first call and the new anchors walked.
+func TestWaitingConflictsAreTheWalks(t *testing.T) {
+	changed := 0
+	for _, set := range []struct {
+		name    string
+		batches []sourceBatch
+		open    func(t *testing.T) *Store
+	}{
+		{"learning", learningBatches(), func(t *testing.T) *Store {
+			return openTallyStore(t, tallyConfig(map[int]config.Date{401: {Time: isoDay("2023-03-29")}}), false)
+		}},
+		{"arrival", propertyBatches(), func(t *testing.T) *Store {
+			s := openTallyStore(t, propConfig, false)
+			r, err := newSourceReader(propPL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.settings().readers[propPL.Name] = linkingReader{r}
+			return s
+		}},
+	} {
+		for p := range 8 {
+			order := make([]int, len(set.batches))
+			for i := range order {
+				order[i] = i
+			}
+			if p > 0 {
+				rand.New(rand.NewPCG(uint64(propertySeed+p), 0)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			}
+			t.Run(fmt.Sprint(set.name, order), func(t *testing.T) {
+				s := set.open(t)
+				last := ""
+				check := func(after string) {
+					t.Helper()
+					got, want := waitingConflicts(t, s), walkedConflicts(t, s)
+					if got != want {
+						t.Errorf("after %s: Waiting lists\n%s\nthe walk gives\n%s", after, got, want)
+					}
+					if want != last {
+						changed++
+					}
+					last = want
+				}
+				check("no batch")
+				for _, i := range order {
+					if _, err := s.IngestBatch(set.batches[i].src, set.batches[i].items); err != nil {
+						t.Fatal(err)
+					}
+					check(fmt.Sprintf("batch %d", i))
+				}
+				if w := s.conflictMemo.walks; w != 1 {
+					t.Errorf("Waiting walked every number and date %d times over the batches, want once", w)
+				}
+				anchors := map[int]config.Date{402: {Time: isoDay("2023-03-30")}, 410: {Time: isoDay("2023-03-31")}}
+				cfg := *propConfig
+				if set.name == "learning" {
+					cfg = *tallyConfig(nil)
+				}
+				cfg.Series = map[string]config.Series{config.DefaultSeries: {Calendar: anchors}}
+				if err := s.Configure(&cfg); err != nil {
+					t.Fatal(err)
+				}
+				check("new anchors")
+				b := set.batches[order[0]]
+				if _, err := s.IngestBatch(b.src, []fetch.Item{edited(b.items[0], b.items[0].Title+" (korjattu)")}); err != nil {
+					t.Fatal(err)
+				}
+				check("a batch after new anchors")
+			})
+		}
+	}
+	if changed < 20 {
+		t.Errorf("the conflicts changed %d times over the runs: the test tests little", changed)
+	}
+}
+
+// TestWaitingForgetsTheConflictOfANumberNoItemGivesAnyMore moves both items
+// of a number given two dates to other numbers: the number is observed
+// nowhere, and its conflict goes.
+func TestWaitingForgetsTheConflictOfANumberNoItemGivesAnyMore(t *testing.T) {
+	s := openStore(t, withAnchors(nil))
+	ingest(t, s, spa, lage("a", 50, "2022-04-10"), lage("b", 50, "2022-04-09"))
+	if got := waitingConflicts(t, s); !strings.Contains(got, `"number":50`) {
+		t.Fatalf("Waiting lists %s, without 50's two dates", got)
+	}
+	var moved []fetch.Item
+	for _, it := range []fetch.Item{lage("a", 60, "2022-04-10"), lage("b", 59, "2022-04-09")} {
+		it.Updated = it.Published.Add(time.Hour)
+		moved = append(moved, it)
+	}
+	ingest(t, s, spa, moved...)
+	if got, want := waitingConflicts(t, s), walkedConflicts(t, s); got != want {
+		t.Errorf("Waiting lists\n%s\nthe walk gives\n%s", got, want)
+	}
+}
+
+// TestWaitingOnAStoreThatIsNotWrittenJudgesNewAnchors configures a store
+// opened read-only with new anchors, which writes nothing: the conflicts
+// Waiting lists are judged with them.
+func TestWaitingOnAStoreThatIsNotWrittenJudgesNewAnchors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iswfeed.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(db, withAnchors(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, s, spa, lage("a", 50, "2022-04-10"), lage("b", 51, "2022-04-11"))
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	if s, err = Open(ro, withAnchors(nil)); err != nil {
+		t.Fatal(err)
+	}
+	before := waitingConflicts(t, s)
+	if err := s.Configure(withAnchors(map[int]string{50: "2022-04-11"})); err != nil {
+		t.Fatal(err)
+	}
+	got, want := waitingConflicts(t, s), walkedConflicts(t, s)
+	if want == before {
+		t.Fatal("the new anchor makes no conflict: the test tests nothing")
+	}
+	if got != want {
 		t.Errorf("Waiting lists\n%s\nthe walk gives\n%s", got, want)
 	}
 }
