@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -354,7 +355,14 @@ func (s *Store) ingestBatch(ctx context.Context, src config.Source, items []fetc
 	if len(fresh) == 0 {
 		return rep, nil
 	}
-	prepare(fresh)
+	// Compressing the content of a long batch takes seconds: it is given
+	// up between chunks.
+	for chunk := range slices.Chunk(fresh, prepareChunk) {
+		if err := ctx.Err(); err != nil {
+			return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
+		}
+		prepare(chunk)
+	}
 	if err := ctx.Err(); err != nil {
 		return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
 	}
@@ -403,6 +411,10 @@ func (s *Store) ingestBatch(ctx context.Context, src config.Source, items []fetc
 	}
 	return rep, nil
 }
+
+// prepareChunk is how many items a batch prepares between its looks at
+// whether it is given up: a few dozen milliseconds of compressing.
+const prepareChunk = 256
 
 // incoming is one item on its way into the store.
 type incoming struct {
