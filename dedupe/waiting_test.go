@@ -46,13 +46,19 @@ func jsonOf(t *testing.T, v any) string {
 	return string(b)
 }
 
-func waitingNumberings(t *testing.T, s *Store) string {
+// waitingJSON is the JSON of the part of s.Waiting() that part picks.
+func waitingJSON(t *testing.T, s *Store, part func(Gaps) any) string {
 	t.Helper()
 	g, err := s.Waiting()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return jsonOf(t, g.Numbering)
+	return jsonOf(t, part(g))
+}
+
+func waitingNumberings(t *testing.T, s *Store) string {
+	t.Helper()
+	return waitingJSON(t, s, func(g Gaps) any { return g.Numbering })
 }
 
 // TestWaitingNumberingsAreTheWalks checks that the numberings Waiting reads
@@ -161,11 +167,7 @@ func walkedConflicts(t *testing.T, s *Store) string {
 
 func waitingConflicts(t *testing.T, s *Store) string {
 	t.Helper()
-	g, err := s.Waiting()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jsonOf(t, g.Conflicts)
+	return waitingJSON(t, s, func(g Gaps) any { return g.Conflicts })
 }
 
 // TestWaitingConflictsAreTheWalks checks the conflicts Waiting keeps from
