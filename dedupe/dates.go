@@ -185,32 +185,36 @@ type datePattern struct {
 	re    *regexp.Regexp
 	needs string
 	read  func(m []string) (calendarDay, bool)
+	// admits, when set, is a cheap scan that every text the pattern
+	// matches passes: it spares the regexp where it cannot match (see
+	// datescan.go; TestDateAdmitsNeverHidesADate keeps it honest).
+	admits func(s string) bool
 }
 
 var (
 	textDates = []datePattern{
-		{monthFirstDate, "", func(m []string) (calendarDay, bool) { return named(englishMonths, m[1], m[2], m[3]) }},
-		{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(nil, m[2], m[1], m[3]) }},
-		{numericDate, "./-", func(m []string) (calendarDay, bool) { return dayFirst(m[1], m[2], m[3], m[4], m[5]) }},
-		{shortDate, ".", func(m []string) (calendarDay, bool) { return numeric("", m[2], m[1]) }},
-		{cjkDate, "", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }},
-		{militaryDate, "", func(m []string) (calendarDay, bool) { return named(englishMonths, m[2], m[1], m[3]) }},
-		{yearFirstDate, "", func(m []string) (calendarDay, bool) { return named(nil, m[2], m[3], m[1]) }},
-		{yearDayMonthDate, ".", func(m []string) (calendarDay, bool) { return named(nil, m[3], m[2], m[1]) }},
-		{vietnameseDate, "t", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
-		{cjkShortDate, "月월", func(m []string) (calendarDay, bool) { return numeric("", m[1], m[2]) }},
+		{monthFirstDate, "", func(m []string) (calendarDay, bool) { return named(englishMonths, m[1], m[2], m[3]) }, letterThenDigit},
+		{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(nil, m[2], m[1], m[3]) }, digitThenLetter},
+		{numericDate, "./-", func(m []string) (calendarDay, bool) { return dayFirst(m[1], m[2], m[3], m[4], m[5]) }, digitThenSeparator},
+		{shortDate, ".", func(m []string) (calendarDay, bool) { return numeric("", m[2], m[1]) }, digitDotDigit},
+		{cjkDate, "年년", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }, nil},
+		{militaryDate, "", func(m []string) (calendarDay, bool) { return named(englishMonths, m[2], m[1], m[3]) }, digitThenMonthCap},
+		{yearFirstDate, ".", func(m []string) (calendarDay, bool) { return named(nil, m[2], m[3], m[1]) }, hasFourDigits},
+		{yearDayMonthDate, ".", func(m []string) (calendarDay, bool) { return named(nil, m[3], m[2], m[1]) }, hasGada},
+		{vietnameseDate, "t", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }, hasThang},
+		{cjkShortDate, "月월", func(m []string) (calendarDay, bool) { return numeric("", m[1], m[2]) }, nil},
 		{isoDate, "-/", func(m []string) (calendarDay, bool) {
 			if m[2] != m[4] {
 				return calendarDay{}, false
 			}
 			return numeric(m[1], m[3], m[5])
-		}},
+		}, hasFourDigits},
 	}
 	slugDates = append(textDates[:len(textDates):len(textDates)],
-		datePattern{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(translitMonths, m[2], m[1], m[3]) }},
-		datePattern{spacedDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
-		datePattern{spacedISODate, " ", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }},
-		datePattern{spacedShortDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }},
+		datePattern{dayFirstDate, "", func(m []string) (calendarDay, bool) { return named(translitMonths, m[2], m[1], m[3]) }, digitThenLetter},
+		datePattern{spacedDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }, spacedYearLast},
+		datePattern{spacedISODate, " ", func(m []string) (calendarDay, bool) { return numeric(m[1], m[2], m[3]) }, spacedYearFirst},
+		datePattern{spacedShortDate, " ", func(m []string) (calendarDay, bool) { return numeric(m[3], m[2], m[1]) }, spacedShortEnd},
 	)
 )
 
@@ -227,11 +231,22 @@ func findDates(s string, patterns []datePattern) []dateHit {
 		return nil
 	}
 	var hits []dateHit
+	// A pattern listed twice (dayFirstDate, read with two month tables in
+	// slugs) is searched once.
+	var searched []*regexp.Regexp
+	var found [][][]int
 	for _, p := range patterns {
-		if p.needs != "" && !strings.ContainsAny(s, p.needs) || !mayMatch(p.re, s) {
+		if p.needs != "" && !strings.ContainsAny(s, p.needs) || p.admits != nil && !p.admits(s) || !mayMatch(p.re, s) {
 			continue
 		}
-		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
+		var locs [][]int
+		if i := slices.Index(searched, p.re); i >= 0 {
+			locs = found[i]
+		} else {
+			locs = p.re.FindAllStringSubmatchIndex(s, -1)
+			searched, found = append(searched, p.re), append(found, locs)
+		}
+		for _, loc := range locs {
 			if digitAround(s, loc[0], loc[1]) {
 				continue
 			}
