@@ -1,6 +1,7 @@
 package dedupe
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 
@@ -106,6 +107,7 @@ func walk(doc string, links *[]string, headEnd, tailStart int) string {
 	text.Grow(min(len(doc), headEnd) + max(0, len(doc)-max(tailStart, headEnd)))
 	z := html.NewTokenizer(strings.NewReader(doc))
 	offset, skip := 0, false
+	var seen hrefMemo
 	for {
 		tt := z.Next()
 		raw := len(z.Raw())
@@ -117,7 +119,7 @@ func walk(doc string, links *[]string, headEnd, tailStart int) string {
 			switch atom.Lookup(name) {
 			case atom.A:
 				if links != nil && hasAttr {
-					if href := hrefOf(z); href != "" {
+					if href := seen.hrefOf(z); href != "" {
 						*links = append(*links, href)
 					}
 				}
@@ -136,19 +138,60 @@ func walk(doc string, links *[]string, headEnd, tailStart int) string {
 	}
 }
 
+// hrefMemo remembers the last href walk read and what it gave: a post
+// links the same page over and over (every "ISW" in spartanat's text is a
+// link to understandingwar.org), and reading an href parses it as a URL.
+type hrefMemo struct {
+	raw   []byte
+	href  string
+	lower []byte
+}
+
 // hrefOf returns the href of the current <a> tag when it points at an ISW host.
-func hrefOf(z *html.Tokenizer) string {
+func (m *hrefMemo) hrefOf(z *html.Tokenizer) string {
 	for {
 		key, val, more := z.TagAttr()
 		if string(key) == "href" {
-			href := strings.TrimSpace(string(val))
-			if _, ok := iswSlug(href); ok {
-				return href
+			if m.raw != nil && string(val) == string(m.raw) {
+				return m.href
 			}
-			return ""
+			m.raw = append(m.raw[:0], val...)
+			m.href = ""
+			if m.mayBeISW(val) {
+				href := strings.TrimSpace(string(val))
+				if _, ok := iswSlug(href); ok {
+					m.href = href
+				}
+			}
+			return m.href
 		}
 		if !more {
 			return ""
 		}
 	}
+}
+
+// iswHostWords are in every address iswURL accepts, in any case, unless
+// it escapes its host or path with "%".
+var iswHostWords = [][]byte{[]byte("understandingwar"), []byte("criticalthreats"), []byte("iswresearch"), []byte("isw.pub")}
+
+// mayBeISW reports whether href may be an ISW address, without parsing it:
+// one that has neither an escape nor an ISW host's name is none.
+func (m *hrefMemo) mayBeISW(href []byte) bool {
+	if bytes.IndexByte(href, '%') >= 0 {
+		return true
+	}
+	m.lower = m.lower[:0]
+	for _, c := range href {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		m.lower = append(m.lower, c)
+	}
+	for _, w := range iswHostWords {
+		if bytes.Contains(m.lower, w) {
+			return true
+		}
+	}
+	return false
 }
