@@ -247,8 +247,27 @@ type wordSet struct {
 	words []string
 	// pairs has the bit of each pair of bytes a word starts with (a
 	// one-byte word: its byte and any other), first the words that start so.
-	pairs   [1 << 16 / 64]uint64
+	pairs   pairBits
 	byFirst [256][]int
+	// thirds has the bit of the third and fourth bytes of each word of
+	// four bytes or more, short the first pair of each shorter word: a
+	// place whose first pair only a long word starts with is tried only
+	// when its next pair is a long word's too. In prose a pair such as
+	// "st" or "ca" starts a word every few bytes; four bytes seldom match.
+	thirds, short pairBits
+}
+
+// pairBits is a set of pairs of bytes.
+type pairBits [1 << 16 / 64]uint64
+
+func (b *pairBits) set(x, y byte) {
+	p := uint16(x)<<8 | uint16(y)
+	b[p/64] |= 1 << (p % 64)
+}
+
+func (b *pairBits) has(x, y byte) bool {
+	p := uint16(x)<<8 | uint16(y)
+	return b[p/64]&(1<<(p%64)) != 0
 }
 
 func newWordSet(words []string) *wordSet {
@@ -258,20 +277,21 @@ func newWordSet(words []string) *wordSet {
 			panic("dedupe: empty word in a word set")
 		}
 		ws.byFirst[w[0]] = append(ws.byFirst[w[0]], i)
-		if len(w) == 1 {
+		switch {
+		case len(w) == 1:
 			for c := range 256 {
-				ws.setPair(w[0], byte(c))
+				ws.pairs.set(w[0], byte(c))
+				ws.short.set(w[0], byte(c))
 			}
-			continue
+		case len(w) < 4:
+			ws.pairs.set(w[0], w[1])
+			ws.short.set(w[0], w[1])
+		default:
+			ws.pairs.set(w[0], w[1])
+			ws.thirds.set(w[2], w[3])
 		}
-		ws.setPair(w[0], w[1])
 	}
 	return ws
-}
-
-func (ws *wordSet) setPair(a, b byte) {
-	p := uint16(a)<<8 | uint16(b)
-	ws.pairs[p/64] |= 1 << (p % 64)
 }
 
 // appendSpans appends to out, word by word in the list's order, the
@@ -287,7 +307,10 @@ func (ws *wordSet) appendSpans(out [][2]int, s string) [][2]int {
 		if i+1 < len(s) {
 			second = s[i+1]
 		}
-		if p := uint16(s[i])<<8 | uint16(second); ws.pairs[p/64]&(1<<(p%64)) == 0 {
+		if !ws.pairs.has(s[i], second) {
+			continue
+		}
+		if !ws.short.has(s[i], second) && (i+3 >= len(s) || !ws.thirds.has(s[i+2], s[i+3])) {
 			continue
 		}
 		for _, w := range ws.byFirst[s[i]] {

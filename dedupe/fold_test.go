@@ -23,8 +23,8 @@ func naiveSpans(words []string, s string) [][2]int {
 }
 
 func TestWordSetFindsWhatIndexFinds(t *testing.T) {
-	overlapping := []string{"aa", "a", "aba", "ba", "b", "война", "й"}
-	texts := append(readingTexts(t), "aaaa abab baaab", "ababa", "a", "", "війни война й", "understanding warunderstandingwar")
+	overlapping := []string{"aa", "a", "aba", "ba", "b", "война", "й", "abcd", "abce", "bcde"}
+	texts := append(readingTexts(t), "aaaa abab baaab", "ababa", "a", "", "війни война й", "understanding warunderstandingwar", "abcdabcebcde abc")
 	for _, words := range [][]string{iswMarks, overlapping} {
 		ws := newWordSet(words)
 		for _, s := range texts {
@@ -34,6 +34,22 @@ func TestWordSetFindsWhatIndexFinds(t *testing.T) {
 			}
 		}
 	}
+}
+
+func FuzzWordSet(f *testing.F) {
+	for _, s := range []string{"aaaa abab baaab", "understanding warunderstandingwar", "study of the war", "війни война й", "abc"} {
+		f.Add(s)
+	}
+	overlapping := []string{"aa", "a", "aba", "ba", "b", "война", "й", "abcd", "abce", "bcde"}
+	sets := [][]string{iswMarks, overlapping}
+	ws := []*wordSet{newWordSet(iswMarks), newWordSet(overlapping)}
+	f.Fuzz(func(t *testing.T, s string) {
+		for i, words := range sets {
+			if got, want := ws[i].appendSpans(nil, s), naiveSpans(words, s); !slices.Equal(got, want) {
+				t.Errorf("spans of %q in %q: %v, want %v", words, s, got, want)
+			}
+		}
+	})
 }
 
 func FuzzMapPlain(f *testing.F) {
