@@ -486,13 +486,15 @@ func isDigest(text string, mentions [][2]int) bool {
 
 // habitOfTheInstitute reports whether the lower-case text says "the
 // institute" does its work every day ("інститут, що щодня публікує аналіз").
+// All the institute's names are found in one pass (instituteSet), as an
+// Index loop per name would find them.
 func habitOfTheInstitute(text string) bool {
-	for _, w := range instituteWords {
-		for j := range indexAll(text, w) {
-			if containsAny(text[j:min(len(text), j+len(w)+40)], habitAdverbs) {
-				return true
-			}
+	for _, at := range instituteSet.appendSpans(nil, text) {
+		if containsAny(text[at[0]:min(len(text), at[1]+40)], habitAdverbs) {
+			return true
 		}
 	}
 	return false
 }
+
+var instituteSet = newWordSet(instituteWords)
