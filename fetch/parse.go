@@ -141,8 +141,18 @@ const (
 
 // checkXMLShape reports an XML body whose nesting, element count, namespace
 // declarations, xml:base chain or HTML in text exceed the bounds above. It stops quietly at a
-// syntax error: gofeed stops there too, and says why in its own words.
+// syntax error: gofeed stops there too, and says why in its own words. A
+// plain feed within the bounds is passed by one scan of its bytes
+// (shapeWithin); anything else is read as encoding/xml's tokens (tokenShape).
 func checkXMLShape(body []byte) error {
+	if shapeWithin(body) {
+		return nil
+	}
+	return tokenShape(body)
+}
+
+// tokenShape is checkXMLShape over encoding/xml's raw tokens.
+func tokenShape(body []byte) error {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = false
 	d.CharsetReader = charset.NewReaderLabel
