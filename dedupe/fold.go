@@ -127,14 +127,12 @@ func plainRune(r rune) rune {
 // next span bytes hold one of needs. Go's regexp has no fast path for
 // case-insensitive patterns; trying them only where a match can be keeps a
 // post's long text cheap.
-func matchesAt(re *regexp.Regexp, s string, starts, needs []string, span int) [][]int {
+func matchesAt(re *regexp.Regexp, s string, starts, needs *wordSet, span int) [][]int {
 	lower := asciiLower(s)
 	var at []int
-	for _, start := range starts {
-		for j := range indexAll(lower, start) {
-			if !letterBefore(s, j) && containsAny(lower[j:min(len(lower), j+span)], needs) {
-				at = append(at, j)
-			}
+	for _, sp := range starts.appendSpans(nil, lower) {
+		if j := sp[0]; !letterBefore(s, j) && needs.has(lower[j:min(len(lower), j+span)]) {
+			at = append(at, j)
 		}
 	}
 	slices.Sort(at)
@@ -292,6 +290,29 @@ func newWordSet(words []string) *wordSet {
 		}
 	}
 	return ws
+}
+
+// has reports whether s holds one of the words, as containsAny(s, words)
+// does, in one pass over s.
+func (ws *wordSet) has(s string) bool {
+	for i := 0; i < len(s); i++ {
+		second := byte(0)
+		if i+1 < len(s) {
+			second = s[i+1]
+		}
+		if !ws.pairs.has(s[i], second) {
+			continue
+		}
+		if !ws.short.has(s[i], second) && (i+3 >= len(s) || !ws.thirds.has(s[i+2], s[i+3])) {
+			continue
+		}
+		for _, w := range ws.byFirst[s[i]] {
+			if strings.HasPrefix(s[i:], ws.words[w]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // appendSpans appends to out, word by word in the list's order, the

@@ -24,13 +24,16 @@ func naiveSpans(words []string, s string) [][2]int {
 
 func TestWordSetFindsWhatIndexFinds(t *testing.T) {
 	overlapping := []string{"aa", "a", "aba", "ba", "b", "война", "й", "abcd", "abce", "bcde"}
-	texts := append(readingTexts(t), "aaaa abab baaab", "ababa", "a", "", "війни война й", "understanding warunderstandingwar", "abcdabcebcde abc")
-	for _, words := range [][]string{iswMarks, overlapping} {
+	texts := append(readingTexts(t), "aaaa abab baaab", "ababa", "a", "", "війни война й", "understanding warunderstandingwar", "abcdabcebcde abc", "the reports of the institute every day", "ab")
+	for _, words := range [][]string{iswMarks, overlapping, aboutMarks, oneReport, habitAdverbs, interviewWords, seriesStarts, seriesEnds} {
 		ws := newWordSet(words)
 		for _, s := range texts {
 			lower := strings.ToLower(s)
 			if got, want := ws.appendSpans(nil, lower), naiveSpans(words, lower); !slices.Equal(got, want) {
 				t.Errorf("spans of %q in %.80q: %v, want %v", words, lower, got, want)
+			}
+			if got, want := ws.has(lower), containsAny(lower, words); got != want {
+				t.Errorf("has(%.80q) = %v for %q, want %v", lower, got, words, want)
 			}
 		}
 	}
@@ -41,12 +44,15 @@ func FuzzWordSet(f *testing.F) {
 		f.Add(s)
 	}
 	overlapping := []string{"aa", "a", "aba", "ba", "b", "война", "й", "abcd", "abce", "bcde"}
-	sets := [][]string{iswMarks, overlapping}
-	ws := []*wordSet{newWordSet(iswMarks), newWordSet(overlapping)}
+	sets := [][]string{iswMarks, overlapping, aboutMarks}
+	ws := []*wordSet{newWordSet(iswMarks), newWordSet(overlapping), newWordSet(aboutMarks)}
 	f.Fuzz(func(t *testing.T, s string) {
 		for i, words := range sets {
 			if got, want := ws[i].appendSpans(nil, s), naiveSpans(words, s); !slices.Equal(got, want) {
 				t.Errorf("spans of %q in %q: %v, want %v", words, s, got, want)
+			}
+			if got, want := ws[i].has(s), containsAny(s, words); got != want {
+				t.Errorf("has(%q) = %v for %q, want %v", s, got, words, want)
 			}
 		}
 	})

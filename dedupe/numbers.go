@@ -40,6 +40,9 @@ const offensiveNumber = `russian\s+offensive\s+(?:campaign\s+)?(?:update|assessm
 
 var slashPair = regexp.MustCompile(`\d+\s?/\s?\d+`)
 
+// russianWord and offensiveWord are where sourceNumber looks for offensiveNumberAt.
+var russianWord, offensiveWord = newWordSet([]string{"russian"}), newWordSet([]string{"offensive"})
+
 var offensiveNumberAt = regexp.MustCompile(`(?i)^` + offensiveNumber)
 
 const reportWords = `update|lagebericht|bericht|report|rapport|raport|звіт|огляд|сводка|отчёт|отчет|обзор|zvit|svodka`
@@ -122,7 +125,7 @@ func lastInt(b []byte) int {
 // sourceNumber returns the number of a post's source line ("Das vollständige
 // Russian Offensive Update 401 gibt es direkt bei UNDERSTANDING WAR").
 func sourceNumber(text string) int {
-	for _, loc := range matchesAt(offensiveNumberAt, text, []string{"russian"}, []string{"offensive"}, 80) {
+	for _, loc := range matchesAt(offensiveNumberAt, text, russianWord, offensiveWord, 80) {
 		if n, _ := strconv.Atoi(text[loc[2]:loc[3]]); n > 0 {
 			return n
 		}

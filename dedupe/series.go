@@ -15,6 +15,8 @@ import (
 var (
 	seriesNamesAt, seriesOfGroup = seriesPattern(config.BuiltinSeries)
 	seriesStarts, seriesEnds     = seriesWords(config.BuiltinSeries)
+	// The same, as word sets: matchesAt finds them in one pass of a text.
+	seriesStartSet, seriesEndSet = newWordSet(seriesStarts), newWordSet(seriesEnds)
 )
 
 // misspelt are the ways ISW mistypes a series' title ("Russian Offensive
@@ -196,7 +198,7 @@ type seriesHit struct {
 // seriesIn returns the series named in s, in order.
 func seriesIn(s string) []seriesHit {
 	var hits []seriesHit
-	for _, loc := range matchesAt(seriesNamesAt, s, seriesStarts, seriesEnds, 80) {
+	for _, loc := range matchesAt(seriesNamesAt, s, seriesStartSet, seriesEndSet, 80) {
 		for g, series := range seriesOfGroup {
 			if end := loc[3+2*g]; end >= 0 {
 				if !indexTail.MatchString(s[end:]) {
@@ -299,14 +301,14 @@ func aboutISW(title, slug string, post *content) bool {
 			return true
 		}
 	}
-	if isInterview(first) && aroundISW(first, interviewWords) {
+	if isInterview(first) && aroundISW(first, interviewSet) {
 		return true
 	}
 	if !mentionsISW(title) && !mentionsISW(slug) && isDigest(text, mentions) {
 		return true
 	}
 	for _, s := range append([]string{title, slug}, named...) {
-		if aroundISW(s, aboutMarks) || aroundISW(s, habitAdverbs) || mentionsISW(s) && comparesYears(s) {
+		if aroundISW(s, aboutMarkSet) || aroundISW(s, habitAdverbSet) || mentionsISW(s) && comparesYears(s) {
 			return true
 		}
 	}
@@ -323,10 +325,10 @@ func aboutISW(title, slug string, post *content) bool {
 // the Study of War", "ISW dlouhodobě usuzuje", unless they speak of one
 // report ("the latest reports of ISW"). Further on, the words are the
 // report's ("long-standing Russian information operations").
-func aroundISW(s string, marks []string) bool {
+func aroundISW(s string, marks *wordSet) bool {
 	for _, m := range iswMentions(s) {
 		around := s[max(0, m[0]-aroundBefore):min(len(s), m[1]+aroundAfter)]
-		if containsAny(around, marks) && !containsAny(around, oneReport) {
+		if marks.has(around) && !oneReportSet.has(around) {
 			return true
 		}
 	}
@@ -490,11 +492,18 @@ func isDigest(text string, mentions [][2]int) bool {
 // Index loop per name would find them.
 func habitOfTheInstitute(text string) bool {
 	for _, at := range instituteSet.appendSpans(nil, text) {
-		if containsAny(text[at[0]:min(len(text), at[1]+40)], habitAdverbs) {
+		if habitAdverbSet.has(text[at[0]:min(len(text), at[1]+40)]) {
 			return true
 		}
 	}
 	return false
 }
 
-var instituteSet = newWordSet(instituteWords)
+// The word lists aroundISW and habitOfTheInstitute look for, as word sets.
+var (
+	instituteSet   = newWordSet(instituteWords)
+	aboutMarkSet   = newWordSet(aboutMarks)
+	habitAdverbSet = newWordSet(habitAdverbs)
+	interviewSet   = newWordSet(interviewWords)
+	oneReportSet   = newWordSet(oneReport)
+)
