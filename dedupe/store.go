@@ -519,12 +519,25 @@ func inputOf(src config.Source, it fetch.Item, reader identityReader) []byte {
 	if it.Undated {
 		published, updated = "undated", "undated" // as in newStoredItem
 	}
-	h := sha256.New()
-	for _, f := range []string{strconv.Itoa(ReaderVersion), strconv.FormatBool(r.original), number,
+	return hashFields(strconv.Itoa(ReaderVersion), strconv.FormatBool(r.original), number,
 		src.Name, src.Role, src.Lang, it.Source, it.Lang, it.ID, it.Title, it.Link, it.Content, it.Author, it.FeedTitle,
-		published, updated, strconv.FormatBool(it.Undated), strconv.FormatBool(it.Truncated)} {
-		h.Write([]byte(f))
-		h.Write([]byte{0})
+		published, updated, strconv.FormatBool(it.Undated), strconv.FormatBool(it.Truncated))
+}
+
+// hashFields is the SHA-256 of the fields, each followed by a zero byte.
+// They pass through one small buffer: hash.Hash takes bytes, and a field
+// converted to bytes would copy an item's content to the heap.
+func hashFields(fields ...string) []byte {
+	h := sha256.New()
+	buf := make([]byte, 1024)
+	for _, f := range fields {
+		for len(f) > 0 {
+			n := copy(buf, f)
+			h.Write(buf[:n])
+			f = f[n:]
+		}
+		buf[0] = 0
+		h.Write(buf[:1])
 	}
 	return h.Sum(nil)
 }
@@ -615,13 +628,8 @@ func newStoredItem(src config.Source, it fetch.Item, id identity) storedItem {
 // hash covers what the item says: its fields, its content, and its dates as
 // given.
 func (si *storedItem) hash(content, published, updated string) []byte {
-	h := sha256.New()
-	for _, f := range []string{si.Role, si.Lang, si.Title, si.Link, content, si.Series,
-		strconv.Itoa(si.Number), si.Date, si.ISWURL, published, updated} {
-		h.Write([]byte(f))
-		h.Write([]byte{0})
-	}
-	return h.Sum(nil)
+	return hashFields(si.Role, si.Lang, si.Title, si.Link, content, si.Series,
+		strconv.Itoa(si.Number), si.Date, si.ISWURL, published, updated)
 }
 
 func (si *storedItem) variant() Variant {
