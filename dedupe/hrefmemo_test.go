@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -108,5 +109,31 @@ func TestReadContentLinksAsBefore(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("links of %.60q… = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestReportLinksReadEachOnce: reading each address once gives the links
+// that reading every one gives, repeats and order kept.
+func TestReportLinksReadEachOnce(t *testing.T) {
+	ref := time.Date(2023, 3, 30, 0, 0, 0, 0, time.UTC)
+	var hrefs []string
+	for _, c := range identityCases {
+		content := c.content
+		if strings.HasPrefix(content, "@") {
+			content = fixture(t, content[1:])
+		}
+		hrefs = append(hrefs, readContent(content).links...)
+		hrefs = append(hrefs, c.link)
+	}
+	hrefs = append(hrefs, hrefs...)
+	var want []reportLink
+	for _, u := range append(slices.Clone(hrefs), "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023") {
+		if l := readReportLink(u, ref); l != nil {
+			want = append(want, *l)
+		}
+	}
+	got := reportLinks(hrefs, "https://understandingwar.org/backgrounder/russian-offensive-campaign-assessment-march-29-2023", ref)
+	if !slices.Equal(got, want) || len(want) < 20 {
+		t.Errorf("reportLinks gave %d links, reading each gives %d: %v", len(got), len(want), got)
 	}
 }

@@ -422,20 +422,34 @@ type reportLink struct {
 
 // reportLinks returns the hrefs that point at ISW reports, in order, with
 // the item's own link last when it is one.
+// A post links the same page again and again; each address is read once.
 func reportLinks(hrefs []string, itemLink string, ref time.Time) []reportLink {
 	var links []reportLink
+	read := map[string]*reportLink{} // nil: no report
 	for _, u := range append(hrefs, itemLink) {
-		series := seriesOfISWURL(u)
-		if series == "" {
-			continue
+		l, seen := read[u]
+		if !seen {
+			l = readReportLink(u, ref)
+			read[u] = l
 		}
-		l := reportLink{url: u, series: series}
-		if d, ok := iswDay(u); ok {
-			l.date, _ = d.In(ref)
+		if l != nil {
+			links = append(links, *l)
 		}
-		links = append(links, l)
 	}
 	return links
+}
+
+// readReportLink returns the report u links to, nil for none.
+func readReportLink(u string, ref time.Time) *reportLink {
+	series := seriesOfISWURL(u)
+	if series == "" {
+		return nil
+	}
+	l := &reportLink{url: u, series: series}
+	if d, ok := iswDay(u); ok {
+		l.date, _ = d.In(ref)
+	}
+	return l
 }
 
 // chooseLink picks the ISW report a post translates. Where the post writes a
