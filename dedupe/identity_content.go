@@ -100,8 +100,20 @@ func textLinks(text string) []string {
 }
 
 // walk tokenises doc, appends ISW hrefs to links (when not nil), and returns
-// the text before byte headEnd and from byte tailStart on.
+// the text before byte headEnd and from byte tailStart on. Plain markup is
+// read by plainWalk; the rest by x/net/html's tokenizer (tokenWalk).
 func walk(doc string, links *[]string, headEnd, tailStart int) string {
+	if text, found, ok := plainWalk(doc, links != nil, headEnd, tailStart); ok {
+		if links != nil {
+			*links = append(*links, found...)
+		}
+		return text
+	}
+	return tokenWalk(doc, links, headEnd, tailStart)
+}
+
+// tokenWalk is walk over the tokens of x/net/html's tokenizer.
+func tokenWalk(doc string, links *[]string, headEnd, tailStart int) string {
 	var text strings.Builder
 	// The text is at most about the bytes it is read from: one allocation.
 	text.Grow(min(len(doc), headEnd) + max(0, len(doc)-max(tailStart, headEnd)))
@@ -142,9 +154,10 @@ func walk(doc string, links *[]string, headEnd, tailStart int) string {
 // links the same page over and over (every "ISW" in spartanat's text is a
 // link to understandingwar.org), and reading an href parses it as a URL.
 type hrefMemo struct {
-	raw   []byte
+	raw   string
 	href  string
 	lower []byte
+	used  bool
 }
 
 // hrefOf returns the href of the current <a> tag when it points at an ISW host.
@@ -152,23 +165,30 @@ func (m *hrefMemo) hrefOf(z *html.Tokenizer) string {
 	for {
 		key, val, more := z.TagAttr()
 		if string(key) == "href" {
-			if m.raw != nil && string(val) == string(m.raw) {
+			if m.used && string(val) == m.raw {
 				return m.href
 			}
-			m.raw = append(m.raw[:0], val...)
-			m.href = ""
-			if m.mayBeISW(val) {
-				href := strings.TrimSpace(string(val))
-				if _, ok := iswSlug(href); ok {
-					m.href = href
-				}
-			}
-			return m.href
+			return m.hrefOfValue(string(val))
 		}
 		if !more {
 			return ""
 		}
 	}
+}
+
+// hrefOfValue returns href, trimmed, when it points at an ISW host.
+func (m *hrefMemo) hrefOfValue(val string) string {
+	if m.used && val == m.raw {
+		return m.href
+	}
+	m.raw, m.used, m.href = val, true, ""
+	if m.mayBeISW(val) {
+		href := strings.TrimSpace(val)
+		if _, ok := iswSlug(href); ok {
+			m.href = href
+		}
+	}
+	return m.href
 }
 
 // iswHostWords are in every address iswURL accepts, in any case, unless
@@ -177,12 +197,12 @@ var iswHostWords = [][]byte{[]byte("understandingwar"), []byte("criticalthreats"
 
 // mayBeISW reports whether href may be an ISW address, without parsing it:
 // one that has neither an escape nor an ISW host's name is none.
-func (m *hrefMemo) mayBeISW(href []byte) bool {
-	if bytes.IndexByte(href, '%') >= 0 {
+func (m *hrefMemo) mayBeISW(href string) bool {
+	if strings.IndexByte(href, '%') >= 0 {
 		return true
 	}
 	m.lower = m.lower[:0]
-	for _, c := range href {
+	for _, c := range []byte(href) {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
