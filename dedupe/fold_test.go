@@ -25,7 +25,8 @@ func naiveSpans(words []string, s string) [][2]int {
 func TestWordSetFindsWhatIndexFinds(t *testing.T) {
 	overlapping := []string{"aa", "a", "aba", "ba", "b", "война", "й", "abcd", "abce", "bcde"}
 	texts := append(readingTexts(t), "aaaa abab baaab", "ababa", "a", "", "війни война й", "understanding warunderstandingwar", "abcdabcebcde abc", "the reports of the institute every day", "ab")
-	for _, words := range [][]string{iswMarks, overlapping, aboutMarks, oneReport, habitAdverbs, interviewWords, seriesStarts, seriesEnds} {
+	for _, words := range [][]string{iswMarks, overlapping, aboutMarks, oneReport, habitAdverbs, interviewWords, seriesStarts, seriesEnds,
+		warMarks, otherTheatres, otherProducts} {
 		ws := newWordSet(words)
 		for _, s := range texts {
 			lower := strings.ToLower(s)

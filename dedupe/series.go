@@ -167,7 +167,7 @@ func speaksOfTheWar(texts ...string) bool {
 		if containsAny(lower, ukraineMarks) {
 			return true
 		}
-		war = war || containsAny(lower, warMarks)
+		war = war || warMarkSet.has(lower)
 	}
 	return war && !elsewhereThanUkraine(texts...)
 }
@@ -181,7 +181,7 @@ func elsewhereThanUkraine(texts ...string) bool {
 		if containsAny(lower, ukraineMarks) {
 			return false
 		}
-		elsewhere = elsewhere || containsAny(lower, otherTheatres)
+		elsewhere = elsewhere || otherTheatreSet.has(lower)
 	}
 	return elsewhere
 }
@@ -297,7 +297,7 @@ func aboutISW(title, slug string, post *content) bool {
 		first = named[0]
 	}
 	for _, s := range []string{title, slug, sentenceHead(text), first} {
-		if containsAny(s, otherProducts) {
+		if otherProductSet.has(s) {
 			return true
 		}
 	}
@@ -506,4 +506,8 @@ var (
 	habitAdverbSet = newWordSet(habitAdverbs)
 	interviewSet   = newWordSet(interviewWords)
 	oneReportSet   = newWordSet(oneReport)
+	// The long lists of speaksOfTheWar, elsewhereThanUkraine and aboutISW.
+	warMarkSet      = newWordSet(warMarks)
+	otherTheatreSet = newWordSet(otherTheatres)
+	otherProductSet = newWordSet(otherProducts)
 )
