@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -69,13 +70,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func
 	}()
 	ctx, stop := context.WithCancel(ctx)
 	defer stop() // before Close, which waits for the last release's read
-	go releasingPages(ctx, a.db, log)
+	pages := newPageReleaser(a.db, log)
+	go pages.every(ctx, releaseEvery)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("unable to listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler: refuseBodies(a),
+		Handler: refuseBodies(pages.after(a)),
 		// A client gets 10 s for its headers and 30 s for the whole request,
 		// so that slow senders (slowloris, dripped bodies) cannot hold
 		// connections; feed readers send a few hundred bytes at once.
@@ -169,27 +171,81 @@ func (a *app) release(srv *http.Server) {
 }
 
 // releaseEvery is how often the daemon hands back the pages of the store
-// that reads touched: a feed reader's request for an archive reads that
-// month's content, a crawler's reads the whole history.
+// that reads outside requests touched: a render reads every report.
 const releaseEvery = 2 * time.Second
 
 // releasingPages releases db's touched pages (releasePages) every
-// releaseEvery until ctx ends. Faulting a page back in costs a minor fault,
-// as the page stays in the page cache.
+// releaseEvery until ctx ends, when a read began since the last release.
+// Faulting a page back in costs a minor fault, as the page stays in the page
+// cache.
 func releasingPages(ctx context.Context, db *bolt.DB, log *slog.Logger) {
-	t := time.NewTicker(releaseEvery)
+	newPageReleaser(db, log).every(ctx, releaseEvery)
+}
+
+// pageReleaser releases the store's touched pages (releasePages) once reads
+// are done with them, and only when a read transaction began since its last
+// release, so that a daemon serving its current feeds from memory does not
+// release at all. Releases run one at a time.
+type pageReleaser struct {
+	db  *bolt.DB
+	log *slog.Logger
+
+	mu     sync.Mutex
+	seen   int  // db's read transactions begun as of the last release, its own included; -1: release next time
+	failed bool // releasing failed once: it is not tried again
+}
+
+func newPageReleaser(db *bolt.DB, log *slog.Logger) *pageReleaser {
+	return &pageReleaser{db: db, log: log, seen: -1}
+}
+
+// release releases the store's pages if a read began since the last release.
+func (p *pageReleaser) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	before := p.db.Stats()
+	if p.failed || before.TxN == p.seen {
+		return
+	}
+	if err := releasePages(p.db); err != nil {
+		p.failed = true
+		p.log.Warn("unable to release the store's pages; RSS counts every page reads touched", "err", err)
+		return
+	}
+	// A read that was open meanwhile may touch pages after the release: the
+	// next call releases again, whatever began since.
+	p.seen = -1
+	if before.OpenTxN == 0 {
+		p.seen = before.TxN + 1 // this release's own read
+	}
+}
+
+// every releases every interval until ctx ends.
+func (p *pageReleaser) every(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := releasePages(db); err != nil {
-				log.Warn("unable to release the store's pages; RSS counts every page reads touched", "err", err)
-				return
-			}
+			p.release()
 		}
 	}
+}
+
+// after releases the pages that h's request read before the request ends
+// (the last of its response is written after h returns), so that what any
+// request read, an archive, an API page, a crawler's sweep of the history,
+// leaves the daemon's RSS when its answer is sent, not seconds later: at the
+// cost of a read transaction and a madvise for each request that read the
+// store (about 20 µs at 10,000 reports), nothing for the current feeds,
+// which are served from memory.
+func (p *pageReleaser) after(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		p.release()
+	})
 }
 
 // maxHeaderBytes bounds a request's headers; larger ones get 431.

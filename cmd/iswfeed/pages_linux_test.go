@@ -4,6 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,12 +19,64 @@ import (
 )
 
 func TestReleasePagesTakesTheStoresTouchedPagesOutOfRSSAndKeepsTheData(t *testing.T) {
+	path, db, readAll := storeOfPages(t)
+	readAll()
+	touched := mappedRSS(t, path)
+	if touched < 4<<20 {
+		t.Fatalf("reading 9.6 MB of values left %d bytes of the store's mapping resident: the test reads nothing", touched)
+	}
+	if err := releasePages(db); err != nil {
+		t.Fatal(err)
+	}
+	if left := mappedRSS(t, path); left > 64<<10 {
+		t.Errorf("after releasePages %d of the %d resident bytes of the store's mapping are left", left, touched)
+	}
+	readAll()
+}
+
+func TestARequestThatReadTheStoreLeavesNoneOfItsPagesInRSSOnceAnswered(t *testing.T) {
+	path, db, readAll := storeOfPages(t)
+	pages := newPageReleaser(db, slog.New(slog.DiscardHandler))
+	srv := httptest.NewServer(pages.after(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/archive" {
+			readAll()
+		}
+		fmt.Fprintln(w, "done")
+	})))
+	defer srv.Close()
+	get := func(path string) {
+		t.Helper()
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if body, err := io.ReadAll(res.Body); err != nil || string(body) != "done\n" {
+			t.Fatalf("GET %s: %q, %v", path, body, err)
+		}
+	}
+	get("/archive")
+	if left := mappedRSS(t, path); left > 64<<10 {
+		t.Errorf("once a request that read 9.6 MB of the store is answered, %d bytes of the store's mapping are resident", left)
+	}
+
+	began := db.Stats().TxN
+	get("/feed.atom")
+	if n := db.Stats().TxN - began; n != 0 {
+		t.Errorf("a request that read nothing of the store began %d read transactions after it: it should release nothing", n)
+	}
+}
+
+// storeOfPages makes a store of 9.6 MB of values in t.TempDir and returns
+// its path, the store and a function that reads (and checks) every value.
+func storeOfPages(t *testing.T) (string, *bolt.DB, func()) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "pages.db")
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	value := bytes.Repeat([]byte("Russian forces continued offensive operations. "), 1<<10)
 	err = db.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucket([]byte("content"))
@@ -51,18 +107,7 @@ func TestReleasePagesTakesTheStoresTouchedPagesOutOfRSSAndKeepsTheData(t *testin
 			t.Fatal(err)
 		}
 	}
-	readAll()
-	touched := mappedRSS(t, path)
-	if touched < 4<<20 {
-		t.Fatalf("reading 9.6 MB of values left %d bytes of the store's mapping resident: the test reads nothing", touched)
-	}
-	if err := releasePages(db); err != nil {
-		t.Fatal(err)
-	}
-	if left := mappedRSS(t, path); left > 64<<10 {
-		t.Errorf("after releasePages %d of the %d resident bytes of the store's mapping are left", left, touched)
-	}
-	readAll()
+	return path, db, readAll
 }
 
 // mappedRSS returns how many bytes of the mappings of the file at path are
