@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -189,22 +190,34 @@ func releasingPages(ctx context.Context, db *bolt.DB, log *slog.Logger) {
 type pageReleaser struct {
 	db  *bolt.DB
 	log *slog.Logger
+	// seen is db's read transactions begun as of the last release, its own
+	// included; -1 releases next time.
+	seen atomic.Int64
 
-	mu     sync.Mutex
-	seen   int  // db's read transactions begun as of the last release, its own included; -1: release next time
-	failed bool // releasing failed once: it is not tried again
+	mu     sync.Mutex // held by the release under way
+	failed bool       // releasing failed once: it is not tried again
 }
 
 func newPageReleaser(db *bolt.DB, log *slog.Logger) *pageReleaser {
-	return &pageReleaser{db: db, log: log, seen: -1}
+	p := &pageReleaser{db: db, log: log}
+	p.seen.Store(-1)
+	return p
 }
 
 // release releases the store's pages if a read began since the last release.
 func (p *pageReleaser) release() {
-	p.mu.Lock()
+	if int64(p.db.Stats().TxN) == p.seen.Load() {
+		return // most requests: without the lock
+	}
+	// A release under way releases this request's pages too, or finds the
+	// request's read open and leaves seen at -1 for the next call: requests
+	// do not queue for it.
+	if !p.mu.TryLock() {
+		return
+	}
 	defer p.mu.Unlock()
 	before := p.db.Stats()
-	if p.failed || before.TxN == p.seen {
+	if p.failed || int64(before.TxN) == p.seen.Load() {
 		return
 	}
 	if err := releasePages(p.db); err != nil {
@@ -214,10 +227,11 @@ func (p *pageReleaser) release() {
 	}
 	// A read that was open meanwhile may touch pages after the release: the
 	// next call releases again, whatever began since.
-	p.seen = -1
+	seen := int64(-1)
 	if before.OpenTxN == 0 {
-		p.seen = before.TxN + 1 // this release's own read
+		seen = int64(before.TxN) + 1 // this release's own read
 	}
+	p.seen.Store(seen)
 }
 
 // every releases every interval until ctx ends.
