@@ -120,6 +120,8 @@ func TestPiecesJoinIntoOneValidGzipMember(t *testing.T) {
 	}
 	if got := inflated(gz, len(want)); !bytes.Equal(got, want) {
 		t.Fatal("inflated gives other bytes")
+	} else if cap(got) != len(want) {
+		t.Errorf("inflated holds %d bytes for %d: the plain cache counts them all", cap(got), len(want))
 	}
 	gzipT, err := exec.LookPath("gzip")
 	if err != nil {

@@ -562,10 +562,11 @@ const (
 	// twelve thousand paths.
 	maxStampBytes = 2 << 20
 	// maxLazyBytes bounds the documents rendered on request that a site
-	// keeps, counted as the memory they hold (their gzip): about
-	// twenty months' archives of 10,000 reports in five languages, or two
-	// hundred report pages.
-	maxLazyBytes = 4 << 20
+	// keeps, counted as the memory they hold (their gzip): about ten
+	// months' archives of 10,000 reports in five languages, or a hundred
+	// report pages. A crawl fills it with documents asked for once; with
+	// 4 MiB its live heap sat at serve's soft limit (cmd/iswfeed/memory.go).
+	maxLazyBytes = 2 << 20
 )
 
 // cached returns the site's document for key, rendering it on first use.
