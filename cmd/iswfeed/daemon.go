@@ -253,7 +253,8 @@ func (p *pageReleaser) every(ctx context.Context, interval time.Duration) {
 // request read, an archive, an API page, a crawler's sweep of the history,
 // leaves the daemon's RSS when its answer is sent, not seconds later: at the
 // cost of a read transaction and a madvise for each request that read the
-// store (about 20 µs at 10,000 reports), nothing for the current feeds,
+// store (7-13 µs on the 10,000-report store here, re-faulting the pages
+// of the next read included), nothing for the current feeds,
 // which are served from memory.
 func (p *pageReleaser) after(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
