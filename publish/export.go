@@ -350,7 +350,8 @@ type exportDoc struct {
 type exportGroup []exportDoc
 
 // exportPlan lists every static document, in groups. A document's inputs
-// cover the program, the config and the site's languages (what every page
+// cover the program, the config as it shapes bytes (shapingConfig), the
+// site's languages (what every page
 // shows), its path, and the stored metadata of each report it shows, which
 // moves with every change of a report's content (dedupe stamps each variant
 // that arrives or changes); an archive's also covers the months it links
@@ -425,7 +426,7 @@ func newExportInputs(cfg *config.Config, st *site) *exportInputs {
 	h := sha256.New()
 	io.WriteString(h, exportVersion)
 	program(h)
-	c, err := json.Marshal(cfg)
+	c, err := json.Marshal(shapingConfig(cfg))
 	if err != nil {
 		// Inputs that no export has written: everything is rendered.
 		c = []byte(rand.Text())
@@ -441,6 +442,22 @@ func newExportInputs(cfg *config.Config, st *site) *exportInputs {
 		in.reports[u.ID] = reportDigest(u)
 	}
 	return in
+}
+
+// shapingConfig is cfg without what never reaches a document's bytes: where
+// the store and the config file are, what the daemon listens on, how and
+// when it polls, what it sends as Cache-Control. The same store exported
+// through another config path, or a copy of it, renders nothing again.
+func shapingConfig(cfg *config.Config) config.Config {
+	c := *cfg
+	c.Listen, c.Database, c.Origin, c.Pprof = "", "", "", ""
+	c.Schedule, c.MinInterval, c.MaxInterval, c.CacheMaxAge = "", 0, 0, 0
+	c.Fetch = config.Fetch{}
+	c.Sources = slices.Clone(cfg.Sources)
+	for i := range c.Sources {
+		c.Sources[i].Schedule = ""
+	}
+	return c
 }
 
 // program writes a digest of the running executable, so that a new version

@@ -291,6 +291,21 @@ func TestExportRendersOnlyDocumentsWhoseInputsChanged(t *testing.T) {
 			t.Errorf("%s: %.40q %v", planted[0], b, err)
 		}
 	})
+	t.Run("another path to the store and the config renders nothing again", func(t *testing.T) {
+		plant(planted...)
+		cfg := *f.cfg
+		cfg.Database, cfg.Origin, cfg.Listen = "/elsewhere/copy.db", "/elsewhere/iswfeed.yaml", "127.0.0.1:18201"
+		cfg.CacheMaxAge, cfg.Fetch.Timeout = time.Hour, time.Minute
+		if err := Export(context.Background(), &cfg, f.store, dir); err != nil {
+			t.Fatal(err)
+		}
+		files := exportedFiles(t, dir)
+		for _, name := range planted {
+			if files[name] != "planted" {
+				t.Errorf("%s was rendered again, though only where the store and config are changed", name)
+			}
+		}
+	})
 	t.Run("a new config renders everything", func(t *testing.T) {
 		// Not a .gz: export writes one only beside a document whose bytes
 		// changed, or where it is missing.
