@@ -52,12 +52,18 @@ type document struct {
 	// plain, when set, keeps the inflated bytes of plain answers (the
 	// server's, set by stamped).
 	plain *plainCache
+	// body, when set, is the document's bytes as rendered: an export keeps
+	// them (Server.keepBytes) to write beside the gzip, which it would
+	// otherwise inflate again.
+	body []byte
 }
 
-// zipped is a document's gzip and the length of what it inflates to.
+// zipped is a document's gzip and the length of what it inflates to, and
+// those bytes where they are kept (see document.body).
 type zipped struct {
-	gz   []byte
-	size int
+	gz    []byte
+	size  int
+	plain []byte
 }
 
 func newDocument(body []byte, contentType string, modified time.Time) *document {
@@ -66,14 +72,14 @@ func newDocument(body []byte, contentType string, modified time.Time) *document 
 	gzipTo(buf, body)
 	// An exact-size copy: a buffer's spare capacity is memory the document
 	// would hold without counting it.
-	return newDocumentSum(zipped{copyExact(buf.Bytes()), len(body)}, sha256.Sum256(body), contentType, modified)
+	return newDocumentSum(zipped{gz: copyExact(buf.Bytes()), size: len(body)}, sha256.Sum256(body), contentType, modified)
 }
 
 // newDocumentSum is a document of z, whose bytes' hash is known: sum must
 // change whenever the bytes do (a spliced feed's comes from its parts').
 func newDocumentSum(z zipped, sum [sha256.Size]byte, contentType string, modified time.Time) *document {
 	tag := hex.EncodeToString(sum[:16])
-	d := &document{gz: z.gz, rawLen: z.size, contentType: contentType, etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
+	d := &document{gz: z.gz, rawLen: z.size, body: z.plain, contentType: contentType, etag: `"` + tag + `"`, gzEtag: `"` + tag + `-gzip"`}
 	d.etagHeader, d.gzEtagHeader = []string{d.etag}, []string{d.gzEtag}
 	d.typeHeader, d.lengthHeader = []string{contentType}, []string{strconv.Itoa(z.size)}
 	d.gzLengthHeader = []string{strconv.Itoa(len(z.gz))}
@@ -132,12 +138,19 @@ func putBuffer(b *bytes.Buffer) {
 // filled in a pooled buffer leaves it so.
 func copyExact(b []byte) []byte { return append(make([]byte, 0, len(b)), b...) }
 
-// bytes returns the document's bytes, inflated into a slice of the caller's.
-func (d *document) bytes() []byte { return inflated(d.gz, d.rawLen) }
+// bytes returns the document's bytes: those it keeps, else inflated into a
+// slice of the caller's. Neither is to be written to.
+func (d *document) bytes() []byte {
+	if d.body != nil {
+		return d.body
+	}
+	return inflated(d.gz, d.rawLen)
+}
 
-// size is the memory the document holds, about: its gzip, and the rest.
+// size is the memory the document holds, about: its gzip, the bytes it
+// keeps, and the rest.
 func (d *document) size() int {
-	return allocated(cap(d.gz)) + documentOverhead
+	return allocated(cap(d.gz)) + allocated(cap(d.body)) + documentOverhead
 }
 
 // documentOverhead is what a document holds beyond its bodies: the struct,

@@ -64,6 +64,9 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 	if err := s.Refresh(); err != nil {
 		return err
 	}
+	// The current feeds, rendered for serving, are inflated to be written;
+	// every other document keeps the bytes it was rendered from.
+	s.keepBytes = true
 	plan := s.exportPlan()
 	var written []string
 	for _, g := range plan {

@@ -108,6 +108,9 @@ type Server struct {
 	stampBytes, maxStampBytes int
 	// lazyBytes bounds each site's cache of documents rendered on request.
 	lazyBytes int
+	// keepBytes keeps each document rendered from here on with its bytes as
+	// well as its gzip (document.body): an export writes both.
+	keepBytes bool
 	// cacheControl is what documents kept until the next change send.
 	cacheControl []string
 	// plain keeps the bytes of the documents last served without gzip.
@@ -516,8 +519,13 @@ func (s *Server) releaseCurrent() {
 // server has not stamped yet may have served other bytes before a restart or
 // reload (a new title, a new template), so its Last-Modified is at least the
 // server's start: If-Modified-Since never gets a 304 for bytes it has not seen.
+// The document may keep body (keepBytes), which must not change afterwards.
 func (s *Server) document(key string, body []byte, contentType string, updated time.Time) *document {
-	return s.stamped(key, newDocument(body, contentType, updated))
+	d := newDocument(body, contentType, updated)
+	if s.keepBytes {
+		d.body = body
+	}
+	return s.stamped(key, d)
 }
 
 // stamped gives d, the document at key, its Last-Modified as document says,

@@ -244,11 +244,12 @@ func (s *Server) splice(st *site, d *feedDoc, format string, ups []dedupe.Update
 		times = append(times, parts[i].updated)
 	}
 	d.Updated = latest(times...)
-	raw.Reset()
-	if err := writers[format](raw, d); err != nil {
+	doc := getBuffer()
+	defer putBuffer(doc)
+	if err := writers[format](doc, d); err != nil {
 		return zipped{}, none, nil, err
 	}
-	head, tail, err := lay.split(raw.Bytes())
+	head, tail, err := lay.split(doc.Bytes())
 	if err != nil {
 		return zipped{}, none, nil, err
 	}
@@ -260,7 +261,35 @@ func (s *Server) splice(st *site, d *feedDoc, format string, ups []dedupe.Update
 	if err != nil {
 		return zipped{}, none, nil, err
 	}
+	if s.keepBytes {
+		z.plain = plainOf(lay, head, tail, raw.Bytes(), rawAt, z.size)
+	}
 	return z, sumOf(head, tail, parts), spans, nil
+}
+
+// plainOf joins a document's bytes, size long, from head, the entries' bytes
+// in raw (rawAt) and tail, as assemble joins their pieces; nil when an
+// entry's bytes are not in raw (its piece was copied, not encoded).
+func plainOf(lay layout, head, tail, raw []byte, rawAt [][2]int, size int) []byte {
+	out := append(make([]byte, 0, size), head...)
+	for i, at := range rawAt {
+		if at[1] == 0 {
+			return nil
+		}
+		sep := lay.between
+		if i == 0 {
+			sep = lay.first
+		}
+		out = append(append(out, sep...), raw[at[0]:at[1]]...)
+	}
+	if len(rawAt) > 0 {
+		out = append(out, lay.last...)
+	}
+	out = append(out, tail...)
+	if len(out) != size {
+		return nil
+	}
+	return out
 }
 
 // deflateParts deflates into deflated each part whose bytes are in raw
@@ -344,5 +373,5 @@ func assemble(lay layout, head, tail piece, parts []part) (zipped, map[entryKey]
 	if len(gz) != size {
 		return zipped{}, nil, fmt.Errorf("publish: spliced %d bytes of gzip, counted %d", len(gz), size)
 	}
-	return zipped{gz, m.size}, at, nil
+	return zipped{gz: gz, size: m.size}, at, nil
 }

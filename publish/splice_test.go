@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -154,5 +155,35 @@ func TestIncrementalIndexHoldsWhatTheStoreHolds(t *testing.T) {
 	}
 	if ids := f.srv.site.Load().langs; !slices.Equal(ids, []string{"en", "de"}) {
 		t.Errorf("languages %v, want [en de]", ids)
+	}
+}
+
+// An export writes each document's bytes as it rendered them, beside its
+// gzip: they must be what the gzip inflates to, for every kind of document.
+func TestDocumentsKeptForExportHoldTheBytesOfTheirGzip(t *testing.T) {
+	f := newFixture(t, Options{})
+	threeReports(f)
+	f.ingest(isw, original("2023-04-01", "<p>April &amp; report.</p>"))
+	s := New(f.cfg, f.store, f.srv.log, Options{})
+	if err := s.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	s.keepBytes = true
+	st := s.site.Load()
+	st.dropCurrent() // as an export does, so that archives encode every entry
+	paths := []string{"/archive/2023-02.atom", "/archive/2023-03.json", "/archive/en/2023-03.rss",
+		"/archive/de+/2023-03.atom", "/archive/de+/2023-02.json", "/updates/401", "/api/updates/401", "/api/updates"}
+	for _, p := range paths {
+		doc, err := s.documentAt(context.Background(), p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if doc.body == nil {
+			t.Errorf("%s keeps no bytes", p)
+			continue
+		}
+		if got := gunzipOne(t, doc.gzipped()); !bytes.Equal(doc.body, got) {
+			t.Errorf("%s keeps other bytes than its gzip holds:\n kept %q\n gzip %q", p, doc.body, got)
+		}
 	}
 }
