@@ -44,6 +44,13 @@ func newPiece(deflated, p []byte) piece {
 	return piece{deflated: deflated, crc: crc32.ChecksumIEEE(p), size: len(p), shift: shiftOf(len(p))}
 }
 
+// newPieceAfter is the piece of deflated, which inflates to sep and then p.
+func newPieceAfter(sep string, p []byte) piece {
+	n := len(sep) + len(p)
+	crc := crc32.Update(crc32.ChecksumIEEE([]byte(sep)), crc32.IEEETable, p)
+	return piece{crc: crc, size: n, shift: shiftOf(n)}
+}
+
 // flateWriters keeps deflate writers for reuse, as gzipWriters does.
 var flateWriters = sync.Pool{New: func() any {
 	zw, _ := flate.NewWriter(io.Discard, gzipLevel)
@@ -64,7 +71,8 @@ func deflatePiece(buf *bytes.Buffer, dict, p []byte) int {
 	zw.ResetDict(buf, dict)
 	zw.Write(p)
 	zw.Flush()
-	zw.Reset(io.Discard) // so that the pool holds no buffer
+	// Not Reset, which would deflate dict again to set it.
+	zw.ResetDict(io.Discard, nil) // so that the pool holds no buffer
 	flateWriters.Put(zw)
 	return start
 }

@@ -326,7 +326,12 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev previous
 		ups, _ = h.month(month)
 		s.linkArchive(d, v, format, h.months, i)
 	}
-	body, sum, at, err := s.splice(st, d, format, ups, prev.of(st, ups), func(u *dedupe.Update) entry { return s.entryIn(v, u) })
+	// Only a current feed's pieces are copied, into the next render's.
+	deflate := deflateParts
+	if month != "" {
+		deflate = deflateStream
+	}
+	body, sum, at, err := s.splice(st, d, format, ups, prev.of(st, ups), func(u *dedupe.Update) entry { return s.entryIn(v, u) }, deflate)
 	if err != nil {
 		return nil, nil, err
 	}
