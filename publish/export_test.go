@@ -291,6 +291,27 @@ func TestExportRendersOnlyDocumentsWhoseInputsChanged(t *testing.T) {
 			t.Errorf("%s: %.40q %v", planted[0], b, err)
 		}
 	})
+	t.Run("nothing changed renders no current feed", func(t *testing.T) {
+		feeds := []string{"feed.atom", "de/feed.rss"}
+		plant(feeds...)
+		if err := exportWithin(t, context.Background(), f, dir); err != nil {
+			t.Fatal(err)
+		}
+		files := exportedFiles(t, dir)
+		for _, name := range feeds {
+			if files[name] != "planted" {
+				t.Errorf("%s was rendered again, though nothing changed", name)
+			}
+		}
+		f.ingest(spa, german(402, "2023-04-01", "<p>Die Lage am 1. April.</p>"))
+		if err := exportWithin(t, context.Background(), f, dir); err != nil {
+			t.Fatal(err)
+		}
+		files = exportedFiles(t, dir)
+		if !strings.Contains(files["de/feed.rss"], "Die Lage am 1. April") || !strings.Contains(files["feed.atom"], "<feed") {
+			t.Error("a new translation did not render the feeds that show it")
+		}
+	})
 	t.Run("another path to the store and the config renders nothing again", func(t *testing.T) {
 		plant(planted...)
 		cfg := *f.cfg

@@ -335,7 +335,7 @@ func (s *Server) renderView(old, next *site, v view) error {
 	}
 	for _, f := range formats {
 		path := v.feedPath(f)
-		doc, sp, err := s.renderDoc(next, v, f, "", previous{old.docs[path], old.spliced[path]})
+		doc, sp, err := s.renderDoc(next, v, f, "", previous{old.docs[path], old.spliced[path]}, deflateParts)
 		if err != nil {
 			return err
 		}

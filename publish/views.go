@@ -280,7 +280,8 @@ var writers = map[string]func(io.Writer, *feedDoc) error{"atom": writeAtom, "rss
 // view's current document from it.
 func (s *Server) renderFeed(st *site, v view, format, month string) (*document, error) {
 	path := v.feedPath(format)
-	doc, _, err := s.renderDoc(st, v, format, month, previous{st.docs[path], st.spliced[path]})
+	// No later render copies an archive's pieces.
+	doc, _, err := s.renderDoc(st, v, format, month, previous{st.docs[path], st.spliced[path]}, deflateStream)
 	return doc, err
 }
 
@@ -307,8 +308,8 @@ func (p previous) of(st *site, ups []dedupe.Update) *spliced {
 
 // renderDoc renders a document as renderFeed does, copying the entries prev
 // has from it, and returns where each entry sits in the document's gzip
-// (without it: the document keeps its gzip).
-func (s *Server) renderDoc(st *site, v view, format, month string, prev previous) (*document, *spliced, error) {
+// (without it: the document keeps its gzip). deflate is splice's.
+func (s *Server) renderDoc(st *site, v view, format, month string, prev previous, deflate deflater) (*document, *spliced, error) {
 	d := s.feedDoc(v, format)
 	var ups []dedupe.Update
 	if month == "" {
@@ -325,11 +326,6 @@ func (s *Server) renderDoc(st *site, v view, format, month string, prev previous
 		}
 		ups, _ = h.month(month)
 		s.linkArchive(d, v, format, h.months, i)
-	}
-	// Only a current feed's pieces are copied, into the next render's.
-	deflate := deflateParts
-	if month != "" {
-		deflate = deflateStream
 	}
 	body, sum, at, err := s.splice(st, d, format, ups, prev.of(st, ups), func(u *dedupe.Update) entry { return s.entryIn(v, u) }, deflate)
 	if err != nil {
