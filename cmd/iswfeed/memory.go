@@ -19,14 +19,6 @@ import (
 // CPU, and GOMEMLIMIT raises it.
 const memoryLimit = 48 << 20
 
-// exportMemoryLimit is export's soft memory limit, unless GOMEMLIMIT sets
-// another. At 10,000 reports in five languages about 50 MB are live while it
-// writes (the reports' metadata, the plan, the lists of files), up to 66 MB,
-// and the heap grew to 130 MB before it collected (GOGC=100), RSS to about
-// 200 MiB; 96 MiB keeps RSS under 128 MiB with the collector running about
-// as often.
-const exportMemoryLimit = 96 << 20
-
 // limitMemory sets the runtime's soft memory limit to limit unless one is
 // in force already (GOMEMLIMIT, read by the runtime at start), and returns
 // the limit in force.

@@ -140,8 +140,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer local.Close()
 	// An export reads every report's content once: without releasing the
-	// pages it touched, its RSS would grow to the store's size.
-	limitMemory(exportMemoryLimit)
+	// pages it touched, its RSS would grow to the store's size. serve's soft
+	// memory limit is not set here: at 10k reports about 50 MB are live and
+	// the peak is 187 MiB; GOMEMLIMIT=96MiB holds it to 131 MiB for 22 % more
+	// CPU (run side by side, 2026-12-08).
 	ctx, stop := context.WithCancel(ctx)
 	defer stop() // before local.Close, which waits for the last release's read
 	go releasingPages(ctx, local.local.db, slog.New(slog.NewTextHandler(stderr, nil)))
