@@ -139,7 +139,7 @@ func TestGaugesAreWhatStatsCountsWithoutWalkingTheStore(t *testing.T) {
 	if strings.Contains(want, "iswfeed_unplaced_items 0") || strings.Count(want, "lang=") < 4 {
 		t.Errorf("Stats counts\n%s\nno held item or too few languages: the test tests little", want)
 	}
-	if c.figures.fullReads != 1 {
-		t.Errorf("the scrapes read every report %d times, want once", c.figures.fullReads)
+	if s.figures.fullReads != 1 {
+		t.Errorf("the scrapes read every report %d times, want once", s.figures.fullReads)
 	}
 }

@@ -85,6 +85,8 @@ type Store struct {
 	learnWalks atomic.Int64
 	// conflictMemo keeps the calendar's conflicts between Waiting's calls.
 	conflictMemo conflictMemo
+	// figures keeps what Figures returns between its calls.
+	figures keptFigures
 }
 
 // Generation changes after every write this Store commits (a batch that
