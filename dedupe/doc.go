@@ -124,7 +124,8 @@
 // series, languages, sources, roles and feed titles, are held once), so a
 // daemon holds its reports' metadata once. Store.ChangesSince tells a reader that holds
 // the reports as of one generation which reports the writes since touched, so
-// that it reads those, not the history (see the change log below). Open takes no ownership of the *bolt.DB: the caller
+// that it reads those, not the history (see the change log below); Store.Figures
+// keeps the counts that /status and the metrics show from them, once per Store. Open takes no ownership of the *bolt.DB: the caller
 // (cmd/iswfeed) opens it, shares it with other packages' buckets, and closes
 // it; Store has no Close. On a handle opened with bolt.Options.ReadOnly, Open
 // creates and migrates nothing and every read method works.

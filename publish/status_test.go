@@ -64,8 +64,14 @@ func TestStatusIsRenderedOncePerChange(t *testing.T) {
 	}
 
 	polls.fail("upstream said 503")
+	awaitFailedPoll(t, f, "upstream said 503")
+}
+
+// awaitFailedPoll waits until /status shows a poll that failed with msg.
+func awaitFailedPoll(t *testing.T, f *fixture, msg string) {
+	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
-	for !strings.Contains(f.get("/status").body, "upstream said 503") {
+	for !strings.Contains(f.get("/status").body, msg) {
 		if time.Now().After(deadline) {
 			t.Fatal("/status never showed the failed poll")
 		}
@@ -85,13 +91,7 @@ func TestStatusWithoutAGenerationIsAtMostASecondOld(t *testing.T) {
 		t.Errorf("20 requests rendered /status %d times, want at most %d", n, most)
 	}
 	polls.fail("upstream said 503")
-	deadline := time.Now().Add(3 * time.Second)
-	for !strings.Contains(f.get("/status").body, "upstream said 503") {
-		if time.Now().After(deadline) {
-			t.Fatal("/status never showed the failed poll")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	awaitFailedPoll(t, f, "upstream said 503")
 }
 
 // BenchmarkStatus compares /status as served between changes with /status
