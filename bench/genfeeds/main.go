@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -170,7 +171,14 @@ func writeURLs(name string, rs []report) error {
 	b.WriteString("/\n/api\n/api/updates\n")
 	months := map[string]bool{}
 	for _, r := range rs {
-		fmt.Fprintf(&b, "/updates/%d\n/api/updates/%d\n", r.Number, r.Number)
+		// The reader takes update numbers of at most four digits (a fifth is
+		// decades away, and would read postcodes and years as numbers): a
+		// report numbered beyond has its pages by date only.
+		key := strconv.Itoa(r.Number)
+		if r.Number > 9999 {
+			key = r.Date.Format(time.DateOnly)
+		}
+		fmt.Fprintf(&b, "/updates/%s\n/api/updates/%s\n", key, key)
 		months[r.Date.Format("2006-01")] = true
 	}
 	delete(months, rs[0].Date.Format("2006-01")) // the newest month is open: in the current feeds
