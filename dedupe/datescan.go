@@ -59,14 +59,7 @@ func digitThenLetter(s string) bool {
 }
 
 // digitThenSeparator admits numericDate: a digit right before ".", "/" or "-".
-func digitThenSeparator(s string) bool {
-	for i := 0; i < len(s)-1; i++ {
-		if isDigit(s[i]) && strings.IndexByte("./-", s[i+1]) >= 0 {
-			return true
-		}
-	}
-	return false
-}
+func digitThenSeparator(s string) bool { return digitBefore(s, "./-") }
 
 // digitDotDigit admits shortDate: "29.3.".
 func digitDotDigit(s string) bool {
@@ -85,9 +78,12 @@ func digitDotDigit(s string) bool {
 
 // digitThenMonthCap admits militaryDate: a digit right before the first
 // letter of an upper-case month abbreviation ("16JAN2024").
-func digitThenMonthCap(s string) bool {
+func digitThenMonthCap(s string) bool { return digitBefore(s, "JFMASOND") }
+
+// digitBefore reports whether a digit stands right before one of next's bytes.
+func digitBefore(s, next string) bool {
 	for i := 0; i < len(s)-1; i++ {
-		if isDigit(s[i]) && strings.IndexByte("JFMASOND", s[i+1]) >= 0 {
+		if isDigit(s[i]) && strings.IndexByte(next, s[i+1]) >= 0 {
 			return true
 		}
 	}

@@ -292,18 +292,25 @@ func newWordSet(words []string) *wordSet {
 	return ws
 }
 
+// mayStart reports whether a word of the set may start at s[i]: its first
+// two bytes start one, and so do its third and fourth unless a short word
+// starts with the first two.
+func (ws *wordSet) mayStart(s string, i int) bool {
+	second := byte(0)
+	if i+1 < len(s) {
+		second = s[i+1]
+	}
+	if !ws.pairs.has(s[i], second) {
+		return false
+	}
+	return ws.short.has(s[i], second) || (i+3 < len(s) && ws.thirds.has(s[i+2], s[i+3]))
+}
+
 // has reports whether s holds one of the words, as containsAny(s, words)
 // does, in one pass over s.
 func (ws *wordSet) has(s string) bool {
 	for i := 0; i < len(s); i++ {
-		second := byte(0)
-		if i+1 < len(s) {
-			second = s[i+1]
-		}
-		if !ws.pairs.has(s[i], second) {
-			continue
-		}
-		if !ws.short.has(s[i], second) && (i+3 >= len(s) || !ws.thirds.has(s[i+2], s[i+3])) {
+		if !ws.mayStart(s, i) {
 			continue
 		}
 		for _, w := range ws.byFirst[s[i]] {
@@ -324,14 +331,7 @@ func (ws *wordSet) appendSpans(out [][2]int, s string) [][2]int {
 	var hits []hit
 	var next []int
 	for i := 0; i < len(s); i++ {
-		second := byte(0)
-		if i+1 < len(s) {
-			second = s[i+1]
-		}
-		if !ws.pairs.has(s[i], second) {
-			continue
-		}
-		if !ws.short.has(s[i], second) && (i+3 >= len(s) || !ws.thirds.has(s[i+2], s[i+3])) {
+		if !ws.mayStart(s, i) {
 			continue
 		}
 		for _, w := range ws.byFirst[s[i]] {

@@ -119,33 +119,14 @@ func TestWaitingWalksOnlySourcesWhoseRecordsDisagree(t *testing.T) {
 // read-only store, which Configure does not write to): Waiting gives what
 // the walk gives with the anchors in force.
 func TestWaitingWithAnchorsTheCountsWereNotMadeWithIsTheWalk(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "iswfeed.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(db, tallyConfig(map[int]config.Date{401: {Time: isoDay("2023-03-29")}}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStoreFile(t, tallyConfig(map[int]config.Date{401: {Time: isoDay("2023-03-29")}}))
 	for _, b := range learningBatches() {
 		if _, err := s.IngestBatch(b.src, b.items); err != nil {
 			t.Fatal(err)
 		}
 	}
 	before := walkedNumberings(t, s)
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ro, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ro.Close() })
-	s, err = Open(ro, tallyConfig(map[int]config.Date{402: {Time: isoDay("2023-03-30")}, 410: {Time: isoDay("2023-03-31")}}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = reopenReadOnly(t, s, tallyConfig(map[int]config.Date{402: {Time: isoDay("2023-03-30")}, 410: {Time: isoDay("2023-03-31")}}))
 	want := walkedNumberings(t, s)
 	if want == before {
 		t.Fatal("the new anchors change no numbering: the test tests nothing")
@@ -153,6 +134,42 @@ func TestWaitingWithAnchorsTheCountsWereNotMadeWithIsTheWalk(t *testing.T) {
 	if got := waitingNumberings(t, s); got != want {
 		t.Errorf("Waiting lists\n%s\nthe walk gives\n%s", got, want)
 	}
+}
+
+// openStoreFile opens a store with cfg in a new file, which
+// reopenReadOnly can open again.
+func openStoreFile(t *testing.T, cfg *config.Config) *Store {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "iswfeed.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := Open(db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// reopenReadOnly closes s's file and opens it again read-only, as a store
+// with cfg.
+func reopenReadOnly(t *testing.T, s *Store, cfg *config.Config) *Store {
+	t.Helper()
+	path := s.db.Path()
+	if err := s.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	s, err = Open(ro, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // walkedConflicts is the walk over every number and date of the calendar.
@@ -275,27 +292,9 @@ func TestWaitingForgetsTheConflictOfANumberNoItemGivesAnyMore(t *testing.T) {
 // opened read-only with new anchors, which writes nothing: the conflicts
 // Waiting lists are judged with them.
 func TestWaitingOnAStoreThatIsNotWrittenJudgesNewAnchors(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "iswfeed.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(db, withAnchors(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStoreFile(t, withAnchors(nil))
 	ingest(t, s, spa, lage("a", 50, "2022-04-10"), lage("b", 51, "2022-04-11"))
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ro, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ro.Close() })
-	if s, err = Open(ro, withAnchors(nil)); err != nil {
-		t.Fatal(err)
-	}
+	s = reopenReadOnly(t, s, withAnchors(nil))
 	before := waitingConflicts(t, s)
 	if err := s.Configure(withAnchors(map[int]string{50: "2022-04-11"})); err != nil {
 		t.Fatal(err)

@@ -264,17 +264,23 @@ func TestExportRendersOnlyDocumentsWhoseInputsChanged(t *testing.T) {
 			}
 		}
 	}
+	// stayPlanted fails for each of names that an export wrote again.
+	stayPlanted := func(why string, names ...string) {
+		t.Helper()
+		files := exportedFiles(t, dir)
+		for _, name := range names {
+			if files[name] != "planted" {
+				t.Errorf("%s was rendered again, though %s", name, why)
+			}
+		}
+	}
 	plant(planted...)
 	f.ingest(isw, original("2023-04-01", "<p>April 1 report.</p>"))
 	if err := exportWithin(t, context.Background(), f, dir); err != nil {
 		t.Fatal(err)
 	}
+	stayPlanted("none of its reports changed", planted...)
 	files := exportedFiles(t, dir)
-	for _, name := range planted {
-		if files[name] != "planted" {
-			t.Errorf("%s was rendered again, though none of its reports changed", name)
-		}
-	}
 	if !strings.Contains(files["archive/2023-02.atom"], "2023-03.atom") {
 		t.Error("February's archive does not link the newly archived March")
 	}
@@ -297,12 +303,7 @@ func TestExportRendersOnlyDocumentsWhoseInputsChanged(t *testing.T) {
 		if err := exportWithin(t, context.Background(), f, dir); err != nil {
 			t.Fatal(err)
 		}
-		files := exportedFiles(t, dir)
-		for _, name := range feeds {
-			if files[name] != "planted" {
-				t.Errorf("%s was rendered again, though nothing changed", name)
-			}
-		}
+		stayPlanted("nothing changed", feeds...)
 		f.ingest(spa, german(402, "2023-04-01", "<p>Die Lage am 1. April.</p>"))
 		if err := exportWithin(t, context.Background(), f, dir); err != nil {
 			t.Fatal(err)
@@ -320,12 +321,7 @@ func TestExportRendersOnlyDocumentsWhoseInputsChanged(t *testing.T) {
 		if err := Export(context.Background(), &cfg, f.store, dir); err != nil {
 			t.Fatal(err)
 		}
-		files := exportedFiles(t, dir)
-		for _, name := range planted {
-			if files[name] != "planted" {
-				t.Errorf("%s was rendered again, though only where the store and config are changed", name)
-			}
-		}
+		stayPlanted("only where the store and config are changed", planted...)
 	})
 	t.Run("a new config renders everything", func(t *testing.T) {
 		// Not a .gz: export writes one only beside a document whose bytes
