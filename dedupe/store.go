@@ -337,8 +337,11 @@ func (s *Store) IngestBatchContext(ctx context.Context, src config.Source, items
 }
 
 func (s *Store) ingestBatch(ctx context.Context, src config.Source, items []fetch.Item) (Report, error) {
-	if err := ctx.Err(); err != nil {
+	givenUp := func(err error) (Report, error) {
 		return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return givenUp(err)
 	}
 	reader := s.settings().readers[src.Name]
 	if reader == nil {
@@ -361,12 +364,12 @@ func (s *Store) ingestBatch(ctx context.Context, src config.Source, items []fetc
 	// up between chunks.
 	for chunk := range slices.Chunk(fresh, prepareChunk) {
 		if err := ctx.Err(); err != nil {
-			return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
+			return givenUp(err)
 		}
 		prepare(chunk)
 	}
 	if err := ctx.Err(); err != nil {
-		return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
+		return givenUp(err)
 	}
 	now := s.now().UTC()
 	err = s.update(func(tx *bolt.Tx) error {
@@ -406,7 +409,7 @@ func (s *Store) ingestBatch(ctx context.Context, src config.Source, items []fetc
 		return ctx.Err() // the last moment to give up: after it, the write commits
 	})
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return Report{}, fmt.Errorf("dedupe: ingest of %s given up: %w", src.Name, err)
+		return givenUp(err)
 	}
 	if err != nil {
 		return Report{}, fmt.Errorf("dedupe: unable to ingest %s: %w", src.Name, err)
